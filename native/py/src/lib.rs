@@ -1,0 +1,20 @@
+//! `pywamp._native`: the PyO3 face of pywamp-core.
+//!
+//! Conversion between Python objects and the core, the GIL policy, and the mapping of
+//! core errors to `pywamp.exception`; no protocol logic lives here.
+
+use pyo3::prelude::*;
+
+mod codec;
+mod errors;
+mod framing;
+mod matcher;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    codec::register(m)?;
+    framing::register(m)?;
+    matcher::register(m)?;
+    Ok(())
+}

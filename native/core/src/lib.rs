@@ -7,7 +7,7 @@ pub mod codec;
 pub mod matcher;
 pub mod rawsocket;
 pub mod serializer;
-
-pub use serializer::Serializer;
 pub mod uri;
 pub mod websocket;
+
+pub use serializer::Serializer;

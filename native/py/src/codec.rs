@@ -127,7 +127,7 @@ impl Codec {
     fn new(serializer: &str) -> PyResult<Self> {
         Serializer::from_name(serializer).map(|serializer| Codec { serializer }).ok_or_else(|| {
             pyo3::exceptions::PyValueError::new_err(format!(
-                "unknown serializer {serializer:?} (expected 'json', 'msgpack' or 'cbor')"
+                "unknown serializer '{serializer}' (expected 'json', 'msgpack' or 'cbor')"
             ))
         })
     }
@@ -165,7 +165,7 @@ impl Codec {
     }
 
     fn __repr__(&self) -> String {
-        format!("Codec({:?})", self.serializer.name())
+        format!("Codec('{}')", self.serializer.name())
     }
 }
 

@@ -36,7 +36,9 @@ pub(crate) fn key<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
     if let Ok(i) = KEYS.binary_search(&key) {
         let cached = CACHE.get_or_init(py, || {
             let strings = KEYS.iter().map(|k| PyString::intern(py, k));
-            PyTuple::new(py, strings).map(Bound::unbind).unwrap_or_else(|_| PyTuple::empty(py).unbind())
+            PyTuple::new(py, strings)
+                .map(Bound::unbind)
+                .unwrap_or_else(|_| PyTuple::empty(py).unbind())
         });
         if let Ok(item) = cached.bind(py).get_item(i) {
             if let Ok(s) = item.cast_into::<PyString>() {

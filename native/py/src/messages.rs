@@ -94,16 +94,31 @@ fn field_spec(spec: &'static MessageSpec, i: usize) -> &'static FieldSpec {
     spec.fields.get(i).unwrap_or(&NO_FIELD)
 }
 
-static NO_FIELD: FieldSpec = FieldSpec { name: "?", kind: FieldKind::Str, rules: &[] };
+static NO_FIELD: FieldSpec = FieldSpec {
+    name: "?",
+    kind: FieldKind::Str,
+    rules: &[],
+};
 
 /// Dict fields need str keys at their top level (nested values are checked on encode).
-fn check_keys(py: Python<'_>, spec: &MessageSpec, field: &FieldSpec, v: &Bound<'_, PyAny>) -> PyResult<()> {
+fn check_keys(
+    py: Python<'_>,
+    spec: &MessageSpec,
+    field: &FieldSpec,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<()> {
     if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
         for k in d.keys() {
             if !k.is_instance_of::<PyString>() {
                 return Err(protocol_error(
                     py,
-                    format!("{}.{} keys must be strings, got {} ({})", spec.name, field.name, type_name(&k), k.repr()?),
+                    format!(
+                        "{}.{} keys must be strings, got {} ({})",
+                        spec.name,
+                        field.name,
+                        type_name(&k),
+                        k.repr()?
+                    ),
                 ));
             }
         }
@@ -112,15 +127,28 @@ fn check_keys(py: Python<'_>, spec: &MessageSpec, field: &FieldSpec, v: &Bound<'
 }
 
 /// A required integer field (an id or code).
-fn int_arg(py: Python<'_>, spec: &'static MessageSpec, i: usize, v: &Bound<'_, PyAny>) -> PyResult<u64> {
+fn int_arg(
+    py: Python<'_>,
+    spec: &'static MessageSpec,
+    i: usize,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<u64> {
     match check_field(spec, field_spec(spec, i), &PyValue(v.clone())).map_err(|e| invalid(py, e))? {
         Checked::Int(n) => Ok(n),
-        _ => Err(protocol_error(py, format!("{}.{} must be an int", spec.name, field_spec(spec, i).name))),
+        _ => Err(protocol_error(
+            py,
+            format!("{}.{} must be an int", spec.name, field_spec(spec, i).name),
+        )),
     }
 }
 
 /// A required value field (a URI, string or dict).
-fn value_arg(py: Python<'_>, spec: &'static MessageSpec, i: usize, v: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+fn value_arg(
+    py: Python<'_>,
+    spec: &'static MessageSpec,
+    i: usize,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
     let field = field_spec(spec, i);
     check_keys(py, spec, field, v)?;
     check_field(spec, field, &PyValue(v.clone())).map_err(|e| invalid(py, e))?;
@@ -147,14 +175,21 @@ fn opt_arg(
         Checked::Empty => Ok(None),
         Checked::Payload if field.kind == FieldKind::Args => Err(protocol_error(
             py,
-            format!("{}.args must be a list, got bytes (pass payload= for a binary payload)", spec.name),
+            format!(
+                "{}.args must be a list, got bytes (pass payload= for a binary payload)",
+                spec.name
+            ),
         )),
         _ => Ok(Some(v.unbind())),
     }
 }
 
 /// Checks between fields: a payload stands alone; request id 0 only for a revocation.
-fn check_whole(py: Python<'_>, spec: &'static MessageSpec, fields: &[FieldRef<&Bound<'_, PyAny>>]) -> PyResult<()> {
+fn check_whole(
+    py: Python<'_>,
+    spec: &'static MessageSpec,
+    fields: &[FieldRef<&Bound<'_, PyAny>>],
+) -> PyResult<()> {
     let mut has_args = false;
     let mut payload = false;
     let mut revocation = None;
@@ -183,10 +218,18 @@ fn next(i: &mut usize) -> usize {
 }
 
 macro_rules! req_arg {
-    (Id, $py:ident, $spec:ident, $i:expr, $v:ident) => { int_arg($py, $spec, $i, &$v)? };
-    (RequestType, $py:ident, $spec:ident, $i:expr, $v:ident) => { int_arg($py, $spec, $i, &$v)? };
-    (RevocableId, $py:ident, $spec:ident, $i:expr, $v:ident) => { int_arg($py, $spec, $i, &$v)? };
-    ($kind:ident, $py:ident, $spec:ident, $i:expr, $v:ident) => { value_arg($py, $spec, $i, &$v)? };
+    (Id, $py:ident, $spec:ident, $i:expr, $v:ident) => {
+        int_arg($py, $spec, $i, &$v)?
+    };
+    (RequestType, $py:ident, $spec:ident, $i:expr, $v:ident) => {
+        int_arg($py, $spec, $i, &$v)?
+    };
+    (RevocableId, $py:ident, $spec:ident, $i:expr, $v:ident) => {
+        int_arg($py, $spec, $i, &$v)?
+    };
+    ($kind:ident, $py:ident, $spec:ident, $i:expr, $v:ident) => {
+        value_arg($py, $spec, $i, &$v)?
+    };
 }
 
 macro_rules! py_messages {

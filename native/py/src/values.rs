@@ -2,7 +2,9 @@
 //! inspected by the message checks. No intermediate tree on either path.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
 use pywamp_core::codec::{Builder, Error as CodecError, Kind, ValueView, Writer, MAX_DEPTH};
 
 use crate::keys;
@@ -24,7 +26,10 @@ pub(crate) struct PyBuilder<'py> {
 
 impl<'py> PyBuilder<'py> {
     pub(crate) fn new(py: Python<'py>) -> Self {
-        PyBuilder { py, stack: Vec::new() }
+        PyBuilder {
+            py,
+            stack: Vec::new(),
+        }
     }
 }
 
@@ -88,7 +93,10 @@ impl<'py> Builder for PyBuilder<'py> {
 
 /// The Python type name of an object, for messages.
 pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_owned())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned())
 }
 
 impl ValueView for PyValue<'_> {
@@ -133,7 +141,12 @@ impl ValueView for PyValue<'_> {
         if self.0.is_instance_of::<PyBool>() {
             return None;
         }
-        self.0.cast::<PyInt>().ok()?.extract::<i64>().ok().filter(|v| *v < 0)
+        self.0
+            .cast::<PyInt>()
+            .ok()?
+            .extract::<i64>()
+            .ok()
+            .filter(|v| *v < 0)
     }
     fn as_str(&self) -> Option<&str> {
         self.0.cast::<PyString>().ok()?.to_str().ok()
@@ -184,7 +197,10 @@ pub(crate) fn is_empty(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 fn unencodable(reason: String) -> CodecError {
-    CodecError::Unencodable { path: String::new(), reason }
+    CodecError::Unencodable {
+        path: String::new(),
+        reason,
+    }
 }
 
 fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
@@ -221,7 +237,9 @@ pub(crate) fn write_py<W: Writer>(
     depth: usize,
 ) -> Result<(), CodecError> {
     if let Ok(s) = obj.cast::<PyString>() {
-        let text = s.to_str().map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
+        let text = s
+            .to_str()
+            .map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
         return w.str(text);
     }
     if let Ok(b) = obj.cast::<PyBool>() {
@@ -234,7 +252,9 @@ pub(crate) fn write_py<W: Writer>(
         if let Ok(v) = i.extract::<u64>() {
             return w.uint(v);
         }
-        return Err(unencodable(format!("int {i} is out of range [-2^63, 2^64)")));
+        return Err(unencodable(format!(
+            "int {i} is out of range [-2^63, 2^64)"
+        )));
     }
     if depth > MAX_DEPTH && (obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>()) {
         return Err(CodecError::Unencodable {
@@ -265,12 +285,17 @@ pub(crate) fn write_py<W: Writer>(
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         if depth > MAX_DEPTH {
-            return Err(unencodable(format!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(unencodable(format!(
+                "nesting deeper than {MAX_DEPTH} levels"
+            )));
         }
         return write_seq(w, t.len(), t.iter(), depth);
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
         return w.bytes(&b.to_vec());
     }
-    Err(unencodable(format!("object of type '{}' is not serializable", type_name(obj))))
+    Err(unencodable(format!(
+        "object of type '{}' is not serializable",
+        type_name(obj)
+    )))
 }

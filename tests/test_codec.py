@@ -162,7 +162,10 @@ def test_class_surface() -> None:
         (lambda: Error(99, 1, {}, "e"), "ERROR.request_type must be the type of a request"),
         (lambda: Hello("r", {"roles": []}), "HELLO.details.roles must be a dict, got list"),
         (lambda: Publish(1, {"acknowledge": 1}, "t"), "PUBLISH.options.acknowledge must be a bool"),
-        (lambda: Publish(1, {"exclude": [0]}, "t"), "PUBLISH.options.exclude must be a list of ids"),
+        (
+            lambda: Publish(1, {"exclude": [0]}, "t"),
+            "PUBLISH.options.exclude must be a list of ids",
+        ),
         (lambda: Subscribe(1, {"match": "regex"}, "t"), "SUBSCRIBE.options.match must be one of"),
         (lambda: Event(1, 2, {"enc_algo": "rot13"}), "EVENT.details.enc_algo must be one of"),
         (lambda: Cancel(1, {"mode": "stop"}), "CANCEL.options.mode must be one of"),
@@ -321,7 +324,8 @@ def test_json_escapes() -> None:
     codec = Codec("json")
     text = 'quote " backslash \\ newline \n tab \t ctrl \x01 del \x7f é 😀'
     data = codec.encode_value(text)
-    assert data == ('"quote \\" backslash \\\\ newline \\n tab \\t ctrl \\u0001 del \x7f é 😀"').encode()
+    expected = '"quote \\" backslash \\\\ newline \\n tab \\t ctrl \\u0001 del \x7f é 😀"'
+    assert data == expected.encode()
     assert codec.decode_value(data) == text
     assert codec.decode_value(b'"\\ud83d\\ude00 \\u00e9 \\/"') == "😀 é /"
 

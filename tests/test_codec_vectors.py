@@ -105,7 +105,7 @@ def test_validation_sample_is_accepted_or_refused(
         error = sample.get("expected_error")
         if error is None:
             msg = codec.decode(data)
-            assert msg.TYPE == wire[0]
+            assert wire[0] == msg.TYPE
             assert codec.decode(codec.encode(msg)) == msg
         else:
             assert error["type"] == "protocol_violation"

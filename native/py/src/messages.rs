@@ -4,7 +4,9 @@
 //! constructor applies the decoder's checks (ProtocolError naming message and field).
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::PyTypeInfo;
 use pywamp_core::codec::message::{specs, FieldRefs};
 use pywamp_core::codec::schema::{check_payload_alone, check_revocation, FieldKind, FieldSpec};
 use pywamp_core::codec::{
@@ -108,7 +110,7 @@ fn check_keys(
     v: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
-        for k in d.keys() {
+        for (k, _) in d.iter() {
             if !k.is_instance_of::<PyString>() {
                 return Err(protocol_error(
                     py,
@@ -274,6 +276,7 @@ macro_rules! py_messages {
                 }
 
                 #[new]
+                #[allow(clippy::too_many_arguments)] // one per spec field (ERROR has seven)
                 #[pyo3(signature = ($($req),* $(, $opt = None)*))]
                 fn new(
                     py: Python<'_>,
@@ -325,13 +328,22 @@ macro_rules! py_messages {
             })
         }
 
+        /// Every message class by type object address, with its code (the classes are final,
+        /// so an exact type match is the whole test).
+        fn class_table(py: Python<'_>) -> &[(usize, u64)] {
+            static TABLE: PyOnceLock<Vec<(usize, u64)>> = PyOnceLock::new();
+            TABLE.get_or_init(py, || vec![$((<$name as PyTypeInfo>::type_object_raw(py) as usize, $code)),*])
+        }
+
         /// Encode a message object; None when `obj` is not a message class.
         pub(crate) fn write_any<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W) -> Option<std::result::Result<(), CodecError>> {
             let py = obj.py();
-            $(if let Ok(m) = obj.cast_exact::<$name>() {
-                return Some(m.get().write(py, w));
-            })*
-            None
+            let address = obj.get_type_ptr() as usize;
+            let code = class_table(py).iter().find(|(a, _)| *a == address)?.1;
+            match code {
+                $($code => obj.cast_exact::<$name>().ok().map(|m| m.get().write(py, w)),)*
+                _ => None,
+            }
         }
 
         /// Add every message class to the module.

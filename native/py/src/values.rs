@@ -1,6 +1,8 @@
 //! Python objects as codec values: built directly by the decoders, walked by the encoders,
 //! inspected by the message checks. No intermediate tree on either path.
 
+use std::cell::RefCell;
+
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
@@ -17,18 +19,40 @@ fn builder_error(e: PyErr) -> CodecError {
     CodecError::Builder(e.to_string())
 }
 
+thread_local! {
+    /// The list-item buffer of the last builder on this thread, kept for the next one.
+    static STACK: RefCell<Vec<Py<PyAny>>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Builds Python objects straight from a decoder.
 pub(crate) struct PyBuilder<'py> {
     py: Python<'py>,
     /// Items of the lists being built, innermost last (one buffer for all nesting levels).
-    stack: Vec<Bound<'py, PyAny>>,
+    stack: Vec<Py<PyAny>>,
 }
 
 impl<'py> PyBuilder<'py> {
     pub(crate) fn new(py: Python<'py>) -> Self {
-        PyBuilder {
-            py,
-            stack: Vec::new(),
+        let stack = STACK.with(|s| {
+            s.try_borrow_mut()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default()
+        });
+        PyBuilder { py, stack }
+    }
+}
+
+impl Drop for PyBuilder<'_> {
+    fn drop(&mut self) {
+        // Items left by a failed decode are released here, while the thread is attached.
+        self.stack.clear();
+        if self.stack.capacity() <= 4096 {
+            let stack = std::mem::take(&mut self.stack);
+            STACK.with(|s| {
+                if let Ok(mut s) = s.try_borrow_mut() {
+                    *s = stack;
+                }
+            });
         }
     }
 }
@@ -66,12 +90,14 @@ impl<'py> Builder for PyBuilder<'py> {
         Ok(self.stack.len())
     }
     fn list_push(&mut self, _list: &mut usize, v: Self::Value) -> Result<(), CodecError> {
-        self.stack.push(v.0);
+        self.stack.push(v.0.unbind());
         Ok(())
     }
     fn list_end(&mut self, start: usize) -> Result<Self::Value, CodecError> {
         let start = start.min(self.stack.len());
-        let list = PyList::new(self.py, self.stack.drain(start..)).map_err(builder_error)?;
+        let py = self.py;
+        let items = self.stack.drain(start..).map(|item| item.into_bound(py));
+        let list = PyList::new(py, items).map_err(builder_error)?;
         Ok(PyValue(list.into_any()))
     }
     fn map_begin(&mut self, _len_hint: usize) -> Result<Self::Map, CodecError> {

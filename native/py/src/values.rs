@@ -9,7 +9,7 @@ use pyo3::types::{
 };
 use pywamp_core::codec::{Builder, Error as CodecError, Kind, ValueView, Writer, MAX_DEPTH};
 
-use crate::keys;
+use crate::keys::KeyCache;
 
 /// A Python object seen by the codec core (its checks and builders).
 #[derive(Clone)]
@@ -19,41 +19,48 @@ fn builder_error(e: PyErr) -> CodecError {
     CodecError::Builder(e.to_string())
 }
 
+/// Buffers a builder keeps between decodes on one thread.
+#[derive(Default)]
+struct Scratch {
+    stack: Vec<Py<PyAny>>,
+    keys: KeyCache,
+}
+
 thread_local! {
-    /// The list-item buffer of the last builder on this thread, kept for the next one.
-    static STACK: RefCell<Vec<Py<PyAny>>> = const { RefCell::new(Vec::new()) };
+    /// The buffers of the last builder on this thread, kept for the next one.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Builds Python objects straight from a decoder.
 pub(crate) struct PyBuilder<'py> {
     py: Python<'py>,
-    /// Items of the lists being built, innermost last (one buffer for all nesting levels).
-    stack: Vec<Py<PyAny>>,
+    /// Items of the lists being built, innermost last (one buffer for all nesting levels),
+    /// and the cache of key strings.
+    scratch: Scratch,
 }
 
 impl<'py> PyBuilder<'py> {
     pub(crate) fn new(py: Python<'py>) -> Self {
-        let stack = STACK.with(|s| {
-            s.try_borrow_mut()
-                .map(|mut s| std::mem::take(&mut *s))
-                .unwrap_or_default()
-        });
-        PyBuilder { py, stack }
+        let scratch = SCRATCH
+            .with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
+            .unwrap_or_default();
+        PyBuilder { py, scratch }
     }
 }
 
 impl Drop for PyBuilder<'_> {
     fn drop(&mut self) {
         // Items left by a failed decode are released here, while the thread is attached.
-        self.stack.clear();
-        if self.stack.capacity() <= 4096 {
-            let stack = std::mem::take(&mut self.stack);
-            STACK.with(|s| {
-                if let Ok(mut s) = s.try_borrow_mut() {
-                    *s = stack;
-                }
-            });
+        self.scratch.stack.clear();
+        if self.scratch.stack.capacity() > 4096 {
+            self.scratch.stack = Vec::new();
         }
+        let scratch = std::mem::take(&mut self.scratch);
+        SCRATCH.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = scratch;
+            }
+        });
     }
 }
 
@@ -87,16 +94,20 @@ impl<'py> Builder for PyBuilder<'py> {
         Ok(PyValue(PyBytes::new(self.py, v).into_any()))
     }
     fn list_begin(&mut self, _len_hint: usize) -> Result<usize, CodecError> {
-        Ok(self.stack.len())
+        Ok(self.scratch.stack.len())
     }
     fn list_push(&mut self, _list: &mut usize, v: Self::Value) -> Result<(), CodecError> {
-        self.stack.push(v.0.unbind());
+        self.scratch.stack.push(v.0.unbind());
         Ok(())
     }
     fn list_end(&mut self, start: usize) -> Result<Self::Value, CodecError> {
-        let start = start.min(self.stack.len());
+        let start = start.min(self.scratch.stack.len());
         let py = self.py;
-        let items = self.stack.drain(start..).map(|item| item.into_bound(py));
+        let items = self
+            .scratch
+            .stack
+            .drain(start..)
+            .map(|item| item.into_bound(py));
         let list = PyList::new(py, items).map_err(builder_error)?;
         Ok(PyValue(list.into_any()))
     }
@@ -109,7 +120,7 @@ impl<'py> Builder for PyBuilder<'py> {
         key: &str,
         v: Self::Value,
     ) -> Result<(), CodecError> {
-        let key = keys::key(self.py, key);
+        let key = self.scratch.keys.get(self.py, key);
         map.set_item(key, v.0).map_err(builder_error)
     }
     fn map_end(&mut self, map: Self::Map) -> Result<Self::Value, CodecError> {
@@ -262,6 +273,58 @@ pub(crate) fn write_py<W: Writer>(
     w: &mut W,
     depth: usize,
 ) -> Result<(), CodecError> {
+    // The exact builtin types first: one pointer comparison each.
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        let text = s
+            .to_str()
+            .map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
+        return w.str(text);
+    }
+    if let Ok(i) = obj.cast_exact::<PyInt>() {
+        return write_int(i, w);
+    }
+    if depth <= MAX_DEPTH {
+        if let Ok(d) = obj.cast_exact::<PyDict>() {
+            return write_dict(d, w, depth);
+        }
+        if let Ok(l) = obj.cast_exact::<PyList>() {
+            return write_seq(w, l.len(), l.iter(), depth);
+        }
+    }
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        return w.float(f.value());
+    }
+    write_other(obj, w, depth)
+}
+
+fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Result<(), CodecError> {
+    if let Ok(v) = i.extract::<i64>() {
+        return w.int(v);
+    }
+    if let Ok(v) = i.extract::<u64>() {
+        return w.uint(v);
+    }
+    Err(unencodable(format!(
+        "int {i} is out of range [-2^63, 2^64)"
+    )))
+}
+
+fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Result<(), CodecError> {
+    w.map_begin(d.len())?;
+    for (k, v) in d.iter() {
+        let key = key_text(&k)?;
+        w.map_key(key)?;
+        write_py(&v, w, depth + 1).map_err(|e| e.at_key(key))?;
+    }
+    w.map_end()
+}
+
+/// Subclasses of the builtin types, None, bool, bytes, tuples; and the refusals.
+fn write_other<W: Writer>(
+    obj: &Bound<'_, PyAny>,
+    w: &mut W,
+    depth: usize,
+) -> Result<(), CodecError> {
     if let Ok(s) = obj.cast::<PyString>() {
         let text = s
             .to_str()
@@ -272,15 +335,7 @@ pub(crate) fn write_py<W: Writer>(
         return w.bool(b.is_true());
     }
     if let Ok(i) = obj.cast::<PyInt>() {
-        if let Ok(v) = i.extract::<i64>() {
-            return w.int(v);
-        }
-        if let Ok(v) = i.extract::<u64>() {
-            return w.uint(v);
-        }
-        return Err(unencodable(format!(
-            "int {i} is out of range [-2^63, 2^64)"
-        )));
+        return write_int(i, w);
     }
     if depth > MAX_DEPTH && (obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>()) {
         return Err(CodecError::Unencodable {
@@ -289,13 +344,7 @@ pub(crate) fn write_py<W: Writer>(
         });
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        w.map_begin(d.len())?;
-        for (k, v) in d.iter() {
-            let key = key_text(&k)?;
-            w.map_key(key)?;
-            write_py(&v, w, depth + 1).map_err(|e| e.at_key(key))?;
-        }
-        return w.map_end();
+        return write_dict(d, w, depth);
     }
     if let Ok(l) = obj.cast::<PyList>() {
         return write_seq(w, l.len(), l.iter(), depth);

@@ -446,8 +446,15 @@ fn needs_escape(c: u8) -> bool {
 }
 
 fn write_string(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Most strings need no escape: one branch-free pass (it vectorizes) decides.
+    if !bytes.iter().fold(false, |any, &c| any | needs_escape(c)) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &c) in bytes.iter().enumerate() {
         if !needs_escape(c) {

@@ -458,3 +458,15 @@ def test_arbitrary_bytes_never_crash(data: bytes, ser: str) -> None:
     except ProtocolError:
         return
     assert codec.decode(codec.encode(msg)) == msg
+
+
+@pytest.mark.parametrize("ser", SERIALIZERS)
+def test_dict_keys_are_shared_between_decodes(ser: str) -> None:
+    codec = Codec(ser)
+    data = codec.encode(Call(1, {"receive_progress": True}, "p", None, {"k": 1}))
+    first, second = codec.decode(data), codec.decode(data)
+    assert next(iter(first.options)) is next(iter(second.options))
+    assert next(iter(first.kwargs)) is next(iter(second.kwargs))
+    # Thousands of distinct keys (far more than the cache holds) all decode to themselves.
+    many = {f"key-{i}": i for i in range(5000)}
+    assert codec.decode_value(codec.encode_value([many, many])) == [many, many]

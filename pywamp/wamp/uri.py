@@ -187,18 +187,24 @@ class Pattern:
     def wire_options(
         self, options: RegisterOptions | SubscribeOptions | None = None
     ) -> dict[str, Any]:
-        """The REGISTER/SUBSCRIBE.Options to send: the decorator's options (else ``options``)
-        with ``match`` implied by the pattern; ValueError if they ask for another policy."""
+        """The REGISTER/SUBSCRIBE.Options to send: the decorator's options (else ``options``).
+
+        Named components fix ``match`` (ValueError if the options ask for another
+        policy); a pattern without names keeps an explicit ``match`` of the options, as
+        Autobahn sends it, and otherwise gets the policy its empty components imply.
+        """
         chosen = self._options or options
         attr = chosen.message_attr() if chosen is not None else {}
-        policy = self.compile().match
-        if policy != "exact":
-            given = attr.get("match")
+        compiled = self.compile()
+        policy, given = compiled.match, attr.get("match")
+        if compiled.names:
             if given is not None and given != policy:
                 raise ValueError(
                     f"URI pattern {self._pattern!r} is matched by {policy!r}, "
                     f"but its options ask for match={given!r}"
                 )
+            attr["match"] = policy
+        elif given is None and policy != "exact":
             attr["match"] = policy
         return attr
 

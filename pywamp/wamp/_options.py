@@ -31,7 +31,10 @@ T = TypeVar("T")
 
 
 class _More(Generic[T]):
-    """A seldom-set field, kept in the owner's ``_more`` dict (None while all are unset)."""
+    """A seldom-set field, kept in the owner's ``_more`` dict (None while all are unset).
+
+    The dict is never changed in place, so copies of an options object may share it.
+    """
 
     __slots__ = ("name",)
 
@@ -50,14 +53,12 @@ class _More(Generic[T]):
         return value
 
     def __set__(self, obj: Any, value: T) -> None:
-        more = obj._more
+        more = dict(obj._more or ())
         if value is None:
-            if more:
-                more.pop(self.name, None)
-        elif more is None:
-            obj._more = {self.name: value}
+            more.pop(self.name, None)
         else:
             more[self.name] = value
+        obj._more = more or None
 
 
 def _alias(owner: str, extra: dict[str, Any], name: str, old: str) -> Any:

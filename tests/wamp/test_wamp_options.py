@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 from typing import Any
 
 import pytest
@@ -159,6 +161,11 @@ def test_fields_set_after_construction_go_on_the_wire(
     assert getattr(opts, name) == value
     assert opts.message_attr() == {name: wire}
     assert f"{name}={value}" in str(opts)
+    # copies are independent
+    other = copy.copy(opts)
+    setattr(other, name, None)
+    assert other.message_attr() == {} and opts.message_attr() == {name: wire}
+    assert pickle.loads(pickle.dumps(opts)).message_attr() == {name: wire}
 
 
 @pytest.mark.parametrize("timeout", [math.inf, -math.inf, math.nan, 0, -1, 0.0])

@@ -118,6 +118,11 @@ def main() -> int:
     parser.add_argument("--lookups", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--crossbar-python")
+    parser.add_argument(
+        "--write-workload",
+        metavar="DIR",
+        help="also keep each workload as DIR/matcher-N.json (for MATCHER_BENCH_WORKLOAD)",
+    )
     args = parser.parse_args()
     python = crossbar_python(args.crossbar_python)
 
@@ -125,6 +130,8 @@ def main() -> int:
     for n in (int(s) for s in args.sizes.split(",")):
         keys = make_keys(n)
         work = {"keys": keys, "uris": make_uris(keys, args.lookups)}
+        if args.write_workload:
+            Path(args.write_workload, f"matcher-{n}.json").write_text(json.dumps(work))
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(work, f)
             path = f.name

@@ -2,7 +2,9 @@
 //! scan of every key: lookup time should stay flat as the key count grows.
 //!
 //! `cargo bench -p pywamp-core --bench matcher`; MATCHER_BENCH_SIZES=1000,100000 to
-//! choose sizes.
+//! choose sizes. MATCHER_BENCH_WORKLOAD=file.json benches the keys and URIs of that file
+//! instead (`benches/compare_matcher.py --write-workload` writes the one it gives Crossbar,
+//! so the numbers compare directly).
 
 #![allow(clippy::indexing_slicing)]
 
@@ -158,7 +160,52 @@ fn bench_policy(c: &mut Criterion, name: &str, policy: Option<Policy>) {
     group.finish();
 }
 
+/// The workload of a JSON file: {"keys": [[uri, match], ...], "uris": [uri, ...]}.
+fn bench_file(c: &mut Criterion, path: &str) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let work: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let keys: Vec<(String, Policy)> = work["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| {
+            let policy = Policy::from_name(k[1].as_str()?)?;
+            Some((k[0].as_str()?.to_owned(), policy))
+        })
+        .collect();
+    let uris: Vec<String> = work["uris"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| Some(u.as_str()?.to_owned()))
+        .collect();
+    let m = build(&keys);
+    let n = keys.len();
+    let mut group = c.benchmark_group("matcher/workload");
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20);
+    let mut at = 0usize;
+    group.bench_with_input(BenchmarkId::new("match_all", n), &n, |b, _| {
+        b.iter(|| {
+            at = (at + 1) % uris.len();
+            black_box(m.match_all(uris[at].as_bytes()).len())
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("best", n), &n, |b, _| {
+        b.iter(|| {
+            at = (at + 1) % uris.len();
+            black_box(m.best(uris[at].as_bytes()))
+        })
+    });
+    group.finish();
+}
+
 fn matcher(c: &mut Criterion) {
+    if let Ok(path) = std::env::var("MATCHER_BENCH_WORKLOAD") {
+        return bench_file(c, &path);
+    }
     bench_policy(c, "exact", Some(Policy::Exact));
     bench_policy(c, "prefix", Some(Policy::Prefix));
     bench_policy(c, "wildcard", Some(Policy::Wildcard));

@@ -1,4 +1,4 @@
-//! Index-addressed storage shared by the prefix tree and the wildcard trie.
+//! Index-addressed storage for the trie: nodes and values addressed by `u32`.
 
 /// "No node / no entry" in the index-linked structures.
 pub(super) const NONE: u32 = u32::MAX;

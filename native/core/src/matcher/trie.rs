@@ -1,7 +1,9 @@
-//! Prefix and wildcard keys in one trie over interned URI components.
+//! Prefix and wildcard keys in one trie over URI components.
 //!
-//! A node stands for a run of literal components from the root. Its literal children
-//! live in one hash map keyed by (node, component id); its wildcard child is a field.
+//! A node stands for a run of components from the root. Each node keeps the component
+//! on its incoming edge (inline up to [`Label::INLINE`] bytes, so a lookup compares it
+//! without another memory access); literal edges live in one hash table keyed by
+//! (parent, component), the wildcard edge is a field of the node.
 //!
 //! * A **wildcard** key is a path of literal and wildcard edges; its value sits at the
 //!   end of the path.
@@ -9,51 +11,103 @@
 //!   components before it are a literal path, and the rest (the *tail*, maybe empty) must
 //!   begin the URI's next component. Tails live in one hash table keyed by (node, tail);
 //!   each node keeps a bit set of its tail lengths, so a lookup probes only lengths that
-//!   exist (`prefix key = path + "." + tail`).
+//!   exist.
 //!
-//! A lookup splits the URI into components once, interns them lazily, and walks: the
-//! literal path for prefix keys (shortest key first), and a depth-first search with the
-//! literal edge before the wildcard edge for wildcard keys (most specific first).
+//! A lookup splits the URI into components once and walks: the literal path for prefix
+//! keys (shortest key first), then a depth-first search with the literal edge before the
+//! wildcard edge for wildcard keys (most specific first), reusing the literal path the
+//! first walk found. Counters and bit sets on the nodes stop both walks where no key
+//! of the right kind (or, for wildcards, of the right length) lies below.
 
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
 use super::store::{Nodes, Slab, CAPACITY, NONE};
-use super::{Map, Refused};
+use super::Refused;
 
-/// A component id not looked up yet.
+/// Not looked up yet (a component's hash or literal-path node).
 const UNKNOWN: u32 = u32::MAX - 1;
-/// Tail lengths from this one up share the last bit of a node's tail bit set.
-const LONG_TAIL: usize = 63;
+/// Lengths (of tails, or of the rest of a wildcard key) from this one up share the last
+/// bit of a 64-bit set.
+const LONG: usize = 63;
 /// URIs with up to this many components are split without allocating.
 const INLINE: usize = 16;
 
+/// The component on the edge into a node.
+enum Label {
+    Inline(u8, [u8; Label::INLINE]),
+    Heap(Box<[u8]>),
+}
+
+impl Label {
+    const INLINE: usize = 22;
+    const EMPTY: Label = Label::Inline(0, [0; Label::INLINE]);
+
+    fn new(bytes: &[u8]) -> Label {
+        let mut inline = [0; Label::INLINE];
+        match inline.get_mut(..bytes.len()) {
+            Some(head) => {
+                head.copy_from_slice(bytes);
+                Label::Inline(bytes.len() as u8, inline)
+            }
+            None => Label::Heap(bytes.into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Label::Inline(len, bytes) => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Label::Heap(bytes) => bytes,
+        }
+    }
+}
+
 struct TrieNode {
-    /// The child through the wildcard edge, or NONE.
+    label: Label,
+    /// The wildcard child, or NONE.
     wild: u32,
     /// The slot of the wildcard key that ends here, or NONE.
     value: u32,
-    /// How many literal edges leave this node (they live in `Trie::edges`).
+    /// How many literal edges leave this node.
     literals: u32,
-    /// How many prefix keys have their tail here.
+    /// How many prefix keys have their tail here, and how many below this node.
     tails: u32,
-    /// Bit `l` set: some tail here has length `l` (the last bit: length >= LONG_TAIL).
+    tails_below: u32,
+    /// Bit `l`: some tail here has length `l` (the last bit: length >= LONG).
     tail_lengths: u64,
+    /// Bit `k`: a wildcard key ends `k` levels below (the last bit: >= LONG). Set on
+    /// insert and never cleared while the node lives: a filter that may let a walk in
+    /// but never keeps it out of a match.
+    wild_depths: u64,
 }
 
 impl TrieNode {
     const EMPTY: TrieNode = TrieNode {
+        label: Label::EMPTY,
         wild: NONE,
         value: NONE,
         literals: 0,
         tails: 0,
+        tails_below: 0,
         tail_lengths: 0,
+        wild_depths: 0,
     };
 
     fn idle(&self) -> bool {
-        self.wild == NONE && self.value == NONE && self.literals == 0 && self.tails == 0
+        self.wild == NONE
+            && self.value == NONE
+            && self.literals == 0
+            && self.tails == 0
+            && self.tails_below == 0
     }
+}
+
+/// A literal edge.
+#[derive(Clone, Copy)]
+struct Edge {
+    parent: u32,
+    child: u32,
 }
 
 struct PrefixEntry<T> {
@@ -73,49 +127,27 @@ impl<T> PrefixEntry<T> {
     }
 }
 
-/// One component of a looked-up URI: its byte range and its id once known.
+/// One component of a looked-up URI: its byte range, its hash once computed, and the
+/// literal-path node after it once the prefix walk found it (NONE: no such node).
 #[derive(Clone, Copy)]
 struct Comp {
     start: usize,
     end: usize,
-    id: u32,
+    hash: Option<u64>,
+    node: u32,
 }
 
 impl Comp {
     const EMPTY: Comp = Comp {
         start: 0,
         end: 0,
-        id: UNKNOWN,
+        hash: None,
+        node: UNKNOWN,
     };
 }
 
-pub(super) struct Trie<T> {
-    nodes: Nodes<TrieNode>,
-    /// Literal edges: (node, component id) packed in a u64 -> child.
-    edges: Map<u64, u32>,
-    /// Interned literal components -> (id, number of edges using it).
-    components: Map<Box<[u8]>, (u32, u32)>,
-    free_ids: Vec<u32>,
-    next_id: u32,
-    /// Wildcard values, and how many wildcard keys have each component count (a URI
-    /// with a count no key has needs no search).
-    wild_values: Slab<T>,
-    by_count: Vec<u32>,
-    pub(super) wildcards: usize,
-    /// Prefix entries, the (node, tail) table over them, and per (node, tail length
-    /// bucket) counts that keep the nodes' bit sets exact.
-    prefixes: Slab<PrefixEntry<T>>,
-    tails: HashTable<u32>,
-    tail_counts: Map<u64, u32>,
-    hasher: foldhash::fast::RandomState,
-}
-
-fn edge(node: u32, component: u32) -> u64 {
-    (u64::from(node) << 32) | u64::from(component)
-}
-
-fn bucket(len: usize) -> u32 {
-    len.min(LONG_TAIL) as u32
+fn bit(len: usize) -> u64 {
+    1 << len.min(LONG)
 }
 
 /// Split a prefix key at its last dot: (literal path, tail).
@@ -126,22 +158,41 @@ fn split_prefix(key: &str) -> (Option<&str>, &str) {
     }
 }
 
+fn components(path: Option<&str>) -> impl Iterator<Item = &[u8]> {
+    path.into_iter()
+        .flat_map(|p| p.split('.'))
+        .map(str::as_bytes)
+}
+
+pub(super) struct Trie<T> {
+    nodes: Nodes<TrieNode>,
+    edges: HashTable<Edge>,
+    /// Wildcard values, and how many wildcard keys have each component count (a URI
+    /// with a count no key has needs no search).
+    wild_values: Slab<T>,
+    by_count: Vec<u32>,
+    pub(super) wildcards: usize,
+    /// Prefix entries, the (node, tail) table over them, and per (node, tail length
+    /// bucket) counts that keep the nodes' tail bit sets exact.
+    prefixes: Slab<PrefixEntry<T>>,
+    tails: HashTable<u32>,
+    tail_counts: HashTable<(u32, u32, u32)>,
+    hasher: foldhash::fast::RandomState,
+}
+
 impl<T> Trie<T> {
     const ROOT: u32 = 0;
 
     pub(super) fn new() -> Self {
         Trie {
             nodes: Nodes::with_root(TrieNode::EMPTY),
-            edges: Map::default(),
-            components: Map::default(),
-            free_ids: Vec::new(),
-            next_id: 0,
+            edges: HashTable::new(),
             wild_values: Slab::new(),
             by_count: Vec::new(),
             wildcards: 0,
             prefixes: Slab::new(),
             tails: HashTable::new(),
-            tail_counts: Map::default(),
+            tail_counts: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
         }
     }
@@ -156,126 +207,147 @@ impl<T> Trie<T> {
             .chain(self.prefixes.values().map(|entry| &entry.value))
     }
 
-    fn tail_hash(&self, node: u32, tail: &[u8]) -> u64 {
-        self.hasher.hash_one((node, tail))
+    // -- hashing -------------------------------------------------------------------------
+
+    fn bytes_hash(&self, bytes: &[u8]) -> u64 {
+        self.hasher.hash_one(bytes)
+    }
+
+    /// The hash of an edge or tail from its node and the hash of its bytes (seeded, so
+    /// keys cannot be chosen to collide).
+    fn at_node(node: u32, bytes_hash: u64) -> u64 {
+        let mixed = (bytes_hash ^ u64::from(node)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        mixed ^ (mixed >> 29)
+    }
+
+    fn edge_hash(&self, edge: &Edge) -> u64 {
+        let label = self
+            .nodes
+            .get(edge.child)
+            .map_or(&[][..], |c| c.label.bytes());
+        Self::at_node(edge.parent, self.bytes_hash(label))
+    }
+
+    fn tail_hash(&self, at: u32) -> u64 {
+        self.prefixes
+            .get(at)
+            .map_or(0, |e| Self::at_node(e.node, self.bytes_hash(e.tail())))
     }
 
     // -- paths ---------------------------------------------------------------------------
+
+    /// The literal child of `node` labelled `component` (whose hash is `hash`).
+    fn literal(&self, node: u32, component: &[u8], hash: u64) -> Option<u32> {
+        self.edges
+            .find(Self::at_node(node, hash), |e| {
+                e.parent == node
+                    && self
+                        .nodes
+                        .get(e.child)
+                        .is_some_and(|c| c.label.bytes() == component)
+            })
+            .map(|e| e.child)
+    }
 
     fn child(&self, node: u32, component: &[u8]) -> Option<u32> {
         if component.is_empty() {
             let wild = self.nodes.get(node)?.wild;
             return (wild != NONE).then_some(wild);
         }
-        let &(id, _) = self.components.get(component)?;
-        self.edges.get(&edge(node, id)).copied()
+        self.literal(node, component, self.bytes_hash(component))
     }
 
-    /// The node at the end of `path` (components split on dots), if it exists.
-    fn find(&self, path: Option<&str>) -> Option<u32> {
-        let Some(path) = path else {
-            return Some(Self::ROOT);
-        };
-        path.split('.').try_fold(Self::ROOT, |node, component| {
-            self.child(node, component.as_bytes())
-        })
-    }
-
-    /// The node at the end of `path`, created as needed; the caller checked for room.
-    fn make(&mut self, path: Option<&str>) -> u32 {
+    /// The nodes along `path` from the root (root first), as far as they exist.
+    fn path(&self, path: Option<&str>) -> Vec<u32> {
+        let mut nodes = vec![Self::ROOT];
         let mut node = Self::ROOT;
-        for component in path.into_iter().flat_map(|p| p.split('.')) {
-            node = match self.child(node, component.as_bytes()) {
-                Some(child) => child,
-                None => self.add_child(node, component.as_bytes()),
-            };
+        for component in components(path) {
+            match self.child(node, component) {
+                Some(child) => node = child,
+                None => break,
+            }
+            nodes.push(node);
         }
-        node
+        nodes
+    }
+
+    /// The node at the end of `path`, if it exists.
+    fn find(&self, path: Option<&str>) -> Option<u32> {
+        components(path).try_fold(Self::ROOT, |node, component| self.child(node, component))
+    }
+
+    /// The nodes along `path` from the root, created as needed; the caller checked room.
+    fn make(&mut self, path: Option<&str>) -> Vec<u32> {
+        let mut nodes = vec![Self::ROOT];
+        let mut node = Self::ROOT;
+        for component in components(path) {
+            node = match self.child(node, component) {
+                Some(child) => child,
+                None => self.add_child(node, component),
+            };
+            nodes.push(node);
+        }
+        nodes
     }
 
     fn add_child(&mut self, node: u32, component: &[u8]) -> u32 {
-        let child = self.nodes.alloc(TrieNode::EMPTY);
+        let child = self.nodes.alloc(TrieNode {
+            label: Label::new(component),
+            ..TrieNode::EMPTY
+        });
         if component.is_empty() {
             if let Some(n) = self.nodes.get_mut(node) {
                 n.wild = child;
             }
             return child;
         }
-        let id = match self.components.get_mut(component) {
-            Some((id, uses)) => {
-                *uses += 1;
-                *id
-            }
-            None => {
-                let id = self.free_ids.pop().unwrap_or_else(|| {
-                    self.next_id += 1;
-                    self.next_id - 1
-                });
-                self.components.insert(component.into(), (id, 1));
-                id
-            }
+        let hash = Self::at_node(node, self.bytes_hash(component));
+        let edge = Edge {
+            parent: node,
+            child,
         };
-        self.edges.insert(edge(node, id), child);
+        let mut edges = std::mem::take(&mut self.edges);
+        edges.insert_unique(hash, edge, |e| self.edge_hash(e));
+        self.edges = edges;
         if let Some(n) = self.nodes.get_mut(node) {
             n.literals += 1;
         }
         child
     }
 
-    fn has_room(&self, components: usize) -> bool {
-        self.nodes.room_for(components) && self.next_id as usize + components <= CAPACITY
-    }
-
-    /// Drop the nodes at the end of `path` that no longer lead to any key.
-    fn prune(&mut self, path: Option<&str>) {
-        let Some(path) = path else {
-            return;
-        };
-        let components: Vec<&str> = path.split('.').collect();
-        let mut nodes = Vec::with_capacity(components.len() + 1);
-        let mut node = Self::ROOT;
-        nodes.push(node);
-        for component in &components {
-            match self.child(node, component.as_bytes()) {
-                Some(child) => node = child,
-                None => return,
-            }
-            nodes.push(node);
-        }
+    /// Drop the idle nodes at the end of `nodes` (a path from the root, labelled by
+    /// `path`), from the leaf up.
+    fn prune(&mut self, path: Option<&str>, nodes: &[u32]) {
+        let components: Vec<&[u8]> = components(path).collect();
         for (depth, component) in components.iter().enumerate().rev() {
             let (Some(&node), Some(&parent)) = (nodes.get(depth + 1), nodes.get(depth)) else {
-                return;
+                continue;
             };
             if !self.nodes.get(node).is_some_and(TrieNode::idle) {
                 return;
             }
-            self.unlink(parent, component.as_bytes());
+            if component.is_empty() {
+                if let Some(p) = self.nodes.get_mut(parent) {
+                    p.wild = NONE;
+                }
+            } else {
+                let hash = Self::at_node(parent, self.bytes_hash(component));
+                if let Ok(found) = self
+                    .edges
+                    .find_entry(hash, |e| e.parent == parent && e.child == node)
+                {
+                    found.remove();
+                }
+                if let Some(p) = self.nodes.get_mut(parent) {
+                    p.literals = p.literals.saturating_sub(1);
+                }
+            }
             self.nodes.release(node, TrieNode::EMPTY);
         }
     }
 
-    /// Remove the edge from `parent` labelled `component`, releasing the component's id
-    /// when no edge uses it any more.
-    fn unlink(&mut self, parent: u32, component: &[u8]) {
-        if component.is_empty() {
-            if let Some(p) = self.nodes.get_mut(parent) {
-                p.wild = NONE;
-            }
-            return;
-        }
-        let Some((id, uses)) = self.components.get_mut(component) else {
-            return;
-        };
-        let id = *id;
-        *uses -= 1;
-        if *uses == 0 {
-            self.components.remove(component);
-            self.free_ids.push(id);
-        }
-        self.edges.remove(&edge(parent, id));
-        if let Some(p) = self.nodes.get_mut(parent) {
-            p.literals = p.literals.saturating_sub(1);
-        }
+    fn has_room(&self, components: usize) -> bool {
+        self.nodes.room_for(components)
     }
 
     // -- wildcard keys -------------------------------------------------------------------
@@ -303,10 +375,15 @@ impl<T> Trie<T> {
         if self.wild_slot(key).is_some() {
             return Err(Refused::Taken);
         }
-        let node = self.make(Some(key));
+        let nodes = self.make(Some(key));
         let slot = self.wild_values.insert(value);
-        if let Some(n) = self.nodes.get_mut(node) {
-            n.value = slot;
+        for (depth, &node) in nodes.iter().enumerate() {
+            if let Some(n) = self.nodes.get_mut(node) {
+                n.wild_depths |= bit(count - depth);
+                if depth == count {
+                    n.value = slot;
+                }
+            }
         }
         if self.by_count.len() <= count {
             self.by_count.resize(count + 1, 0);
@@ -319,14 +396,19 @@ impl<T> Trie<T> {
     }
 
     pub(super) fn remove_wildcard(&mut self, key: &str) -> Option<T> {
-        let node = self.find(Some(key))?;
+        let count = key.split('.').count();
+        let nodes = self.path(Some(key));
+        if nodes.len() != count + 1 {
+            return None;
+        }
+        let node = *nodes.last()?;
         let slot = std::mem::replace(&mut self.nodes.get_mut(node)?.value, NONE);
         let value = self.wild_values.take(slot)?;
         self.wildcards -= 1;
-        if let Some(c) = self.by_count.get_mut(key.split('.').count()) {
+        if let Some(c) = self.by_count.get_mut(count) {
             *c = c.saturating_sub(1);
         }
-        self.prune(Some(key));
+        self.prune(Some(key), &nodes);
         Some(value)
     }
 
@@ -335,12 +417,16 @@ impl<T> Trie<T> {
     fn prefix_entry(&self, key: &str) -> Option<u32> {
         let (path, tail) = split_prefix(key);
         let node = self.find(path)?;
-        let hash = self.tail_hash(node, tail.as_bytes());
+        self.tail_entry(node, tail.as_bytes(), self.bytes_hash(tail.as_bytes()))
+    }
+
+    /// The prefix entry with `tail` (whose hash is `hash`) at `node`.
+    fn tail_entry(&self, node: u32, tail: &[u8], hash: u64) -> Option<u32> {
         self.tails
-            .find(hash, |&at| {
+            .find(Self::at_node(node, hash), |&at| {
                 self.prefixes
                     .get(at)
-                    .is_some_and(|e| e.node == node && e.tail() == tail.as_bytes())
+                    .is_some_and(|e| e.node == node && e.tail() == tail)
             })
             .copied()
     }
@@ -355,42 +441,76 @@ impl<T> Trie<T> {
         self.prefixes.get_mut(at).map(|e| &mut e.value)
     }
 
+    /// Add `delta` to the count of tails of length bucket `bucket` at `node`; returns the
+    /// new count.
+    fn count_tails(&mut self, node: u32, bucket: u32, delta: i32) -> u32 {
+        let hash = Self::at_node(node, u64::from(bucket));
+        let hasher = |&(n, b, _): &(u32, u32, u32)| Self::at_node(n, u64::from(b));
+        match self
+            .tail_counts
+            .find_entry(hash, |&(n, b, _)| n == node && b == bucket)
+        {
+            Ok(mut found) => {
+                let count = found.get().2.saturating_add_signed(delta);
+                if count == 0 {
+                    found.remove();
+                } else {
+                    found.get_mut().2 = count;
+                }
+                count
+            }
+            Err(_) if delta > 0 => {
+                self.tail_counts
+                    .insert_unique(hash, (node, bucket, delta as u32), hasher);
+                delta as u32
+            }
+            Err(_) => 0,
+        }
+    }
+
     pub(super) fn insert_prefix(&mut self, key: &str, value: T) -> Result<(), Refused> {
         let (path, tail) = split_prefix(key);
-        let count = path.map_or(0, |p| p.split('.').count());
+        let count = components(path).count();
         if key.len() > CAPACITY || !self.has_room(count) || !self.prefixes.has_room() {
             return Err(Refused::Full);
         }
         if self.prefix_entry(key).is_some() {
             return Err(Refused::Taken);
         }
-        let node = self.make(path);
+        let nodes = self.make(path);
+        let node = nodes.last().copied().unwrap_or(Self::ROOT);
         let at = self.prefixes.insert(PrefixEntry {
             key: key.into(),
             tail: (key.len() - tail.len()) as u32,
             node,
             value,
         });
-        let hash = self.tail_hash(node, tail.as_bytes());
-        let (prefixes, hasher) = (&self.prefixes, &self.hasher);
-        self.tails.insert_unique(hash, at, |&at| {
-            prefixes
-                .get(at)
-                .map_or(0, |e| hasher.hash_one((e.node, e.tail())))
-        });
-        let bucket = bucket(tail.len());
-        *self.tail_counts.entry(edge(node, bucket)).or_insert(0) += 1;
+        let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
+        let mut tails = std::mem::take(&mut self.tails);
+        tails.insert_unique(hash, at, |&at| self.tail_hash(at));
+        self.tails = tails;
+        let bucket = tail.len().min(LONG) as u32;
+        self.count_tails(node, bucket, 1);
+        for &above in nodes.iter().rev().skip(1) {
+            if let Some(n) = self.nodes.get_mut(above) {
+                n.tails_below += 1;
+            }
+        }
         if let Some(n) = self.nodes.get_mut(node) {
             n.tails += 1;
-            n.tail_lengths |= 1 << bucket;
+            n.tail_lengths |= bit(tail.len());
         }
         Ok(())
     }
 
     pub(super) fn remove_prefix(&mut self, key: &str) -> Option<T> {
         let (path, tail) = split_prefix(key);
-        let node = self.find(path)?;
-        let hash = self.tail_hash(node, tail.as_bytes());
+        let nodes = self.path(path);
+        if nodes.len() != components(path).count() + 1 {
+            return None;
+        }
+        let node = *nodes.last()?;
+        let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
         let prefixes = &self.prefixes;
         let found = self.tails.find_entry(hash, |&at| {
             prefixes
@@ -399,24 +519,20 @@ impl<T> Trie<T> {
         });
         let (at, _) = found.ok()?.remove();
         let entry = self.prefixes.take(at)?;
-        let bucket = bucket(tail.len());
-        let emptied = match self.tail_counts.get_mut(&edge(node, bucket)) {
-            Some(count) if *count > 1 => {
-                *count -= 1;
-                false
-            }
-            _ => {
-                self.tail_counts.remove(&edge(node, bucket));
-                true
-            }
-        };
-        if let Some(n) = self.nodes.get_mut(node) {
-            n.tails = n.tails.saturating_sub(1);
-            if emptied {
-                n.tail_lengths &= !(1 << bucket);
+        let bucket = tail.len().min(LONG) as u32;
+        let left = self.count_tails(node, bucket, -1);
+        for &above in nodes.iter().rev().skip(1) {
+            if let Some(n) = self.nodes.get_mut(above) {
+                n.tails_below = n.tails_below.saturating_sub(1);
             }
         }
-        self.prune(path);
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.tails = n.tails.saturating_sub(1);
+            if left == 0 {
+                n.tail_lengths &= !bit(tail.len());
+            }
+        }
+        self.prune(path, &nodes);
         Some(entry.value)
     }
 
@@ -448,11 +564,8 @@ impl<T> Trie<T> {
         };
         let mut start = 0;
         for (comp, part) in comps.iter_mut().zip(uri.split(|&b| b == b'.')) {
-            *comp = Comp {
-                start,
-                end: start + part.len(),
-                id: UNKNOWN,
-            };
+            comp.start = start;
+            comp.end = start + part.len();
             start += part.len() + 1;
         }
         if prefixes {
@@ -469,18 +582,14 @@ impl<T> Trie<T> {
         }
     }
 
-    /// The id of component `at` of the URI (NONE when no key uses it), looked up once.
-    fn id(&self, uri: &[u8], comps: &mut [Comp], at: usize) -> u32 {
+    /// Component `at` of the URI and its hash (computed once).
+    fn component<'u>(&self, uri: &'u [u8], comps: &mut [Comp], at: usize) -> (&'u [u8], u64) {
         let Some(comp) = comps.get_mut(at) else {
-            return NONE;
+            return (&[], 0);
         };
-        if comp.id == UNKNOWN {
-            comp.id = uri
-                .get(comp.start..comp.end)
-                .and_then(|bytes| self.components.get(bytes))
-                .map_or(NONE, |&(id, _)| id);
-        }
-        comp.id
+        let bytes = uri.get(comp.start..comp.end).unwrap_or_default();
+        let hash = *comp.hash.get_or_insert_with(|| self.bytes_hash(bytes));
+        (bytes, hash)
     }
 
     fn walk_prefixes<'a>(&'a self, uri: &[u8], comps: &mut [Comp], found: &mut Vec<&'a T>) {
@@ -489,21 +598,23 @@ impl<T> Trie<T> {
             let Some(n) = self.nodes.get(node) else {
                 return;
             };
+            let (next, hash) = self.component(uri, comps, at);
             if n.tail_lengths != 0 {
-                let Some(&Comp { start, end, .. }) = comps.get(at) else {
-                    return;
-                };
-                let next = uri.get(start..end).unwrap_or_default();
                 self.tails_at(node, n.tail_lengths, next, found);
             }
-            if n.literals == 0 {
+            if n.tails_below == 0 || n.literals == 0 || next.is_empty() {
                 return;
             }
-            let id = self.id(uri, comps, at);
-            match self.edges.get(&edge(node, id)) {
-                Some(&child) if id != NONE => node = child,
-                _ => return,
+            let Some(child) = self.literal(node, next, hash) else {
+                if let Some(comp) = comps.get_mut(at) {
+                    comp.node = NONE;
+                }
+                return;
+            };
+            if let Some(comp) = comps.get_mut(at) {
+                comp.node = child;
             }
+            node = child;
         }
     }
 
@@ -514,8 +625,8 @@ impl<T> Trie<T> {
         while bits != 0 {
             let len = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            let range = if len == LONG_TAIL {
-                LONG_TAIL..next.len() + 1
+            let range = if len == LONG {
+                LONG..next.len() + 1
             } else {
                 len..len + 1
             };
@@ -523,13 +634,8 @@ impl<T> Trie<T> {
                 let Some(tail) = next.get(..len) else {
                     return;
                 };
-                let hash = self.tail_hash(node, tail);
-                let hit = self.tails.find(hash, |&at| {
-                    self.prefixes
-                        .get(at)
-                        .is_some_and(|e| e.node == node && e.tail() == tail)
-                });
-                if let Some(entry) = hit.and_then(|&at| self.prefixes.get(at)) {
+                let hit = self.tail_entry(node, tail, self.bytes_hash(tail));
+                if let Some(entry) = hit.and_then(|at| self.prefixes.get(at)) {
                     found.push(&entry.value);
                 }
             }
@@ -547,14 +653,35 @@ impl<T> Trie<T> {
         if comps.iter().any(|c| c.start == c.end) {
             return;
         }
-        // Depth-first, literal edge before wildcard edge: that is precedence order.
-        let mut stack: Vec<(u32, usize)> = Vec::with_capacity(2 * comps.len());
-        stack.push((Self::ROOT, 0));
-        while let Some((node, depth)) = stack.pop() {
+        let count = comps.len();
+        // Depth-first, literal edge before wildcard edge: that is precedence order. The
+        // flag says the node is on the all-literal path, which the prefix walk may know.
+        let mut inline = [(0u32, 0usize, false); 2 * INLINE + 2];
+        let mut heap = Vec::new();
+        let mut len = 1;
+        if let Some(first) = inline.first_mut() {
+            *first = (Self::ROOT, 0, true);
+        }
+        loop {
+            let top = if len <= inline.len() {
+                inline.get(..len).and_then(|s| s.last())
+            } else {
+                heap.last()
+            };
+            let Some(&(node, depth, literal_path)) = top else {
+                return;
+            };
+            if len > inline.len() {
+                heap.pop();
+            }
+            len -= 1;
             let Some(n) = self.nodes.get(node) else {
                 continue;
             };
-            if depth == comps.len() {
+            if n.wild_depths & bit(count - depth) == 0 {
+                continue;
+            }
+            if depth == count {
                 if let Some(value) = self.wild_values.get(n.value) {
                     if !f(value) {
                         return;
@@ -562,15 +689,26 @@ impl<T> Trie<T> {
                 }
                 continue;
             }
+            let mut push = |entry: (u32, usize, bool)| {
+                match inline.get_mut(len) {
+                    Some(slot) => *slot = entry,
+                    None => heap.push(entry),
+                }
+                len += 1;
+            };
             if n.wild != NONE {
-                stack.push((n.wild, depth + 1));
+                push((n.wild, depth + 1, false));
             }
             if n.literals > 0 {
-                let id = self.id(uri, comps, depth);
-                if id != NONE {
-                    if let Some(&child) = self.edges.get(&edge(node, id)) {
-                        stack.push((child, depth + 1));
-                    }
+                let known = comps.get(depth).map_or(UNKNOWN, |c| c.node);
+                let child = if literal_path && known != UNKNOWN {
+                    (known != NONE).then_some(known)
+                } else {
+                    let (bytes, hash) = self.component(uri, comps, depth);
+                    self.literal(node, bytes, hash)
+                };
+                if let Some(child) = child {
+                    push((child, depth + 1, literal_path));
                 }
             }
         }
@@ -579,10 +717,5 @@ impl<T> Trie<T> {
     #[cfg(test)]
     pub(super) fn live_nodes(&self) -> usize {
         self.nodes.live()
-    }
-
-    #[cfg(test)]
-    pub(super) fn interned(&self) -> usize {
-        self.components.len()
     }
 }

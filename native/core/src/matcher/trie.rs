@@ -23,7 +23,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
-use super::store::{Nodes, Slab, CAPACITY, NONE};
+use super::store::{Nodes, NONE};
 use super::Refused;
 
 /// Not looked up yet (a component's hash or literal-path node).
@@ -32,7 +32,7 @@ const UNKNOWN: u32 = u32::MAX - 1;
 /// bit of a 64-bit set.
 const LONG: usize = 63;
 /// URIs with up to this many components are split without allocating.
-const INLINE: usize = 16;
+const INLINE: usize = 10;
 
 /// The component on the edge into a node.
 enum Label {
@@ -41,7 +41,7 @@ enum Label {
 }
 
 impl Label {
-    const INLINE: usize = 22;
+    const INLINE: usize = 14;
     const EMPTY: Label = Label::Inline(0, [0; Label::INLINE]);
 
     fn new(bytes: &[u8]) -> Label {
@@ -63,12 +63,12 @@ impl Label {
     }
 }
 
-struct TrieNode {
+struct TrieNode<T> {
     label: Label,
+    /// The value of the wildcard key that ends here.
+    value: Option<T>,
     /// The wildcard child, or NONE.
     wild: u32,
-    /// The slot of the wildcard key that ends here, or NONE.
-    value: u32,
     /// How many literal edges leave this node.
     literals: u32,
     /// How many prefix keys have their tail here, and how many below this node.
@@ -82,11 +82,11 @@ struct TrieNode {
     wild_depths: u64,
 }
 
-impl TrieNode {
-    const EMPTY: TrieNode = TrieNode {
+impl<T> TrieNode<T> {
+    const EMPTY: TrieNode<T> = TrieNode {
         label: Label::EMPTY,
+        value: None,
         wild: NONE,
-        value: NONE,
         literals: 0,
         tails: 0,
         tails_below: 0,
@@ -96,7 +96,7 @@ impl TrieNode {
 
     fn idle(&self) -> bool {
         self.wild == NONE
-            && self.value == NONE
+            && self.value.is_none()
             && self.literals == 0
             && self.tails == 0
             && self.tails_below == 0
@@ -110,40 +110,63 @@ struct Edge {
     child: u32,
 }
 
-struct PrefixEntry<T> {
-    key: Box<str>,
-    /// Where the tail starts in `key` (after the last dot, or 0).
-    tail: u32,
+/// A prefix key: the node at the end of its path, its tail, its value.
+struct Tail<T> {
     node: u32,
+    tail: Label,
     value: T,
-}
-
-impl<T> PrefixEntry<T> {
-    fn tail(&self) -> &[u8] {
-        self.key
-            .as_bytes()
-            .get(self.tail as usize..)
-            .unwrap_or_default()
-    }
 }
 
 /// One component of a looked-up URI: its byte range, its hash once computed, and the
 /// literal-path node after it once the prefix walk found it (NONE: no such node).
 #[derive(Clone, Copy)]
 struct Comp {
-    start: usize,
-    end: usize,
-    hash: Option<u64>,
+    start: u32,
+    end: u32,
     node: u32,
+    hashed: bool,
+    hash: u64,
 }
 
 impl Comp {
     const EMPTY: Comp = Comp {
         start: 0,
         end: 0,
-        hash: None,
         node: UNKNOWN,
+        hashed: false,
+        hash: 0,
     };
+}
+
+/// The prefix values a walk found, kept on the stack while there are few.
+struct Found<'a, T> {
+    inline: [Option<&'a T>; 8],
+    len: usize,
+    spill: Vec<&'a T>,
+}
+
+impl<'a, T> Found<'a, T> {
+    fn new() -> Self {
+        Found {
+            inline: [None; 8],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, value: &'a T) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = Some(value),
+            None => self.spill.push(value),
+        }
+        self.len += 1;
+    }
+
+    /// Pass the values to `f` last first; false when `f` asked to stop.
+    fn drain_reversed(self, f: &mut dyn FnMut(&'a T) -> bool) -> bool {
+        // The spill holds the later (longer) keys.
+        self.spill.into_iter().rev().all(&mut *f) && self.inline.into_iter().rev().flatten().all(f)
+    }
 }
 
 fn bit(len: usize) -> u64 {
@@ -165,17 +188,15 @@ fn components(path: Option<&str>) -> impl Iterator<Item = &[u8]> {
 }
 
 pub(super) struct Trie<T> {
-    nodes: Nodes<TrieNode>,
+    nodes: Nodes<TrieNode<T>>,
     edges: HashTable<Edge>,
-    /// Wildcard values, and how many wildcard keys have each component count (a URI
-    /// with a count no key has needs no search).
-    wild_values: Slab<T>,
+    /// How many wildcard keys have each component count (a URI with a count no key has
+    /// needs no search).
     by_count: Vec<u32>,
     pub(super) wildcards: usize,
-    /// Prefix entries, the (node, tail) table over them, and per (node, tail length
-    /// bucket) counts that keep the nodes' tail bit sets exact.
-    prefixes: Slab<PrefixEntry<T>>,
-    tails: HashTable<u32>,
+    /// Prefix keys by (node, tail), and per (node, tail length bucket) counts that keep
+    /// the nodes' tail bit sets exact.
+    tails: HashTable<Tail<T>>,
     tail_counts: HashTable<(u32, u32, u32)>,
     hasher: foldhash::fast::RandomState,
 }
@@ -187,10 +208,8 @@ impl<T> Trie<T> {
         Trie {
             nodes: Nodes::with_root(TrieNode::EMPTY),
             edges: HashTable::new(),
-            wild_values: Slab::new(),
             by_count: Vec::new(),
             wildcards: 0,
-            prefixes: Slab::new(),
             tails: HashTable::new(),
             tail_counts: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
@@ -202,9 +221,10 @@ impl<T> Trie<T> {
     }
 
     pub(super) fn values(&self) -> impl Iterator<Item = &T> {
-        self.wild_values
-            .values()
-            .chain(self.prefixes.values().map(|entry| &entry.value))
+        self.nodes
+            .iter()
+            .filter_map(|node| node.value.as_ref())
+            .chain(self.tails.iter().map(|tail| &tail.value))
     }
 
     // -- hashing -------------------------------------------------------------------------
@@ -220,18 +240,13 @@ impl<T> Trie<T> {
         mixed ^ (mixed >> 29)
     }
 
-    fn edge_hash(&self, edge: &Edge) -> u64 {
-        let label = self
-            .nodes
-            .get(edge.child)
-            .map_or(&[][..], |c| c.label.bytes());
-        Self::at_node(edge.parent, self.bytes_hash(label))
-    }
-
-    fn tail_hash(&self, at: u32) -> u64 {
-        self.prefixes
-            .get(at)
-            .map_or(0, |e| Self::at_node(e.node, self.bytes_hash(e.tail())))
+    fn edge_hash(
+        nodes: &Nodes<TrieNode<T>>,
+        hasher: &foldhash::fast::RandomState,
+        edge: &Edge,
+    ) -> u64 {
+        let label = nodes.get(edge.child).map_or(&[][..], |c| c.label.bytes());
+        Self::at_node(edge.parent, hasher.hash_one(label))
     }
 
     // -- paths ---------------------------------------------------------------------------
@@ -306,9 +321,9 @@ impl<T> Trie<T> {
             parent: node,
             child,
         };
-        let mut edges = std::mem::take(&mut self.edges);
-        edges.insert_unique(hash, edge, |e| self.edge_hash(e));
-        self.edges = edges;
+        let (nodes, hasher) = (&self.nodes, &self.hasher);
+        self.edges
+            .insert_unique(hash, edge, |e| Self::edge_hash(nodes, hasher, e));
         if let Some(n) = self.nodes.get_mut(node) {
             n.literals += 1;
         }
@@ -352,36 +367,31 @@ impl<T> Trie<T> {
 
     // -- wildcard keys -------------------------------------------------------------------
 
-    fn wild_slot(&self, key: &str) -> Option<u32> {
-        let node = self.find(Some(key))?;
-        let slot = self.nodes.get(node)?.value;
-        (slot != NONE).then_some(slot)
-    }
-
     pub(super) fn get_wildcard(&self, key: &str) -> Option<&T> {
-        self.wild_values.get(self.wild_slot(key)?)
+        let node = self.find(Some(key))?;
+        self.nodes.get(node)?.value.as_ref()
     }
 
     pub(super) fn get_wildcard_mut(&mut self, key: &str) -> Option<&mut T> {
-        let slot = self.wild_slot(key)?;
-        self.wild_values.get_mut(slot)
+        let node = self.find(Some(key))?;
+        self.nodes.get_mut(node)?.value.as_mut()
     }
 
     pub(super) fn insert_wildcard(&mut self, key: &str, value: T) -> Result<(), Refused> {
         let count = key.split('.').count();
-        if !self.has_room(count) || !self.wild_values.has_room() {
+        if !self.has_room(count) {
             return Err(Refused::Full);
         }
-        if self.wild_slot(key).is_some() {
+        if self.get_wildcard(key).is_some() {
             return Err(Refused::Taken);
         }
         let nodes = self.make(Some(key));
-        let slot = self.wild_values.insert(value);
+        let mut value = Some(value);
         for (depth, &node) in nodes.iter().enumerate() {
             if let Some(n) = self.nodes.get_mut(node) {
                 n.wild_depths |= bit(count - depth);
                 if depth == count {
-                    n.value = slot;
+                    n.value = value.take();
                 }
             }
         }
@@ -401,9 +411,7 @@ impl<T> Trie<T> {
         if nodes.len() != count + 1 {
             return None;
         }
-        let node = *nodes.last()?;
-        let slot = std::mem::replace(&mut self.nodes.get_mut(node)?.value, NONE);
-        let value = self.wild_values.take(slot)?;
+        let value = self.nodes.get_mut(*nodes.last()?)?.value.take()?;
         self.wildcards -= 1;
         if let Some(c) = self.by_count.get_mut(count) {
             *c = c.saturating_sub(1);
@@ -414,31 +422,28 @@ impl<T> Trie<T> {
 
     // -- prefix keys ---------------------------------------------------------------------
 
-    fn prefix_entry(&self, key: &str) -> Option<u32> {
-        let (path, tail) = split_prefix(key);
-        let node = self.find(path)?;
-        self.tail_entry(node, tail.as_bytes(), self.bytes_hash(tail.as_bytes()))
-    }
-
-    /// The prefix entry with `tail` (whose hash is `hash`) at `node`.
-    fn tail_entry(&self, node: u32, tail: &[u8], hash: u64) -> Option<u32> {
-        self.tails
-            .find(Self::at_node(node, hash), |&at| {
-                self.prefixes
-                    .get(at)
-                    .is_some_and(|e| e.node == node && e.tail() == tail)
-            })
-            .copied()
+    /// The prefix key with `tail` (whose hash is `hash`) at `node`.
+    fn tail_at(&self, node: u32, tail: &[u8], hash: u64) -> Option<&Tail<T>> {
+        self.tails.find(Self::at_node(node, hash), |t| {
+            t.node == node && t.tail.bytes() == tail
+        })
     }
 
     pub(super) fn get_prefix(&self, key: &str) -> Option<&T> {
-        let at = self.prefix_entry(key)?;
-        self.prefixes.get(at).map(|e| &e.value)
+        let (path, tail) = split_prefix(key);
+        let node = self.find(path)?;
+        let tail = tail.as_bytes();
+        Some(&self.tail_at(node, tail, self.bytes_hash(tail))?.value)
     }
 
     pub(super) fn get_prefix_mut(&mut self, key: &str) -> Option<&mut T> {
-        let at = self.prefix_entry(key)?;
-        self.prefixes.get_mut(at).map(|e| &mut e.value)
+        let (path, tail) = split_prefix(key);
+        let node = self.find(path)?;
+        let tail = tail.as_bytes();
+        let hash = Self::at_node(node, self.bytes_hash(tail));
+        self.tails
+            .find_mut(hash, |t| t.node == node && t.tail.bytes() == tail)
+            .map(|t| &mut t.value)
     }
 
     /// Add `delta` to the count of tails of length bucket `bucket` at `node`; returns the
@@ -471,24 +476,24 @@ impl<T> Trie<T> {
     pub(super) fn insert_prefix(&mut self, key: &str, value: T) -> Result<(), Refused> {
         let (path, tail) = split_prefix(key);
         let count = components(path).count();
-        if key.len() > CAPACITY || !self.has_room(count) || !self.prefixes.has_room() {
+        if !self.has_room(count) {
             return Err(Refused::Full);
         }
-        if self.prefix_entry(key).is_some() {
+        if self.get_prefix(key).is_some() {
             return Err(Refused::Taken);
         }
         let nodes = self.make(path);
         let node = nodes.last().copied().unwrap_or(Self::ROOT);
-        let at = self.prefixes.insert(PrefixEntry {
-            key: key.into(),
-            tail: (key.len() - tail.len()) as u32,
-            node,
-            value,
-        });
         let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
-        let mut tails = std::mem::take(&mut self.tails);
-        tails.insert_unique(hash, at, |&at| self.tail_hash(at));
-        self.tails = tails;
+        let entry = Tail {
+            node,
+            tail: Label::new(tail.as_bytes()),
+            value,
+        };
+        let hasher = &self.hasher;
+        self.tails.insert_unique(hash, entry, |t| {
+            Self::at_node(t.node, hasher.hash_one(t.tail.bytes()))
+        });
         let bucket = tail.len().min(LONG) as u32;
         self.count_tails(node, bucket, 1);
         for &above in nodes.iter().rev().skip(1) {
@@ -511,14 +516,10 @@ impl<T> Trie<T> {
         }
         let node = *nodes.last()?;
         let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
-        let prefixes = &self.prefixes;
-        let found = self.tails.find_entry(hash, |&at| {
-            prefixes
-                .get(at)
-                .is_some_and(|e| e.node == node && e.tail() == tail.as_bytes())
+        let found = self.tails.find_entry(hash, |t| {
+            t.node == node && t.tail.bytes() == tail.as_bytes()
         });
-        let (at, _) = found.ok()?.remove();
-        let entry = self.prefixes.take(at)?;
+        let (entry, _) = found.ok()?.remove();
         let bucket = tail.len().min(LONG) as u32;
         let left = self.count_tails(node, bucket, -1);
         for &above in nodes.iter().rev().skip(1) {
@@ -548,6 +549,9 @@ impl<T> Trie<T> {
         wildcards: bool,
         f: &mut dyn FnMut(&'a T) -> bool,
     ) {
+        if u32::try_from(uri.len()).is_err() {
+            return;
+        }
         let prefixes = prefixes && !self.tails.is_empty();
         let count = uri.iter().filter(|&&b| b == b'.').count() + 1;
         let wildcards = wildcards && self.by_count.get(count).is_some_and(|&c| c > 0);
@@ -564,17 +568,15 @@ impl<T> Trie<T> {
         };
         let mut start = 0;
         for (comp, part) in comps.iter_mut().zip(uri.split(|&b| b == b'.')) {
-            comp.start = start;
-            comp.end = start + part.len();
+            comp.start = start as u32;
+            comp.end = (start + part.len()) as u32;
             start += part.len() + 1;
         }
         if prefixes {
-            let mut found = Vec::new();
+            let mut found = Found::new();
             self.walk_prefixes(uri, comps, &mut found);
-            for value in found.into_iter().rev() {
-                if !f(value) {
-                    return;
-                }
+            if !found.drain_reversed(f) {
+                return;
             }
         }
         if wildcards {
@@ -587,12 +589,17 @@ impl<T> Trie<T> {
         let Some(comp) = comps.get_mut(at) else {
             return (&[], 0);
         };
-        let bytes = uri.get(comp.start..comp.end).unwrap_or_default();
-        let hash = *comp.hash.get_or_insert_with(|| self.bytes_hash(bytes));
-        (bytes, hash)
+        let bytes = uri
+            .get(comp.start as usize..comp.end as usize)
+            .unwrap_or_default();
+        if !comp.hashed {
+            comp.hash = self.bytes_hash(bytes);
+            comp.hashed = true;
+        }
+        (bytes, comp.hash)
     }
 
-    fn walk_prefixes<'a>(&'a self, uri: &[u8], comps: &mut [Comp], found: &mut Vec<&'a T>) {
+    fn walk_prefixes<'a>(&'a self, uri: &[u8], comps: &mut [Comp], found: &mut Found<'a, T>) {
         let mut node = Self::ROOT;
         for at in 0..comps.len() {
             let Some(n) = self.nodes.get(node) else {
@@ -620,7 +627,7 @@ impl<T> Trie<T> {
 
     /// The prefix keys with their tail at `node` that `next` (the URI's next component)
     /// starts with, shortest first.
-    fn tails_at<'a>(&'a self, node: u32, lengths: u64, next: &[u8], found: &mut Vec<&'a T>) {
+    fn tails_at<'a>(&'a self, node: u32, lengths: u64, next: &[u8], found: &mut Found<'a, T>) {
         let mut bits = lengths;
         while bits != 0 {
             let len = bits.trailing_zeros() as usize;
@@ -634,9 +641,8 @@ impl<T> Trie<T> {
                 let Some(tail) = next.get(..len) else {
                     return;
                 };
-                let hit = self.tail_entry(node, tail, self.bytes_hash(tail));
-                if let Some(entry) = hit.and_then(|at| self.prefixes.get(at)) {
-                    found.push(&entry.value);
+                if let Some(hit) = self.tail_at(node, tail, self.bytes_hash(tail)) {
+                    found.push(&hit.value);
                 }
             }
         }
@@ -656,7 +662,7 @@ impl<T> Trie<T> {
         let count = comps.len();
         // Depth-first, literal edge before wildcard edge: that is precedence order. The
         // flag says the node is on the all-literal path, which the prefix walk may know.
-        let mut inline = [(0u32, 0usize, false); 2 * INLINE + 2];
+        let mut inline = [(0u32, 0u32, false); INLINE + 2];
         let mut heap = Vec::new();
         let mut len = 1;
         if let Some(first) = inline.first_mut() {
@@ -671,6 +677,7 @@ impl<T> Trie<T> {
             let Some(&(node, depth, literal_path)) = top else {
                 return;
             };
+            let depth = depth as usize;
             if len > inline.len() {
                 heap.pop();
             }
@@ -682,14 +689,15 @@ impl<T> Trie<T> {
                 continue;
             }
             if depth == count {
-                if let Some(value) = self.wild_values.get(n.value) {
+                if let Some(value) = &n.value {
                     if !f(value) {
                         return;
                     }
                 }
                 continue;
             }
-            let mut push = |entry: (u32, usize, bool)| {
+            let next = (depth + 1) as u32;
+            let mut push = |entry: (u32, u32, bool)| {
                 match inline.get_mut(len) {
                     Some(slot) => *slot = entry,
                     None => heap.push(entry),
@@ -697,7 +705,7 @@ impl<T> Trie<T> {
                 len += 1;
             };
             if n.wild != NONE {
-                push((n.wild, depth + 1, false));
+                push((n.wild, next, false));
             }
             if n.literals > 0 {
                 let known = comps.get(depth).map_or(UNKNOWN, |c| c.node);
@@ -708,7 +716,7 @@ impl<T> Trie<T> {
                     self.literal(node, bytes, hash)
                 };
                 if let Some(child) = child {
-                    push((child, depth + 1, literal_path));
+                    push((child, next, literal_path));
                 }
             }
         }

@@ -176,7 +176,9 @@ impl Matcher {
         // An iterator of known length lets the list be allocated once.
         let found = (0..count).map(|at| match inline.get(at) {
             Some(slot) => *slot,
-            None => at.checked_sub(inline.len()).and_then(|at| spill.get(at).copied()),
+            None => at
+                .checked_sub(inline.len())
+                .and_then(|at| spill.get(at).copied()),
         });
         PyList::new(py, found.map(|value| value.map(|value| value.bind(py))))
     }

@@ -6,6 +6,9 @@ router, all on one compiled core (``pywamp._native``).
 """
 
 from pywamp._native import __version__
+
+# Last: the session layer imports the names above.
+from pywamp.connect import connect
 from pywamp.exception import (
     ApplicationError,
     Error,
@@ -25,4 +28,5 @@ __all__ = (
     "TransportError",
     "TransportLost",
     "__version__",
+    "connect",
 )

@@ -7,7 +7,7 @@ or messages that break WAMP, ``SerializationError`` for values that cannot be en
 """
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Final, Generic, Literal, TypeAlias, TypeVar
+from typing import Any, ClassVar, Final, Generic, Literal, TypeAlias, TypeVar, final
 
 __version__: Final[str]
 
@@ -306,16 +306,19 @@ class Codec:
 # Transport events returned by feed() next to messages.
 # ---------------------------------------------------------------------------------------
 
+@final
 class Ping:
     """The peer pinged; answer with the stream's pong(payload)."""
 
     payload: bytes
 
+@final
 class Pong:
     """The peer answered a ping."""
 
     payload: bytes
 
+@final
 class Close:
     """The peer started or answered the WebSocket closing handshake."""
 
@@ -347,15 +350,16 @@ def rawsocket_parse_handshake(data: bytes) -> tuple[int, int]:
     byte or reserved bits.
     """
 
+@final
 class RawSocket:
     """A RawSocket connection after its handshake: frames in, messages out."""
 
     serializer: Serializer
     max_receive: int
     max_send: int
-    def __init__(
-        self, serializer: Serializer, *, max_receive: int = ..., max_send: int = ...
-    ) -> None: ...
+    def __new__(
+        cls, serializer: Serializer, *, max_receive: int = ..., max_send: int = ...
+    ) -> RawSocket: ...
     def feed(self, data: bytes) -> list[Item]:
         """Every complete item in the bytes received so far (any chunking works).
 
@@ -374,6 +378,7 @@ class RawSocket:
 # WebSocket (RFC 6455) with the WAMP subprotocols wamp.2.json / .msgpack / .cbor
 # ---------------------------------------------------------------------------------------
 
+@final
 class WebSocketRequest:
     """A parsed HTTP/1.1 upgrade request (router side)."""
 
@@ -416,15 +421,16 @@ def websocket_parse_response(
     Sec-WebSocket-Accept, or a subprotocol that was not offered.
     """
 
+@final
 class WebSocket:
     """A WebSocket connection after its handshake: frames in, WAMP messages out."""
 
     serializer: Serializer
     client: bool
     max_message_size: int
-    def __init__(
-        self, serializer: Serializer, *, client: bool, max_message_size: int = ...
-    ) -> None: ...
+    def __new__(
+        cls, serializer: Serializer, *, client: bool, max_message_size: int = ...
+    ) -> WebSocket: ...
     def feed(self, data: bytes) -> list[Item]:
         """Every complete item in the bytes received so far; fragmented messages are
         reassembled and text messages checked for UTF-8.

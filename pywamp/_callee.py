@@ -278,9 +278,7 @@ class CalleeMixin(SessionBase):
         """``details.progress(...)``: send a progressive result for this invocation."""
 
         def progress(*args: Any, **kwargs: Any) -> None:
-            self._send(
-                _Yield(request_id, {"progress": True}, list(args) if args else None, kwargs or None)
-            )
+            self._send(_Yield(request_id, {"progress": True}, args or None, kwargs or None))
 
         return progress
 

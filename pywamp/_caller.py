@@ -52,7 +52,7 @@ class CallerMixin(SessionBase):
         future = self._adapter.create_call_future(self._cancel_call, request_id)
         if options is None:
             pending = PendingCall(request_id, procedure, future)
-            message = _Call(request_id, {}, procedure, list(args) if args else None, kwargs or None)
+            message = _Call(request_id, {}, procedure, args or None, kwargs or None)
         else:
             if not isinstance(options, CallOptions):
                 raise TypeError(
@@ -62,9 +62,7 @@ class CallerMixin(SessionBase):
                 request_id, procedure, future, options.on_progress, bool(options.details)
             )
             opts = options.message_attr()
-            message = _Call(
-                request_id, opts, procedure, list(args) if args else None, kwargs or None
-            )
+            message = _Call(request_id, opts, procedure, args or None, kwargs or None)
             if options.cancel_mode is not None:
                 pending.cancel_mode = options.cancel_mode
             if options.timeout is not None:
@@ -130,7 +128,7 @@ class CallerMixin(SessionBase):
                 handle.request_id,
                 opts,
                 handle.procedure,
-                list(args) if args else None,
+                args or None,
                 kwargs or None,
             )
         )

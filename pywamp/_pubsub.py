@@ -51,9 +51,7 @@ class PubSubMixin(SessionBase):
                 args = args[:-1]
             else:
                 self._transport.send(
-                    _Publish(
-                        peer.next_id(), {}, topic, list(args) if args else None, kwargs or None
-                    )
+                    _Publish(peer.next_id(), {}, topic, args or None, kwargs or None)
                 )
                 return None
         elif not isinstance(options, PublishOptions):
@@ -61,9 +59,7 @@ class PubSubMixin(SessionBase):
                 f"publish(): options must be PublishOptions, got {type(options).__name__}"
             )
         request_id = peer.next_id()
-        message = _Publish(
-            request_id, options.message_attr(), topic, list(args) if args else None, kwargs or None
-        )
+        message = _Publish(request_id, options.message_attr(), topic, args or None, kwargs or None)
         if not options.acknowledge:
             self._transport.send(message)
             return None

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from pywamp.asyncio.wamp import Session
+from pywamp.session import make_authenticator
 from pywamp.transport import connect as connect_transport
 from pywamp.wamp.types import Challenge, ComponentConfig
 
@@ -81,14 +82,9 @@ class Connection:
         self.session: Session | None = None
 
     def _new_session(self) -> Session:
-        from pywamp.wamp.auth import create_authenticator
-
         session = self.session_class(ComponentConfig(self.realm, self.extra))
         for name, config in self.authentication.items():
-            if hasattr(config, "on_challenge"):
-                session.add_authenticator(config)
-            else:
-                session.add_authenticator(create_authenticator(name, **config))
+            session.add_authenticator(make_authenticator(name, config))
         if self.join_options:
             session._join_options = self.join_options
         if self.on_challenge is not None:

@@ -21,7 +21,7 @@ from pywamp._pubsub import PubSubMixin
 from pywamp.exception import ProtocolError
 from pywamp.wamp.types import Challenge, CloseDetails, ComponentConfig, SessionDetails
 
-__all__ = ("Session", "SessionShim")
+__all__ = ("Session", "SessionShim", "make_authenticator")
 
 
 class Session(CallerMixin, CalleeMixin, PubSubMixin):
@@ -173,6 +173,18 @@ class SessionShim(Session):
 
     def on_disconnect(self) -> Any:
         """The transport is closed."""
+
+
+def make_authenticator(name: str, config: Any) -> Any:
+    """An authenticator from ``authentication={name: config}`` (a config dict, or an
+    authenticator object used as is)."""
+    if hasattr(config, "on_challenge"):
+        return config
+    if not isinstance(config, dict):
+        raise TypeError(f"authentication[{name!r}] must be a dict of options, got {config!r}")
+    from pywamp.wamp.auth import create_authenticator
+
+    return create_authenticator(name, **config)
 
 
 def _auth_arg(authenticator: Any, name: str) -> Any:

@@ -26,8 +26,8 @@ from pywamp._observable import Raised
 from pywamp.asyncio.wamp import Session
 from pywamp.component import ComponentBase, TransportConfig
 from pywamp.exception import ApplicationError, SessionNotReady, TransportLost
+from pywamp.session import make_authenticator
 from pywamp.transport import connect as connect_transport
-from pywamp.wamp.auth import create_authenticator
 from pywamp.wamp.types import ComponentConfig
 
 __all__ = ("Component", "run")
@@ -151,10 +151,7 @@ class Component(ComponentBase):
     def _create_session(self) -> Any:
         session = self.session_factory(ComponentConfig(self._realm, self._extra))
         for name, config in self._authentication.items():
-            if hasattr(config, "on_challenge"):
-                session.add_authenticator(config)
-            else:
-                session.add_authenticator(create_authenticator(name, **config))
+            session.add_authenticator(make_authenticator(name, config))
         session._parent = self
         return session
 

@@ -1,0 +1,55 @@
+"""Fixtures of the client tests: real routers on 127.0.0.1 and connected sessions.
+
+``router`` is parametrized over the routers under test; adding the pywamp router is one
+more entry in ``ROUTERS`` (and a fixture that starts it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from routers import CrossbarNode, Router
+
+import pywamp
+from pywamp.asyncio.wamp import Session
+
+ROUTERS = ["crossbar"]
+
+
+@pytest.fixture(scope="session")
+def crossbar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
+    """A Crossbar.io node for the whole test run."""
+    node = CrossbarNode(Path(tmp_path_factory.mktemp("crossbar")))
+    router = node.start()
+    try:
+        yield router
+    finally:
+        node.stop()
+
+
+@pytest.fixture(params=ROUTERS)
+def router(request: pytest.FixtureRequest) -> Router:
+    """Each router under test in turn."""
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+
+
+def lacks(router: Router, feature: str) -> None:
+    """Mark the running test as an expected failure where ``router`` lacks ``feature``."""
+    if feature in router.lacks:
+        pytest.xfail(f"{router.name} does not implement {feature}")
+
+
+@pytest.fixture
+async def session(router: Router) -> AsyncIterator[Session]:
+    """A joined session (WebSocket, default serializers)."""
+    async with pywamp.connect(router.ws_url, router.realm) as s:
+        yield s
+
+
+@pytest.fixture
+async def other(router: Router) -> AsyncIterator[Session]:
+    """A second joined session (RawSocket, msgpack), for the other side of a call or event."""
+    async with pywamp.connect(router.rs_url, router.realm, serializer="msgpack") as s:
+        yield s

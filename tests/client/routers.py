@@ -1,0 +1,238 @@
+"""Routers the client tests run against: a real Crossbar.io node started from a generated
+config (and, later, the pywamp router), with their addresses."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+REALM = "realm1"
+
+#: Credentials the authenticated transport accepts.
+TICKET_USER = ("alice", "alice-ticket-secret")
+WAMPCRA_USER = ("bob", "bob-cra-secret")
+#: A fixed ed25519 private key (32 bytes, hex) for WAMP-cryptosign tests.
+CRYPTOSIGN_USER = ("carol", "4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510")
+
+
+@dataclass
+class Router:
+    """A running router and how to reach it."""
+
+    name: str
+    ws_url: str  # WebSocket, anonymous
+    rs_url: str  # RawSocket over TCP, anonymous (same port as ws_url: universal)
+    unix_url: str | None  # RawSocket over a Unix socket, anonymous
+    auth_url: str  # WebSocket with ticket / wampcra / cryptosign authentication
+    realm: str = REALM
+    #: Features this router lacks, by name (tests xfail on them).
+    lacks: set[str] = field(default_factory=set)
+
+    def url(self, kind: str) -> str:
+        """The anonymous URL for "websocket", "rawsocket" or "unix"."""
+        return {"websocket": self.ws_url, "rawsocket": self.rs_url, "unix": self.unix_url or ""}[
+            kind
+        ]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Block until ``port`` accepts connections (or fail with the process's output)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"router exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"router did not listen on port {port} within {timeout} seconds")
+
+
+def _cryptosign_public_key(private_hex: str) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(private_hex))
+    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+
+def _permissions() -> list[dict[str, Any]]:
+    return [
+        {
+            "uri": "",
+            "match": "prefix",
+            "allow": {"call": True, "register": True, "publish": True, "subscribe": True},
+            "disclose": {"caller": True, "publisher": True},
+            "cache": True,
+        }
+    ]
+
+
+def crossbar_config(port: int, auth_port: int, unix_path: str) -> dict[str, Any]:
+    """A one-router node: realm1, anonymous and authenticated roles with every permission
+    and disclosure on; a universal (RawSocket + WebSocket) port, a Unix RawSocket, and an
+    authenticating WebSocket port."""
+    serializers = ["json", "msgpack", "cbor"]
+    rawsocket = {"serializers": serializers, "options": {"max_message_size": 16 * 1024 * 1024}}
+    websocket_options = {
+        "max_message_size": 16 * 1024 * 1024,
+        "max_frame_size": 16 * 1024 * 1024,
+        "auto_ping_interval": 0,
+    }
+    cryptosign_authid, cryptosign_key = CRYPTOSIGN_USER
+    return {
+        "version": 2,
+        "controller": {},
+        "workers": [
+            {
+                "type": "router",
+                "realms": [
+                    {
+                        "name": REALM,
+                        "roles": [
+                            {"name": "anonymous", "permissions": _permissions()},
+                            {"name": "authenticated", "permissions": _permissions()},
+                        ],
+                    }
+                ],
+                "transports": [
+                    {
+                        "type": "universal",
+                        "endpoint": {"type": "tcp", "port": port, "interface": "127.0.0.1"},
+                        "rawsocket": rawsocket,
+                        "websocket": {
+                            "ws": {
+                                "type": "websocket",
+                                "serializers": serializers,
+                                "options": websocket_options,
+                            }
+                        },
+                    },
+                    {
+                        "type": "rawsocket",
+                        "endpoint": {"type": "unix", "path": unix_path},
+                        **rawsocket,
+                    },
+                    {
+                        "type": "websocket",
+                        "endpoint": {"type": "tcp", "port": auth_port, "interface": "127.0.0.1"},
+                        "serializers": serializers,
+                        "options": websocket_options,
+                        "auth": {
+                            "ticket": {
+                                "type": "static",
+                                "principals": {
+                                    TICKET_USER[0]: {
+                                        "ticket": TICKET_USER[1],
+                                        "role": "authenticated",
+                                    }
+                                },
+                            },
+                            "wampcra": {
+                                "type": "static",
+                                "users": {
+                                    WAMPCRA_USER[0]: {
+                                        "secret": WAMPCRA_USER[1],
+                                        "role": "authenticated",
+                                    }
+                                },
+                            },
+                            "cryptosign": {
+                                "type": "static",
+                                "principals": {
+                                    cryptosign_authid: {
+                                        "realm": REALM,
+                                        "role": "authenticated",
+                                        "authorized_keys": [_cryptosign_public_key(cryptosign_key)],
+                                    }
+                                },
+                            },
+                        },
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def crossbar_executable() -> Path:
+    """Crossbar in its own venv, installed by scripts/setup-crossbar.sh when missing."""
+    executable = ROOT / ".venv-crossbar" / "bin" / "crossbar"
+    if not executable.exists():
+        subprocess.run(["bash", str(ROOT / "scripts" / "setup-crossbar.sh")], check=True)
+    return executable
+
+
+class CrossbarNode:
+    """A Crossbar.io node in a temporary directory, run as a subprocess."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.auth_port = free_port()
+        self.unix_path = str(workdir / "rawsocket.sock")
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = workdir / "crossbar.log"
+
+    def start(self, timeout: float = 120.0) -> Router:
+        """Write the config, start the node and wait until every port listens."""
+        cbdir = self.workdir / ".crossbar"
+        cbdir.mkdir(parents=True, exist_ok=True)
+        (cbdir / "config.json").write_text(
+            json.dumps(crossbar_config(self.port, self.auth_port, self.unix_path), indent=2)
+        )
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(crossbar_executable()), "start", "--cbdir", str(cbdir), "--loglevel", "warn"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.workdir,
+                env=env,
+                start_new_session=True,
+            )
+        try:
+            wait_for_port(self.port, self.process, timeout)
+            wait_for_port(self.auth_port, self.process, timeout)
+        except RuntimeError as e:
+            self.stop()
+            raise RuntimeError(f"{e}\n--- crossbar log ---\n{self.log.read_text()}") from None
+        return Router(
+            name="crossbar",
+            ws_url=f"ws://127.0.0.1:{self.port}/ws",
+            rs_url=f"rs://127.0.0.1:{self.port}",
+            unix_url=f"unix:{self.unix_path}",
+            auth_url=f"ws://127.0.0.1:{self.auth_port}/ws",
+            lacks={"progressive_call_invocations", "sharded_registration"},
+        )
+
+    def stop(self) -> None:
+        """Stop the node (SIGTERM to its process group, then SIGKILL)."""
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=10)

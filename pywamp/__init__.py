@@ -6,7 +6,6 @@ router, all on one compiled core (``pywamp._native``).
 """
 
 from pywamp._native import __version__
-
 from pywamp.exception import (
     ApplicationError,
     Error,

@@ -3,6 +3,7 @@ config (and, later, the pywamp router), with their addresses."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -231,8 +232,6 @@ class CrossbarNode:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
         except (subprocess.TimeoutExpired, ProcessLookupError):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             process.wait(timeout=10)

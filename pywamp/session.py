@@ -17,8 +17,10 @@ from typing import Any
 from pywamp import _native
 from pywamp._callee import CalleeMixin, new_finished_progressive
 from pywamp._caller import CallerMixin
+from pywamp._errors import CallTimeoutError
 from pywamp._pubsub import PubSubMixin
-from pywamp.exception import ProtocolError
+from pywamp.exception import ApplicationError, ProtocolError
+from pywamp.protocol import PendingCall
 from pywamp.wamp.types import Challenge, CloseDetails, ComponentConfig, SessionDetails
 
 __all__ = ("Session", "SessionShim", "make_authenticator")
@@ -60,10 +62,17 @@ class Session(CallerMixin, CalleeMixin, PubSubMixin):
                 f"ERROR received for non-pending request_type {message.request_type} "
                 f"and request ID {message.request_id}"
             )
-        timer = getattr(record, "timer", None)
-        if timer is not None:
-            timer.cancel()
+        timeout = None
+        if type(record) is PendingCall:
+            if record.timer is not None:
+                record.timer.cancel()
+            timeout = record.timeout
         error, failure = self._errors.from_message(message)
+        if timeout is not None and message.error == ApplicationError.CANCELED:
+            # A router that enforces the call's timeout by cancelling it (Crossbar answers
+            # wamp.error.canceled "timeout reached"): the caller never cancelled, so this
+            # is the timeout, raised as the local timer raises it.
+            error = CallTimeoutError(*(message.args or ()), **(message.kwargs or {}))
         if failure is not None:
             self._user_error(failure, "While re-constructing exception")
         self._reject(record.future, error)

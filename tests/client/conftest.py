@@ -17,6 +17,31 @@ from pywamp.asyncio.wamp import Session
 
 ROUTERS = ["crossbar"]
 
+#: What each router under test does not implement: tests marked ``needs(feature)`` are
+#: strict expected failures there (they must fail, and start passing when it does).
+LACKS = {
+    "crossbar": {
+        "progressive_call_invocations": "Crossbar has no progressive call invocations",
+        "sharded_registration": "Crossbar ignores runmode/rkey (sharded registrations)",
+    },
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs(feature): the test needs a router feature some routers lack"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        router = callspec.params.get("router") if callspec is not None else None
+        for mark in item.iter_markers("needs"):
+            reason = LACKS.get(router or "", {}).get(mark.args[0])
+            if reason:
+                item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
 
 @pytest.fixture(scope="session")
 def crossbar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
@@ -33,12 +58,6 @@ def crossbar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
 def router(request: pytest.FixtureRequest) -> Router:
     """Each router under test in turn."""
     return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
-
-
-def lacks(router: Router, feature: str) -> None:
-    """Mark the running test as an expected failure where ``router`` lacks ``feature``."""
-    if feature in router.lacks:
-        pytest.xfail(f"{router.name} does not implement {feature}")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,6 @@ class Router:
     unix_url: str | None  # RawSocket over a Unix socket, anonymous
     auth_url: str  # WebSocket with ticket / wampcra / cryptosign authentication
     realm: str = REALM
-    #: Features this router lacks, by name (tests xfail on them).
-    lacks: set[str] = field(default_factory=set)
 
     def url(self, kind: str) -> str:
         """The anonymous URL for "websocket", "rawsocket" or "unix"."""
@@ -220,7 +218,6 @@ class CrossbarNode:
             rs_url=f"rs://127.0.0.1:{self.port}",
             unix_url=f"unix:{self.unix_path}",
             auth_url=f"ws://127.0.0.1:{self.auth_port}/ws",
-            lacks={"progressive_call_invocations", "sharded_registration"},
         )
 
     def stop(self) -> None:

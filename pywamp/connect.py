@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl as _ssl
+import sys
+import types
 from collections.abc import Callable, Generator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -153,3 +155,15 @@ def connect(url: str, realm: str, **kwargs: Any) -> Connection:
     ``max_message_size``, ``timeout`` (seconds for connecting and joining), ``extra``.
     """
     return Connection(url, realm, **kwargs)
+
+
+class _CallableModule(types.ModuleType):
+    """``pywamp.connect`` names both this module and the function; importing the module
+    (``from pywamp.connect import Connection``) rebinds the package attribute to the module,
+    so the module is callable too and ``pywamp.connect(url, realm)`` always works."""
+
+    def __call__(self, url: str, realm: str, **kwargs: Any) -> Connection:
+        return connect(url, realm, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -153,7 +153,7 @@ class SessionBase(Observable):
     def _not_ready(self, what: str) -> Error:
         """The error for a WAMP action that the session cannot do now."""
         phase = self._peer.phase
-        if phase is Phase.CLOSED or self._transport is None:
+        if phase is Phase.CLOSED or not self.is_connected():
             return TransportLost(f"cannot {what}: the session is not connected")
         if phase is Phase.CLOSING:
             return SessionNotReady(f"cannot {what}: the session is leaving the realm")
@@ -282,7 +282,8 @@ class SessionBase(Observable):
         self._fail_pending(lost)
         peer.transport_closed()
         self._finish_waiters(lost)
-        self._spawn(self._closed(session_id, error is None))
+        # Clean: the connection closed without an error and no session was cut short.
+        self._spawn(self._closed(session_id, error is None and session_id is None))
 
     # Autobahn's ITransportHandler names.
     def onMessage(self, msg: Any) -> None:

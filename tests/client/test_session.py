@@ -89,7 +89,7 @@ async def test_runner_life_cycle(router: Router, kind: str, serializer: str) -> 
         sessions.append(Recording(config))
         return sessions[-1]
 
-    transport, protocol = await runner.run(make, start_loop=False)
+    _, protocol = await runner.run(make, start_loop=False)
     assert protocol._session is sessions[0]
     assert await asyncio.wait_for(sessions[0].finished, 10) == EXPECTED
     assert sessions[0].session_details.serializer == serializer

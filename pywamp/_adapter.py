@@ -47,6 +47,12 @@ class Adapter(Protocol):
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> Any:
         """Run a coroutine concurrently; the result can be passed to :meth:`cancel`."""
 
+    def watch(self, awaitable: Any, callback: Callable[[Any, BaseException | None], None]) -> Any:
+        """Run ``awaitable`` concurrently and call ``callback(result, error)`` when it ends
+        (``error`` is the framework's cancellation exception when it was cancelled); the
+        result can be passed to :meth:`cancel`. Cancelling it before it started still
+        reports, so nothing is left unanswered."""
+
     def cancel(self, task: Any) -> None:
         """Cancel a spawned coroutine or a future."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from pywamp import _native
@@ -241,7 +242,7 @@ class CalleeMixin(SessionBase):
         if endpoint.is_coro or (type(result) not in _SIMPLE and self._is_awaitable(result)):
             running = Running(registration)
             peer.invocations[request_id] = running
-            task = self._spawn(self._await_endpoint(request_id, running, result))
+            task = self._adapter.watch(result, partial(self._endpoint_done, request_id, running))
             if request_id in peer.invocations:
                 running.task = task
             return
@@ -282,22 +283,25 @@ class CalleeMixin(SessionBase):
 
         return progress
 
-    async def _await_endpoint(self, request_id: int, running: Running, awaitable: Any) -> None:
-        registration = running.registration
-        try:
-            result = await awaitable
-        except BaseException as e:
-            self._peer.invocations.pop(request_id, None)
-            if self._adapter.is_cancellation(e):
-                if running.interrupted:
-                    self._send(_Error(_INVOCATION, request_id, {}, ApplicationError.CANCELED))
-                return
-            if not isinstance(e, Exception):
-                raise
-            self._endpoint_failed(request_id, registration, e)
-            return
-        self._peer.invocations.pop(request_id, None)
-        self._yield(request_id, registration, result, False)
+    def _endpoint_done(
+        self, request_id: int, running: Running, result: Any, error: BaseException | None
+    ) -> None:
+        """An asynchronous endpoint finished: answer with YIELD or ERROR."""
+        if self._peer.invocations.get(request_id) is running:
+            del self._peer.invocations[request_id]
+        if error is None:
+            self._yield(request_id, running.registration, result, False)
+        else:
+            self._endpoint_error(request_id, running, error)
+
+    def _endpoint_error(self, request_id: int, running: Running, error: BaseException) -> None:
+        if self._adapter.is_cancellation(error):
+            if running.interrupted:
+                self._send(_Error(_INVOCATION, request_id, {}, ApplicationError.CANCELED))
+        elif isinstance(error, Exception):
+            self._endpoint_failed(request_id, running.registration, error)
+        else:
+            raise error
 
     def _yield(
         self, request_id: int, registration: Registration, result: Any, progress: bool
@@ -412,7 +416,9 @@ class CalleeMixin(SessionBase):
         if registration.endpoint.is_coro or (
             type(result) not in _SIMPLE and self._is_awaitable(result)
         ):
-            running.task = self._spawn(self._await_chunk(request_id, running, result, final))
+            running.task = self._adapter.watch(
+                result, partial(self._chunk_finished, request_id, running, final)
+            )
             return running.task
         if final:
             self._chunk_done(request_id)
@@ -421,29 +427,24 @@ class CalleeMixin(SessionBase):
             self._yield(request_id, registration, result, True)
         return None
 
-    async def _await_chunk(
-        self, request_id: int, running: Running, awaitable: Any, final: bool
+    def _chunk_finished(
+        self,
+        request_id: int,
+        running: Running,
+        final: bool,
+        result: Any,
+        error: BaseException | None,
     ) -> None:
-        registration = running.registration
-        try:
-            result = await awaitable
-        except BaseException as e:
+        """An asynchronous chunk finished: answer it (or end the invocation on error)."""
+        running.task = None
+        if error is not None:
             self._chunk_done(request_id)
-            if self._adapter.is_cancellation(e):
-                if running.interrupted:
-                    self._send(_Error(_INVOCATION, request_id, {}, ApplicationError.CANCELED))
-                return
-            if not isinstance(e, Exception):
-                raise
-            self._endpoint_failed(request_id, registration, e)
-            return
-        finally:
-            running.task = None
-        if final:
+            self._endpoint_error(request_id, running, error)
+        elif final:
             self._chunk_done(request_id)
-            self._yield(request_id, registration, result, False)
+            self._yield(request_id, running.registration, result, False)
         elif running.receive_progress:
-            self._yield(request_id, registration, result, True)
+            self._yield(request_id, running.registration, result, True)
 
     def _chunk_done(self, request_id: int) -> None:
         self._peer.invocations.pop(request_id, None)

@@ -45,7 +45,7 @@ def _positional_names(fn: Callable[..., Any]) -> list[str] | None:
 class Target:
     """A callable with what dispatch needs to call it."""
 
-    __slots__ = ("details_arg", "fn", "free", "is_coro", "pattern", "plain")
+    __slots__ = ("details_arg", "fn", "is_coro", "order", "pattern", "plain")
 
     def __init__(
         self,
@@ -60,35 +60,48 @@ class Target:
         self.is_coro = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
             getattr(fn, "__call__", None)  # noqa: B004 - callable objects with async __call__
         )
-        #: Parameters left for payload arguments once the pattern's names are bound.
-        self.free: list[str] | None = None
+        #: The positional parameters in order, to lay out bound components and payload.
+        self.order: list[str] | None = None
         if self.pattern is not None:
-            names = _positional_names(fn)
-            if names is not None:
-                bound = set(self.pattern.names)
-                self.free = [n for n in names if n not in bound]
+            self.order = _positional_names(fn)
         #: No details, no pattern: the fast path calls ``fn(*args, **kwargs)`` directly.
         self.plain = details_arg is None and self.pattern is None
 
     def arguments(
         self, args: tuple[Any, ...] | list[Any], kwargs: dict[str, Any] | None, uri: str | None
     ) -> tuple[tuple[Any, ...] | list[Any], dict[str, Any]]:
-        """Payload plus the components bound from ``uri``: the pattern's names go by
-        keyword, payload positions fill the remaining parameters in order (the seed's
-        ``on_concert(country, state, city, title, date)``)."""
+        """Payload plus the components bound from ``uri``.
+
+        The positional parameters are filled in order: a bound component where the
+        parameter has its name, else the next payload argument; what is left of the
+        payload follows (for ``*args``) and the remaining components go by keyword. So
+        the seed's ``on_concert(country, state, city, title, date)`` and
+        ``generic_proc(path, *args)`` both receive what they name.
+        """
         kw = dict(kwargs) if kwargs else {}
         pattern = self.pattern
-        if pattern is not None and uri is not None:
-            bound = pattern.bind(uri)
-            if bound:
-                kw.update(bound)
-                free = self.free
-                if free is not None and args:
-                    used = min(len(args), len(free))
-                    for name, value in zip(free[:used], args[:used], strict=False):
-                        kw[name] = value
-                    args = args[used:]
-        return args, kw
+        if pattern is None or uri is None:
+            return args, kw
+        bound = pattern.bind(uri)
+        if not bound:
+            return args, kw
+        order = self.order
+        if order is None:
+            kw.update(bound)
+            return args, kw
+        positional: list[Any] = []
+        used = 0
+        for name in order:
+            if name in bound:
+                positional.append(bound.pop(name))
+            elif used < len(args):
+                positional.append(args[used])
+                used += 1
+            else:
+                break
+        positional.extend(args[used:])
+        kw.update(bound)
+        return positional, kw
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {getattr(self.fn, '__qualname__', self.fn)!r}>"

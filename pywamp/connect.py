@@ -108,13 +108,21 @@ class Connection:
         try:
             outcome = await asyncio.wait_for(asyncio.shield(session._joined()), self.timeout)
         except BaseException:
-            transport.close()
+            await self._abandon(session, transport)
             raise
         if isinstance(outcome, BaseException):
-            transport.close()
+            await self._abandon(session, transport)
             raise outcome
         self.session = session
         return session
+
+    async def _abandon(self, session: Session, transport: Any) -> None:
+        """Close the connection of a session that did not join, and let it finish closing."""
+        closed = session.disconnect()
+        transport.close()
+        if closed is not None:
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(closed), self.timeout)
 
     async def close(self) -> None:
         """Leave the realm (if joined) and close the connection."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from functools import partial
 from typing import Any
 
 __all__ = ("AsyncioAdapter", "CallFuture")
@@ -32,6 +33,16 @@ class CallFuture(asyncio.Future):  # type: ignore[type-arg]
         return True
 
 
+def _report(
+    callback: Callable[[Any, BaseException | None], None], task: asyncio.Future[Any]
+) -> None:
+    if task.cancelled():
+        callback(None, asyncio.CancelledError())
+        return
+    error = task.exception()
+    callback(None if error is not None else task.result(), error)
+
+
 async def _gather(awaitables: Iterable[Awaitable[Any]]) -> list[Any]:
     results = await asyncio.gather(*awaitables, return_exceptions=True)
     for result in results:
@@ -43,10 +54,12 @@ async def _gather(awaitables: Iterable[Awaitable[Any]]) -> list[Any]:
 class AsyncioAdapter:
     """Futures, timers and tasks on one asyncio event loop."""
 
-    __slots__ = ("loop",)
+    __slots__ = ("_tasks", "loop")
 
     def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.loop = loop or asyncio.get_running_loop()
+        #: Spawned tasks, held until done (the loop itself only keeps weak references).
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     def create_future(self) -> asyncio.Future[Any]:
         return self.loop.create_future()
@@ -79,7 +92,17 @@ class AsyncioAdapter:
         return self.loop.call_later(delay, callback, *args)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        return self.loop.create_task(coro)
+        task = self.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def watch(
+        self, awaitable: Any, callback: Callable[[Any, BaseException | None], None]
+    ) -> asyncio.Future[Any]:
+        task = asyncio.ensure_future(awaitable, loop=self.loop)
+        task.add_done_callback(partial(_report, callback))
+        return task
 
     @staticmethod
     def cancel(task: asyncio.Future[Any]) -> None:

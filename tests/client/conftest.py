@@ -6,6 +6,7 @@ more entry in ``ROUTERS`` (and a fixture that starts it).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -35,6 +36,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if "tests/client/" in item.nodeid:
+            # A coroutine never awaited or an error nobody saw is a bug here, not noise.
+            item.add_marker(pytest.mark.filterwarnings("error::RuntimeWarning"))
+            item.add_marker(
+                pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+            )
         callspec = getattr(item, "callspec", None)
         router = callspec.params.get("router") if callspec is not None else None
         for mark in item.iter_markers("needs"):
@@ -52,6 +59,18 @@ def crossbar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
         yield router
     finally:
         node.stop()
+
+
+@pytest.fixture(autouse=True)
+async def settle() -> AsyncIterator[None]:
+    """After each test, let closing connections run their session hooks before the
+    test's event loop closes."""
+    yield
+    await asyncio.sleep(0.01)
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current]
+    if pending:
+        await asyncio.wait(pending, timeout=2)
 
 
 @pytest.fixture(params=ROUTERS)

@@ -70,7 +70,7 @@ async def theirs(router: Router, request: pytest.FixtureRequest) -> AsyncIterato
         await asyncio.sleep(0.05)
 
 
-# -- ours calls theirs ---------------------------------------------------------------------------
+# -- ours calls theirs ---------------------------------------------------------------------
 
 
 async def test_pywamp_calls_autobahn(session: Session, theirs: AbSession) -> None:
@@ -134,7 +134,7 @@ async def test_pywamp_cancels_an_autobahn_endpoint(session: Session, theirs: AbS
     await interrupted.wait()
 
 
-# -- theirs calls ours ----------------------------------------------------------------------------
+# -- theirs calls ours ---------------------------------------------------------------------
 
 
 @wamp.error("com.interop.not_found")
@@ -202,7 +202,7 @@ async def test_autobahn_cancels_a_pywamp_endpoint(session: Session, theirs: AbSe
     await interrupted.wait()
 
 
-# -- pub/sub both ways -----------------------------------------------------------------------------
+# -- pub/sub both ways ---------------------------------------------------------------------
 
 
 async def test_pubsub_both_ways(session: Session, theirs: AbSession) -> None:

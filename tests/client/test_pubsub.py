@@ -137,7 +137,7 @@ async def test_handler_errors_go_to_on_user_error(session: Session, other: Sessi
     assert sorted(type(e).__name__ for e in errors.items) == ["KeyError", "ValueError"]
 
 
-# -- publish options ------------------------------------------------------------------------
+# -- publish options -----------------------------------------------------------------------
 
 
 async def test_exclude_me(session: Session) -> None:
@@ -199,7 +199,7 @@ async def test_seed_positional_options(session: Session, other: Session) -> None
     assert await inbox.wait() == [(("t130",), {})]
 
 
-# -- patterns --------------------------------------------------------------------------------
+# -- patterns ------------------------------------------------------------------------------
 
 
 async def test_pattern_subscriptions(session: Session, other: Session) -> None:
@@ -286,7 +286,7 @@ async def test_subscribe_decorated_objects_as_futures(session: Session, other: S
     assert sorted(await handlers.inbox.wait(2)) == [("one", 1), ("two", 2)]
 
 
-# -- bad use --------------------------------------------------------------------------------
+# -- bad use -------------------------------------------------------------------------------
 
 
 async def test_bad_publish_fails_at_once(session: Session) -> None:

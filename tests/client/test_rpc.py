@@ -80,7 +80,7 @@ async def test_no_such_procedure(session: Session) -> None:
     assert info.value.error == ApplicationError.NO_SUCH_PROCEDURE
 
 
-# -- errors ----------------------------------------------------------------------------------
+# -- errors --------------------------------------------------------------------------------
 
 
 async def test_application_error_reaches_the_caller(session: Session, other: Session) -> None:
@@ -159,7 +159,7 @@ async def test_unserializable_result_is_reported(session: Session, other: Sessio
         await session.call("com.bad.result")
 
 
-# -- cancel and timeout ----------------------------------------------------------------------
+# -- cancel and timeout --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("mode", [None, "kill", "killnowait", "skip"])
@@ -254,7 +254,7 @@ async def test_router_timeout_error_has_the_same_type(session: Session, other: S
     assert info.value.error == ApplicationError.TIMEOUT
 
 
-# -- progressive results --------------------------------------------------------------------
+# -- progressive results -------------------------------------------------------------------
 
 
 async def test_progressive_results(session: Session, other: Session) -> None:
@@ -298,7 +298,7 @@ async def test_progressive_call_invocations(session: Session, other: Session) ->
     assert chunks.items == [(b"a", True), (b"b", True), (b"c", False)]
 
 
-# -- sharded registration (seed runAt / pkey) -------------------------------------------------
+# -- sharded registration (seed runAt / pkey) ----------------------------------------------
 
 
 async def test_run_at_maps_to_runmode_and_rkey(session: Session, other: Session) -> None:
@@ -324,7 +324,7 @@ async def test_run_at_all_gathers_every_callee(router: Router, session: Session)
         assert sorted(result) == ["a", "b"]
 
 
-# -- registration forms -------------------------------------------------------------------------
+# -- registration forms --------------------------------------------------------------------
 
 
 class Calculator:
@@ -410,7 +410,7 @@ async def test_shared_registration_roundrobin(session: Session, other: Session) 
     assert sorted(results) == ["other", "other", "session", "session"]
 
 
-# -- invocation details --------------------------------------------------------------------------
+# -- invocation details --------------------------------------------------------------------
 
 
 async def test_call_details(session: Session, other: Session) -> None:
@@ -450,7 +450,7 @@ async def test_concurrent_async_endpoints(session: Session, other: Session) -> N
     assert await asyncio.gather(*futures) == list(range(20))
 
 
-# -- URI patterns --------------------------------------------------------------------------------
+# -- URI patterns --------------------------------------------------------------------------
 
 
 async def test_pattern_registrations(session: Session, other: Session) -> None:
@@ -498,7 +498,7 @@ async def test_decorator_patterns_bind_components(session: Session, other: Sessi
     assert await session.call("com.myapp.proc.echo.deep", 1, 2) == ["echo.deep", 1, 2]
 
 
-# -- bad use ------------------------------------------------------------------------------------
+# -- bad use -------------------------------------------------------------------------------
 
 
 async def test_bad_uri_and_payload_fail_at_once(session: Session) -> None:

@@ -70,7 +70,7 @@ async def backend(other: Session) -> Session:
     return other
 
 
-# -- Calling Procedures: Standard Calls ------------------------------------------------------
+# -- Calling Procedures: Standard Calls ----------------------------------------------------
 
 
 async def test_standard_calls(session: Session, backend: Session) -> None:
@@ -99,7 +99,7 @@ async def test_standard_calls(session: Session, backend: Session) -> None:
     assert await session.call("com.myapp.votes") == ["cherrycream"]
 
 
-# -- Batching Calls --------------------------------------------------------------------------
+# -- Batching Calls ------------------------------------------------------------------------
 
 
 async def test_batching_calls(session: Session, backend: Session) -> None:
@@ -137,7 +137,7 @@ async def test_batching_calls(session: Session, backend: Session) -> None:
     assert sorted(printed) == ["Sales product2: 20", "Sales product3: 30", "Sales product5: 50"]
 
 
-# -- Calls with complex results ----------------------------------------------------------------
+# -- Calls with complex results ------------------------------------------------------------
 
 
 async def test_complex_results(session: Session, backend: Session) -> None:
@@ -147,7 +147,7 @@ async def test_complex_results(session: Session, backend: Session) -> None:
     assert f"Result: {c.kwresults['real']} + {c.kwresults['imag']}i" == "Result: 7 + 11i"
 
 
-# -- Handling errors ------------------------------------------------------------------------------
+# -- Handling errors -----------------------------------------------------------------------
 
 
 async def test_handling_errors(session: Session, backend: Session) -> None:
@@ -180,7 +180,7 @@ async def test_handling_errors(session: Session, backend: Session) -> None:
     assert outcome == ["Error: ApplicationError", "Result: 4.0"]
 
 
-# -- Canceling calls, Call timeout ------------------------------------------------------------------
+# -- Canceling calls, Call timeout ---------------------------------------------------------
 
 
 async def test_canceling_calls(session: Session, backend: Session) -> None:
@@ -206,7 +206,7 @@ async def test_call_timeout(session: Session, backend: Session) -> None:
     assert printed == "Giving up."
 
 
-# -- Call with progressive results -------------------------------------------------------------------
+# -- Call with progressive results ---------------------------------------------------------
 
 
 async def test_call_with_progressive_results(session: Session, backend: Session) -> None:
@@ -222,7 +222,7 @@ async def test_call_with_progressive_results(session: Session, backend: Session)
     assert deleted == [f"{n} items deleted so far .." for n in (10, 20, 30)]
 
 
-# -- Distributed calls ---------------------------------------------------------------------------------
+# -- Distributed calls ---------------------------------------------------------------------
 
 
 @pytest.mark.needs("sharded_registration")
@@ -245,7 +245,7 @@ async def test_distributed_call_any(session: Session, other: Session) -> None:
     assert pages.items == ["http://www.myapp.com/page1.html"]
 
 
-# -- Registering endpoints: Basic registration ----------------------------------------------------------
+# -- Registering endpoints: Basic registration ---------------------------------------------
 
 
 async def test_basic_registration(session: Session, other: Session) -> None:
@@ -287,7 +287,7 @@ async def test_batched_registrations(session: Session, other: Session) -> None:
     assert await session.call("com.calculator.square", 5) == 25
 
 
-# -- Registrations via decorators -----------------------------------------------------------------------
+# -- Registrations via decorators ----------------------------------------------------------
 
 
 @wamp.procedure("com.myapp.hello")
@@ -317,7 +317,7 @@ async def test_registrations_via_decorators(session: Session, other: Session) ->
     assert await session.call("com.calculator.add", 20, 22) == 42
 
 
-# -- Unregistering ---------------------------------------------------------------------------------------
+# -- Unregistering -------------------------------------------------------------------------
 
 
 async def test_unregistering(session: Session, other: Session) -> None:
@@ -328,7 +328,7 @@ async def test_unregistering(session: Session, other: Session) -> None:
     assert info.value.error == ApplicationError.NO_SUCH_PROCEDURE
 
 
-# -- Producing progressive results in invocations ----------------------------------------------------------
+# -- Producing progressive results in invocations ------------------------------------------
 
 
 async def test_producing_progressive_results(session: Session, other: Session) -> None:
@@ -351,7 +351,7 @@ async def test_producing_progressive_results(session: Session, other: Session) -
     assert processed == [f"{i} items processed so far .." for i in range(10)]
 
 
-# -- Registration with invocation details ---------------------------------------------------------------------
+# -- Registration with invocation details --------------------------------------------------
 
 
 async def test_registration_with_invocation_details(
@@ -379,7 +379,7 @@ async def test_registration_with_invocation_details(
     assert await caller_events.quiet() == []
 
 
-# -- Pattern-based registrations ------------------------------------------------------------------------------
+# -- Pattern-based registrations -----------------------------------------------------------
 
 
 async def test_pattern_based_registration(session: Session, other: Session) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pywamp.wamp._check import bad_type, check_forward_for, check_opt
+from pywamp.wamp._handler_options import RegisterOptions, SubscribeOptions
 from pywamp.wamp._hello import (
     Accept,
     Challenge,
@@ -26,7 +27,7 @@ from pywamp.wamp._hello import (
     HelloDetails,
     HelloReturn,
 )
-from pywamp.wamp._options import CallOptions, PublishOptions, RegisterOptions, SubscribeOptions
+from pywamp.wamp._options import CallOptions, PublishOptions
 from pywamp.wamp._session_details import SessionDetails, TransportDetails
 
 __all__ = (
@@ -95,17 +96,30 @@ class CallDetails:
         enc_algo: str | None = None,
         forward_for: list[dict[str, Any]] | None = None,
     ) -> None:
-        owner = "CallDetails"
+        # built for every invocation: one expression on the valid path
+        if not (
+            (caller is None or type(caller) is int)
+            and (caller_authid is None or type(caller_authid) is str)
+            and (caller_authrole is None or type(caller_authrole) is str)
+            and (procedure is None or type(procedure) is str)
+            and transaction_hash is None
+            and enc_algo is None
+            and forward_for is None
+        ):
+            _check_fields(
+                "CallDetails",
+                [
+                    ("caller", caller, int),
+                    ("caller_authid", caller_authid, str),
+                    ("caller_authrole", caller_authrole, str),
+                    ("procedure", procedure, str),
+                    ("transaction_hash", transaction_hash, str),
+                    ("enc_algo", enc_algo, str),
+                ],
+                forward_for,
+            )
         if progress is not None and not callable(progress):
-            raise bad_type(owner, "progress", "a callable", progress)
-        check_opt(owner, "caller", caller, int, "a session id (int)")
-        check_opt(owner, "caller_authid", caller_authid, str, "a str")
-        check_opt(owner, "caller_authrole", caller_authrole, str, "a str")
-        check_opt(owner, "procedure", procedure, str, "a str")
-        check_opt(owner, "transaction_hash", transaction_hash, str, "a str")
-        check_opt(owner, "enc_algo", enc_algo, str, "a str")
-        if forward_for is not None:
-            check_forward_for(owner, forward_for)
+            raise bad_type("CallDetails", "progress", "a callable", progress)
         self.registration = registration
         self.progress = progress
         self.caller = caller
@@ -124,6 +138,15 @@ class CallDetails:
             f"transaction_hash={self.transaction_hash}, enc_algo={self.enc_algo}, "
             f"forward_for={self.forward_for})"
         )
+
+
+def _check_fields(owner: str, fields: list[tuple[str, Any, type]], forward_for: Any) -> None:
+    """Each field None or exactly of its type (a bool is not an int); then forward_for."""
+    names = {int: "an int", str: "a str", bool: "a bool"}
+    for name, value, typ in fields:
+        check_opt(owner, name, value, typ, names[typ])
+    if forward_for is not None:
+        check_forward_for(owner, forward_for)
 
 
 Invocation = CallDetails
@@ -185,18 +208,33 @@ class EventDetails:
         enc_algo: str | None = None,
         forward_for: list[dict[str, Any]] | None = None,
     ) -> None:
-        owner = "EventDetails"
-        if type(publication) is not int:
-            raise bad_type(owner, "publication", "an int", publication)
-        check_opt(owner, "publisher", publisher, int, "a session id (int)")
-        check_opt(owner, "publisher_authid", publisher_authid, str, "a str")
-        check_opt(owner, "publisher_authrole", publisher_authrole, str, "a str")
-        check_opt(owner, "topic", topic, str, "a str")
-        check_opt(owner, "retained", retained, bool, "a bool")
-        check_opt(owner, "transaction_hash", transaction_hash, str, "a str")
-        check_opt(owner, "enc_algo", enc_algo, str, "a str")
-        if forward_for is not None:
-            check_forward_for(owner, forward_for)
+        # built for every event delivered with details: one expression on the valid path
+        if not (
+            type(publication) is int
+            and (publisher is None or type(publisher) is int)
+            and (publisher_authid is None or type(publisher_authid) is str)
+            and (publisher_authrole is None or type(publisher_authrole) is str)
+            and (topic is None or type(topic) is str)
+            and (retained is None or type(retained) is bool)
+            and transaction_hash is None
+            and enc_algo is None
+            and forward_for is None
+        ):
+            if type(publication) is not int:
+                raise bad_type("EventDetails", "publication", "an int", publication)
+            _check_fields(
+                "EventDetails",
+                [
+                    ("publisher", publisher, int),
+                    ("publisher_authid", publisher_authid, str),
+                    ("publisher_authrole", publisher_authrole, str),
+                    ("topic", topic, str),
+                    ("retained", retained, bool),
+                    ("transaction_hash", transaction_hash, str),
+                    ("enc_algo", enc_algo, str),
+                ],
+                forward_for,
+            )
         self.subscription = subscription
         self.publication = publication
         self.publisher = publisher
@@ -216,6 +254,11 @@ class EventDetails:
             f"retained={self.retained}, transaction_hash={self.transaction_hash}, "
             f"enc_algo={self.enc_algo}, forward_for={self.forward_for})"
         )
+
+
+_CALL_RESULT_META = frozenset(
+    ("enc_algo", "callee", "callee_authid", "callee_authrole", "forward_for")
+)
 
 
 class CallResult:
@@ -242,23 +285,26 @@ class CallResult:
     def __init__(self, *results: Any, **kwresults: Any) -> None:
         self.results = results
         self.kwresults = kwresults
-        if not kwresults:
+        if not kwresults or _CALL_RESULT_META.isdisjoint(kwresults):
             self.enc_algo = self.callee = self.callee_authid = None
             self.callee_authrole = None
             self.forward_for = None
             return
-        owner = "CallResult"
         enc_algo = kwresults.pop("enc_algo", None)
         callee = kwresults.pop("callee", None)
         callee_authid = kwresults.pop("callee_authid", None)
         callee_authrole = kwresults.pop("callee_authrole", None)
         forward_for = kwresults.pop("forward_for", None)
-        check_opt(owner, "enc_algo", enc_algo, str, "a str")
-        check_opt(owner, "callee", callee, int, "a session id (int)")
-        check_opt(owner, "callee_authid", callee_authid, str, "a str")
-        check_opt(owner, "callee_authrole", callee_authrole, str, "a str")
-        if forward_for is not None:
-            check_forward_for(owner, forward_for)
+        _check_fields(
+            "CallResult",
+            [
+                ("enc_algo", enc_algo, str),
+                ("callee", callee, int),
+                ("callee_authid", callee_authid, str),
+                ("callee_authrole", callee_authrole, str),
+            ],
+            forward_for,
+        )
         self.enc_algo = enc_algo
         self.callee = callee
         self.callee_authid = callee_authid

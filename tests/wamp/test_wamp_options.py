@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 from typing import Any
 
 import pytest
@@ -140,6 +142,32 @@ def test_message_attr_skips_unset_fields_and_returns_a_fresh_dict() -> None:
     assert opts.message_attr() == {"timeout": 3}
 
 
+@pytest.mark.parametrize(
+    ("cls", "name", "value", "wire"),
+    [
+        (types.CallOptions, "caller", 5, 5),
+        (types.CallOptions, "forward_for", [], []),
+        (types.CallOptions, "transaction_hash", "h", "h"),
+        (types.PublishOptions, "eligible_authrole", "admin", ["admin"]),
+        (types.PublishOptions, "disclose_me", True, True),
+        (types.PublishOptions, "exclude_me", False, False),
+    ],
+)
+def test_fields_set_after_construction_go_on_the_wire(
+    cls: Any, name: str, value: Any, wire: Any
+) -> None:
+    opts = cls()
+    setattr(opts, name, value)
+    assert getattr(opts, name) == value
+    assert opts.message_attr() == {name: wire}
+    assert f"{name}={value}" in str(opts)
+    # copies are independent
+    other = copy.copy(opts)
+    setattr(other, name, None)
+    assert other.message_attr() == {} and opts.message_attr() == {name: wire}
+    assert pickle.loads(pickle.dumps(opts)).message_attr() == {name: wire}
+
+
 @pytest.mark.parametrize("timeout", [math.inf, -math.inf, math.nan, 0, -1, 0.0])
 def test_timeout_must_be_positive_and_finite(timeout: float) -> None:
     with pytest.raises(ValueError, match=r"CallOptions\.timeout"):
@@ -166,6 +194,9 @@ def test_timeout_must_be_positive_and_finite(timeout: float) -> None:
             "forward_for[0]['authid']",
         ),
         (types.CallOptions, {"forward_for": [{"session": 1}]}, ValueError, "'authid'"),
+        (types.CallOptions, {"onprogress": print}, TypeError, "keyword argument 'onprogress'"),
+        (types.PublishOptions, {"exclude_Me": True}, TypeError, "keyword argument 'exclude_Me'"),
+        (types.PublishOptions, {"discloseMe": 1}, TypeError, "PublishOptions.disclose_me"),
     ],
 )
 def test_errors_name_the_option(cls: Any, kwargs: dict[str, Any], exc: type, words: str) -> None:

@@ -34,7 +34,8 @@ pub(crate) fn decode_message<'py>(
     data: &[u8],
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut builder = PyBuilder::new(py);
-    let msg = core_decode_message(serializer, data, &mut builder).map_err(|e| decode_error(py, e))?;
+    let msg =
+        core_decode_message(serializer, data, &mut builder).map_err(|e| decode_error(py, e))?;
     messages::to_python(py, msg)
 }
 
@@ -95,7 +96,11 @@ thread_local! {
 
 /// Run `f` with an empty buffer borrowed from this thread (a fresh one if it is in use).
 fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
-    let mut buf = BUFFER.with(|b| b.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default());
+    let mut buf = BUFFER.with(|b| {
+        b.try_borrow_mut()
+            .map(|mut b| std::mem::take(&mut *b))
+            .unwrap_or_default()
+    });
     buf.clear();
     let result = f(&mut buf);
     if buf.capacity() <= 1 << 20 {
@@ -108,7 +113,10 @@ fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     result
 }
 
-fn bytes_of<'a>(data: &'a Bound<'_, PyAny>, backed: &'a mut Option<PyBackedBytes>) -> PyResult<&'a [u8]> {
+fn bytes_of<'a>(
+    data: &'a Bound<'_, PyAny>,
+    backed: &'a mut Option<PyBackedBytes>,
+) -> PyResult<&'a [u8]> {
     if let Ok(b) = data.cast::<PyBytes>() {
         return Ok(b.as_bytes());
     }
@@ -125,11 +133,13 @@ pub(crate) struct Codec {
 impl Codec {
     #[new]
     fn new(serializer: &str) -> PyResult<Self> {
-        Serializer::from_name(serializer).map(|serializer| Codec { serializer }).ok_or_else(|| {
-            pyo3::exceptions::PyValueError::new_err(format!(
-                "unknown serializer {serializer:?} (expected 'json', 'msgpack' or 'cbor')"
-            ))
-        })
+        Serializer::from_name(serializer)
+            .map(|serializer| Codec { serializer })
+            .ok_or_else(|| {
+                pyo3::exceptions::PyValueError::new_err(format!(
+                    "unknown serializer '{serializer}' (expected 'json', 'msgpack' or 'cbor')"
+                ))
+            })
     }
 
     #[getter]
@@ -137,35 +147,53 @@ impl Codec {
         self.serializer.name()
     }
 
-    fn encode<'py>(&self, py: Python<'py>, message: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        message: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         with_buffer(|buf| {
             encode_message_into(py, self.serializer, message, buf)?;
             Ok(PyBytes::new(py, buf))
         })
     }
 
-    fn decode<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let mut backed = None;
         decode_message(py, self.serializer, bytes_of(data, &mut backed)?)
     }
 
-    fn encode_value<'py>(&self, py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    fn encode_value<'py>(
+        &self,
+        py: Python<'py>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         with_buffer(|buf| {
-            with_writer(self.serializer, buf, |w| w.value(value)).map_err(|e| encode_error(py, e))?;
+            with_writer(self.serializer, buf, |w| w.value(value))
+                .map_err(|e| encode_error(py, e))?;
             Ok(PyBytes::new(py, buf))
         })
     }
 
-    fn decode_value<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn decode_value<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let mut backed = None;
         let data = bytes_of(data, &mut backed)?;
         let mut builder = PyBuilder::new(py);
-        let v = core_decode_value(self.serializer, data, &mut builder).map_err(|e| decode_error(py, e))?;
+        let v = core_decode_value(self.serializer, data, &mut builder)
+            .map_err(|e| decode_error(py, e))?;
         Ok(v.0)
     }
 
     fn __repr__(&self) -> String {
-        format!("Codec({:?})", self.serializer.name())
+        format!("Codec('{}')", self.serializer.name())
     }
 }
 

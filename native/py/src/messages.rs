@@ -4,7 +4,9 @@
 //! constructor applies the decoder's checks (ProtocolError naming message and field).
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::PyTypeInfo;
 use pywamp_core::codec::message::{specs, FieldRefs};
 use pywamp_core::codec::schema::{check_payload_alone, check_revocation, FieldKind, FieldSpec};
 use pywamp_core::codec::{
@@ -94,16 +96,31 @@ fn field_spec(spec: &'static MessageSpec, i: usize) -> &'static FieldSpec {
     spec.fields.get(i).unwrap_or(&NO_FIELD)
 }
 
-static NO_FIELD: FieldSpec = FieldSpec { name: "?", kind: FieldKind::Str, rules: &[] };
+static NO_FIELD: FieldSpec = FieldSpec {
+    name: "?",
+    kind: FieldKind::Str,
+    rules: &[],
+};
 
 /// Dict fields need str keys at their top level (nested values are checked on encode).
-fn check_keys(py: Python<'_>, spec: &MessageSpec, field: &FieldSpec, v: &Bound<'_, PyAny>) -> PyResult<()> {
+fn check_keys(
+    py: Python<'_>,
+    spec: &MessageSpec,
+    field: &FieldSpec,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<()> {
     if let Ok(d) = v.cast::<pyo3::types::PyDict>() {
-        for k in d.keys() {
+        for (k, _) in d.iter() {
             if !k.is_instance_of::<PyString>() {
                 return Err(protocol_error(
                     py,
-                    format!("{}.{} keys must be strings, got {} ({})", spec.name, field.name, type_name(&k), k.repr()?),
+                    format!(
+                        "{}.{} keys must be strings, got {} ({})",
+                        spec.name,
+                        field.name,
+                        type_name(&k),
+                        k.repr()?
+                    ),
                 ));
             }
         }
@@ -112,15 +129,28 @@ fn check_keys(py: Python<'_>, spec: &MessageSpec, field: &FieldSpec, v: &Bound<'
 }
 
 /// A required integer field (an id or code).
-fn int_arg(py: Python<'_>, spec: &'static MessageSpec, i: usize, v: &Bound<'_, PyAny>) -> PyResult<u64> {
+fn int_arg(
+    py: Python<'_>,
+    spec: &'static MessageSpec,
+    i: usize,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<u64> {
     match check_field(spec, field_spec(spec, i), &PyValue(v.clone())).map_err(|e| invalid(py, e))? {
         Checked::Int(n) => Ok(n),
-        _ => Err(protocol_error(py, format!("{}.{} must be an int", spec.name, field_spec(spec, i).name))),
+        _ => Err(protocol_error(
+            py,
+            format!("{}.{} must be an int", spec.name, field_spec(spec, i).name),
+        )),
     }
 }
 
 /// A required value field (a URI, string or dict).
-fn value_arg(py: Python<'_>, spec: &'static MessageSpec, i: usize, v: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+fn value_arg(
+    py: Python<'_>,
+    spec: &'static MessageSpec,
+    i: usize,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
     let field = field_spec(spec, i);
     check_keys(py, spec, field, v)?;
     check_field(spec, field, &PyValue(v.clone())).map_err(|e| invalid(py, e))?;
@@ -147,14 +177,21 @@ fn opt_arg(
         Checked::Empty => Ok(None),
         Checked::Payload if field.kind == FieldKind::Args => Err(protocol_error(
             py,
-            format!("{}.args must be a list, got bytes (pass payload= for a binary payload)", spec.name),
+            format!(
+                "{}.args must be a list, got bytes (pass payload= for a binary payload)",
+                spec.name
+            ),
         )),
         _ => Ok(Some(v.unbind())),
     }
 }
 
 /// Checks between fields: a payload stands alone; request id 0 only for a revocation.
-fn check_whole(py: Python<'_>, spec: &'static MessageSpec, fields: &[FieldRef<&Bound<'_, PyAny>>]) -> PyResult<()> {
+fn check_whole(
+    py: Python<'_>,
+    spec: &'static MessageSpec,
+    fields: &[FieldRef<&Bound<'_, PyAny>>],
+) -> PyResult<()> {
     let mut has_args = false;
     let mut payload = false;
     let mut revocation = None;
@@ -183,10 +220,18 @@ fn next(i: &mut usize) -> usize {
 }
 
 macro_rules! req_arg {
-    (Id, $py:ident, $spec:ident, $i:expr, $v:ident) => { int_arg($py, $spec, $i, &$v)? };
-    (RequestType, $py:ident, $spec:ident, $i:expr, $v:ident) => { int_arg($py, $spec, $i, &$v)? };
-    (RevocableId, $py:ident, $spec:ident, $i:expr, $v:ident) => { int_arg($py, $spec, $i, &$v)? };
-    ($kind:ident, $py:ident, $spec:ident, $i:expr, $v:ident) => { value_arg($py, $spec, $i, &$v)? };
+    (Id, $py:ident, $spec:ident, $i:expr, $v:ident) => {
+        int_arg($py, $spec, $i, &$v)?
+    };
+    (RequestType, $py:ident, $spec:ident, $i:expr, $v:ident) => {
+        int_arg($py, $spec, $i, &$v)?
+    };
+    (RevocableId, $py:ident, $spec:ident, $i:expr, $v:ident) => {
+        int_arg($py, $spec, $i, &$v)?
+    };
+    ($kind:ident, $py:ident, $spec:ident, $i:expr, $v:ident) => {
+        value_arg($py, $spec, $i, &$v)?
+    };
 }
 
 macro_rules! py_messages {
@@ -231,6 +276,7 @@ macro_rules! py_messages {
                 }
 
                 #[new]
+                #[allow(clippy::too_many_arguments)] // one per spec field (ERROR has seven)
                 #[pyo3(signature = ($($req),* $(, $opt = None)*))]
                 fn new(
                     py: Python<'_>,
@@ -282,13 +328,22 @@ macro_rules! py_messages {
             })
         }
 
+        /// Every message class by type object address, with its code (the classes are final,
+        /// so an exact type match is the whole test).
+        fn class_table(py: Python<'_>) -> &[(usize, u64)] {
+            static TABLE: PyOnceLock<Vec<(usize, u64)>> = PyOnceLock::new();
+            TABLE.get_or_init(py, || vec![$((<$name as PyTypeInfo>::type_object_raw(py) as usize, $code)),*])
+        }
+
         /// Encode a message object; None when `obj` is not a message class.
         pub(crate) fn write_any<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W) -> Option<std::result::Result<(), CodecError>> {
             let py = obj.py();
-            $(if let Ok(m) = obj.cast_exact::<$name>() {
-                return Some(m.get().write(py, w));
-            })*
-            None
+            let address = obj.get_type_ptr() as usize;
+            let code = class_table(py).iter().find(|(a, _)| *a == address)?.1;
+            match code {
+                $($code => obj.cast_exact::<$name>().ok().map(|m| m.get().write(py, w)),)*
+                _ => None,
+            }
         }
 
         /// Add every message class to the module.

@@ -1,11 +1,15 @@
 //! Python objects as codec values: built directly by the decoders, walked by the encoders,
 //! inspected by the message checks. No intermediate tree on either path.
 
+use std::cell::RefCell;
+
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
 use pywamp_core::codec::{Builder, Error as CodecError, Kind, ValueView, Writer, MAX_DEPTH};
 
-use crate::keys;
+use crate::keys::KeyCache;
 
 /// A Python object seen by the codec core (its checks and builders).
 #[derive(Clone)]
@@ -15,16 +19,48 @@ fn builder_error(e: PyErr) -> CodecError {
     CodecError::Builder(e.to_string())
 }
 
+/// Buffers a builder keeps between decodes on one thread.
+#[derive(Default)]
+struct Scratch {
+    stack: Vec<Py<PyAny>>,
+    keys: KeyCache,
+}
+
+thread_local! {
+    /// The buffers of the last builder on this thread, kept for the next one.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 /// Builds Python objects straight from a decoder.
 pub(crate) struct PyBuilder<'py> {
     py: Python<'py>,
-    /// Items of the lists being built, innermost last (one buffer for all nesting levels).
-    stack: Vec<Bound<'py, PyAny>>,
+    /// Items of the lists being built, innermost last (one buffer for all nesting levels),
+    /// and the cache of key strings.
+    scratch: Scratch,
 }
 
 impl<'py> PyBuilder<'py> {
     pub(crate) fn new(py: Python<'py>) -> Self {
-        PyBuilder { py, stack: Vec::new() }
+        let scratch = SCRATCH
+            .with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
+            .unwrap_or_default();
+        PyBuilder { py, scratch }
+    }
+}
+
+impl Drop for PyBuilder<'_> {
+    fn drop(&mut self) {
+        // Items left by a failed decode are released here, while the thread is attached.
+        self.scratch.stack.clear();
+        if self.scratch.stack.capacity() > 4096 {
+            self.scratch.stack = Vec::new();
+        }
+        let scratch = std::mem::take(&mut self.scratch);
+        SCRATCH.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = scratch;
+            }
+        });
     }
 }
 
@@ -58,15 +94,21 @@ impl<'py> Builder for PyBuilder<'py> {
         Ok(PyValue(PyBytes::new(self.py, v).into_any()))
     }
     fn list_begin(&mut self, _len_hint: usize) -> Result<usize, CodecError> {
-        Ok(self.stack.len())
+        Ok(self.scratch.stack.len())
     }
     fn list_push(&mut self, _list: &mut usize, v: Self::Value) -> Result<(), CodecError> {
-        self.stack.push(v.0);
+        self.scratch.stack.push(v.0.unbind());
         Ok(())
     }
     fn list_end(&mut self, start: usize) -> Result<Self::Value, CodecError> {
-        let start = start.min(self.stack.len());
-        let list = PyList::new(self.py, self.stack.drain(start..)).map_err(builder_error)?;
+        let start = start.min(self.scratch.stack.len());
+        let py = self.py;
+        let items = self
+            .scratch
+            .stack
+            .drain(start..)
+            .map(|item| item.into_bound(py));
+        let list = PyList::new(py, items).map_err(builder_error)?;
         Ok(PyValue(list.into_any()))
     }
     fn map_begin(&mut self, _len_hint: usize) -> Result<Self::Map, CodecError> {
@@ -78,7 +120,7 @@ impl<'py> Builder for PyBuilder<'py> {
         key: &str,
         v: Self::Value,
     ) -> Result<(), CodecError> {
-        let key = keys::key(self.py, key);
+        let key = self.scratch.keys.get(self.py, key);
         map.set_item(key, v.0).map_err(builder_error)
     }
     fn map_end(&mut self, map: Self::Map) -> Result<Self::Value, CodecError> {
@@ -88,7 +130,10 @@ impl<'py> Builder for PyBuilder<'py> {
 
 /// The Python type name of an object, for messages.
 pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_owned())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned())
 }
 
 impl ValueView for PyValue<'_> {
@@ -133,7 +178,12 @@ impl ValueView for PyValue<'_> {
         if self.0.is_instance_of::<PyBool>() {
             return None;
         }
-        self.0.cast::<PyInt>().ok()?.extract::<i64>().ok().filter(|v| *v < 0)
+        self.0
+            .cast::<PyInt>()
+            .ok()?
+            .extract::<i64>()
+            .ok()
+            .filter(|v| *v < 0)
     }
     fn as_str(&self) -> Option<&str> {
         self.0.cast::<PyString>().ok()?.to_str().ok()
@@ -184,7 +234,10 @@ pub(crate) fn is_empty(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 fn unencodable(reason: String) -> CodecError {
-    CodecError::Unencodable { path: String::new(), reason }
+    CodecError::Unencodable {
+        path: String::new(),
+        reason,
+    }
 }
 
 fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
@@ -220,21 +273,69 @@ pub(crate) fn write_py<W: Writer>(
     w: &mut W,
     depth: usize,
 ) -> Result<(), CodecError> {
+    // The exact builtin types first: one pointer comparison each.
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        let text = s
+            .to_str()
+            .map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
+        return w.str(text);
+    }
+    if let Ok(i) = obj.cast_exact::<PyInt>() {
+        return write_int(i, w);
+    }
+    if depth <= MAX_DEPTH {
+        if let Ok(d) = obj.cast_exact::<PyDict>() {
+            return write_dict(d, w, depth);
+        }
+        if let Ok(l) = obj.cast_exact::<PyList>() {
+            return write_seq(w, l.len(), l.iter(), depth);
+        }
+    }
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        return w.float(f.value());
+    }
+    write_other(obj, w, depth)
+}
+
+fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Result<(), CodecError> {
+    if let Ok(v) = i.extract::<i64>() {
+        return w.int(v);
+    }
+    if let Ok(v) = i.extract::<u64>() {
+        return w.uint(v);
+    }
+    Err(unencodable(format!(
+        "int {i} is out of range [-2^63, 2^64)"
+    )))
+}
+
+fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Result<(), CodecError> {
+    w.map_begin(d.len())?;
+    for (k, v) in d.iter() {
+        let key = key_text(&k)?;
+        w.map_key(key)?;
+        write_py(&v, w, depth + 1).map_err(|e| e.at_key(key))?;
+    }
+    w.map_end()
+}
+
+/// Subclasses of the builtin types, None, bool, bytes, tuples; and the refusals.
+fn write_other<W: Writer>(
+    obj: &Bound<'_, PyAny>,
+    w: &mut W,
+    depth: usize,
+) -> Result<(), CodecError> {
     if let Ok(s) = obj.cast::<PyString>() {
-        let text = s.to_str().map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
+        let text = s
+            .to_str()
+            .map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
         return w.str(text);
     }
     if let Ok(b) = obj.cast::<PyBool>() {
         return w.bool(b.is_true());
     }
     if let Ok(i) = obj.cast::<PyInt>() {
-        if let Ok(v) = i.extract::<i64>() {
-            return w.int(v);
-        }
-        if let Ok(v) = i.extract::<u64>() {
-            return w.uint(v);
-        }
-        return Err(unencodable(format!("int {i} is out of range [-2^63, 2^64)")));
+        return write_int(i, w);
     }
     if depth > MAX_DEPTH && (obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>()) {
         return Err(CodecError::Unencodable {
@@ -243,13 +344,7 @@ pub(crate) fn write_py<W: Writer>(
         });
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        w.map_begin(d.len())?;
-        for (k, v) in d.iter() {
-            let key = key_text(&k)?;
-            w.map_key(key)?;
-            write_py(&v, w, depth + 1).map_err(|e| e.at_key(key))?;
-        }
-        return w.map_end();
+        return write_dict(d, w, depth);
     }
     if let Ok(l) = obj.cast::<PyList>() {
         return write_seq(w, l.len(), l.iter(), depth);
@@ -265,12 +360,17 @@ pub(crate) fn write_py<W: Writer>(
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         if depth > MAX_DEPTH {
-            return Err(unencodable(format!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(unencodable(format!(
+                "nesting deeper than {MAX_DEPTH} levels"
+            )));
         }
         return write_seq(w, t.len(), t.iter(), depth);
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
         return w.bytes(&b.to_vec());
     }
-    Err(unencodable(format!("object of type '{}' is not serializable", type_name(obj))))
+    Err(unencodable(format!(
+        "object of type '{}' is not serializable",
+        type_name(obj)
+    )))
 }

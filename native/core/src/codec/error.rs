@@ -64,7 +64,7 @@ impl Error {
 
     /// Prefix the location of an unencodable value with a map key.
     pub fn at_key(self, key: &str) -> Self {
-        self.prefix_path(&format!("[{key:?}]"))
+        self.prefix_path(&format!("[{}]", quoted(key)))
     }
 
     /// Prefix the location of an unencodable value with a name ("CALL.args").
@@ -82,6 +82,22 @@ impl Error {
     pub fn is_unencodable(&self) -> bool {
         matches!(self, Error::Unencodable { .. })
     }
+}
+
+/// A string quoted as Python's repr would show it ('a', 'it\'s').
+pub(crate) fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 impl fmt::Display for Error {

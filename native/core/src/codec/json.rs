@@ -346,7 +346,7 @@ impl<'a> JsonDecoder<'a> {
             }
             return b.float(v);
         }
-        let out_of_range = Error::IntegerOutOfRange {
+        let out_of_range = || Error::IntegerOutOfRange {
             format: FORMAT,
             offset: start,
         };
@@ -358,14 +358,14 @@ impl<'a> JsonDecoder<'a> {
             .try_fold(0u64, |acc, &d| {
                 acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
             })
-            .ok_or(out_of_range.clone())?;
+            .ok_or_else(out_of_range)?;
         if !negative || magnitude == 0 {
             b.uint(magnitude)
         } else if magnitude <= 1 << 63 {
             // -magnitude fits i64 (magnitude 2^63 wraps to i64::MIN exactly).
             b.int(0i64.wrapping_sub_unsigned(magnitude))
         } else {
-            Err(out_of_range)
+            Err(out_of_range())
         }
     }
 }
@@ -446,8 +446,15 @@ fn needs_escape(c: u8) -> bool {
 }
 
 fn write_string(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Most strings need no escape: one branch-free pass (it vectorizes) decides.
+    if !bytes.iter().fold(false, |any, &c| any | needs_escape(c)) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &c) in bytes.iter().enumerate() {
         if !needs_escape(c) {

@@ -147,7 +147,7 @@ fn got<V: ValueView>(v: &V) -> String {
         },
         Kind::Str => match v.as_str() {
             Some("") => "an empty string".to_owned(),
-            Some(s) if s.chars().count() <= 40 => format!("{s:?}"),
+            Some(s) if s.chars().count() <= 40 => super::error::quoted(s),
             _ => v.type_name(),
         },
         _ => v.type_name(),
@@ -289,7 +289,7 @@ fn check_rule<V: ValueView>(
     rule: Rule,
     v: &V,
 ) -> Result<(), Error> {
-    let name = format_args!("{}.{key}", field.name).to_string();
+    let name = format!("{}.{key}", field.name);
     let ok = match rule {
         Rule::Bool => v.as_bool().is_some(),
         Rule::Str => v.as_str().is_some(),

@@ -16,6 +16,8 @@ pub const MAGIC: u8 = 0x7F;
 pub const MIN_LENGTH: usize = 1 << 9;
 /// The largest maximum length a handshake can announce (L = 15), and the largest frame.
 pub const MAX_LENGTH: usize = 1 << 24;
+/// Frame buffers above this capacity are released once their frame is handed out.
+const KEEP_BUFFER: usize = 1 << 20;
 /// Size of a handshake and of a frame header.
 pub const HEADER_LEN: usize = 4;
 
@@ -409,7 +411,12 @@ impl Decoder {
             return Err(RawSocketError::Failed);
         }
         if self.handed_out {
-            self.buffer.clear();
+            if self.buffer.capacity() > KEEP_BUFFER {
+                // Do not hold on to the memory of one large frame.
+                self.buffer = Vec::new();
+            } else {
+                self.buffer.clear();
+            }
             self.handed_out = false;
         }
         let (kind, length) = match self.current {

@@ -10,6 +10,9 @@
 use super::frame::{self, FrameHeader, Opcode, MAX_HEADER_LEN};
 use super::{is_valid_close_code, WsError, MAX_CONTROL_PAYLOAD};
 
+/// Reassembly buffers above this capacity are released once their message is handed out.
+const KEEP_BUFFER: usize = 1 << 20;
+
 /// Which end of the connection this stream is: it decides masking in both directions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -149,7 +152,12 @@ impl Stream {
         }
         match std::mem::replace(&mut self.handed_out, HandedOut::Nothing) {
             HandedOut::Message => {
-                self.message.clear();
+                if self.message.capacity() > KEEP_BUFFER {
+                    // Do not hold on to the memory of one large message.
+                    self.message = Vec::new();
+                } else {
+                    self.message.clear();
+                }
                 self.utf8_checked = 0;
             }
             HandedOut::Control => self.control.clear(),

@@ -41,12 +41,10 @@ use std::hash::{Hash, Hasher};
 
 use crate::uri::{check_uri, UriError, UriRules};
 
-mod prefix;
 mod store;
-mod wildcard;
+mod trie;
 
-use prefix::PrefixTree;
-use wildcard::WildcardTrie;
+use trie::Trie;
 
 pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -153,8 +151,7 @@ impl fmt::Display for Shown<'_> {
 /// Values keyed by (URI, policy); see the module documentation for matching and order.
 pub struct Matcher<T> {
     exact: Map<Key, T>,
-    prefix: PrefixTree<T>,
-    wildcard: WildcardTrie<T>,
+    trie: Trie<T>,
 }
 
 impl<T> Default for Matcher<T> {
@@ -167,8 +164,8 @@ impl<T> fmt::Debug for Matcher<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Matcher")
             .field("exact", &self.exact.len())
-            .field("prefix", &self.prefix.len)
-            .field("wildcard", &self.wildcard.len)
+            .field("prefix", &self.trie.prefixes())
+            .field("wildcard", &self.trie.wildcards)
             .finish()
     }
 }
@@ -177,14 +174,13 @@ impl<T> Matcher<T> {
     pub fn new() -> Self {
         Matcher {
             exact: Map::default(),
-            prefix: PrefixTree::new(),
-            wildcard: WildcardTrie::new(),
+            trie: Trie::new(),
         }
     }
 
     /// The number of entries.
     pub fn len(&self) -> usize {
-        self.exact.len() + self.prefix.len + self.wildcard.len
+        self.exact.len() + self.trie.prefixes() + self.trie.wildcards
     }
 
     pub fn is_empty(&self) -> bool {
@@ -210,8 +206,8 @@ impl<T> Matcher<T> {
                     Ok(())
                 }
             }
-            Policy::Prefix => self.prefix.insert(uri, value),
-            Policy::Wildcard => self.wildcard.insert(uri, value),
+            Policy::Prefix => self.trie.insert_prefix(uri, value),
+            Policy::Wildcard => self.trie.insert_wildcard(uri, value),
         };
         result.map_err(|refused| match refused {
             Refused::Taken => MatcherError::Taken {
@@ -229,8 +225,8 @@ impl<T> Matcher<T> {
     pub fn remove(&mut self, uri: &str, policy: Policy) -> Option<T> {
         match policy {
             Policy::Exact => self.exact.remove(uri.as_bytes()),
-            Policy::Prefix => self.prefix.remove(uri.as_bytes()),
-            Policy::Wildcard => self.wildcard.remove(uri.as_bytes()),
+            Policy::Prefix => self.trie.remove_prefix(uri),
+            Policy::Wildcard => self.trie.remove_wildcard(uri),
         }
     }
 
@@ -238,8 +234,8 @@ impl<T> Matcher<T> {
     pub fn get(&self, uri: &str, policy: Policy) -> Option<&T> {
         match policy {
             Policy::Exact => self.exact.get(uri.as_bytes()),
-            Policy::Prefix => self.prefix.get(uri.as_bytes()),
-            Policy::Wildcard => self.wildcard.get(uri.as_bytes()),
+            Policy::Prefix => self.trie.get_prefix(uri),
+            Policy::Wildcard => self.trie.get_wildcard(uri),
         }
     }
 
@@ -247,8 +243,8 @@ impl<T> Matcher<T> {
     pub fn get_mut(&mut self, uri: &str, policy: Policy) -> Option<&mut T> {
         match policy {
             Policy::Exact => self.exact.get_mut(uri.as_bytes()),
-            Policy::Prefix => self.prefix.get_mut(uri.as_bytes()),
-            Policy::Wildcard => self.wildcard.get_mut(uri.as_bytes()),
+            Policy::Prefix => self.trie.get_prefix_mut(uri),
+            Policy::Wildcard => self.trie.get_wildcard_mut(uri),
         }
     }
 
@@ -267,21 +263,10 @@ impl<T> Matcher<T> {
         if let Some(value) = self.exact.get(uri) {
             f(value);
         }
-        if self.prefix.len > 0 {
-            let mut found: Vec<u32> = Vec::new();
-            self.prefix.walk(uri, |entry| found.push(entry));
-            for &entry in found.iter().rev() {
-                if let Some(value) = self.prefix.value(entry) {
-                    f(value);
-                }
-            }
-        }
-        if self.wildcard.len > 0 {
-            self.wildcard.walk(uri, |value| {
-                f(value);
-                true
-            });
-        }
+        self.trie.lookup(uri, true, true, &mut |value| {
+            f(value);
+            true
+        });
     }
 
     /// Every value whose key matches `uri`, in match order (see [`Matcher::for_each_match`]).
@@ -297,36 +282,23 @@ impl<T> Matcher<T> {
         if let Some(value) = self.exact.get(uri) {
             return Some(value);
         }
-        if self.prefix.len > 0 {
-            let mut longest = None;
-            self.prefix.walk(uri, |entry| longest = Some(entry));
-            if let Some(value) = longest.and_then(|entry| self.prefix.value(entry)) {
-                return Some(value);
-            }
-        }
         let mut first = None;
-        if self.wildcard.len > 0 {
-            self.wildcard.walk(uri, |value| {
-                first = Some(value);
-                false
-            });
-        }
+        self.trie.lookup(uri, true, true, &mut |value| {
+            first = Some(value);
+            false
+        });
         first
     }
 
     /// Every stored value, in no particular order.
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.exact
-            .values()
-            .chain(self.prefix.values())
-            .chain(self.wildcard.values())
+        self.exact.values().chain(self.trie.values())
     }
 
     /// Remove every entry.
     pub fn clear(&mut self) {
         self.exact = Map::default();
-        self.prefix = PrefixTree::new();
-        self.wildcard = WildcardTrie::new();
+        self.trie = Trie::new();
     }
 }
 

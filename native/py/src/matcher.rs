@@ -162,9 +162,19 @@ impl Matcher {
         uri: &Bound<'py, PyString>,
     ) -> PyResult<Bound<'py, PyList>> {
         let bytes = lookup_bytes(uri)?;
-        let mut found: Vec<&Py<PyAny>> = Vec::new();
-        self.inner.for_each_match(&bytes, |value| found.push(value));
-        PyList::new(py, found.into_iter().map(|value| value.bind(py)))
+        // Few URIs match more than a handful of keys: keep those on the stack.
+        let mut inline: [Option<&Py<PyAny>>; 8] = [None; 8];
+        let mut spill: Vec<&Py<PyAny>> = Vec::new();
+        let mut count = 0;
+        self.inner.for_each_match(&bytes, |value| {
+            match inline.get_mut(count) {
+                Some(slot) => *slot = Some(value),
+                None => spill.push(value),
+            }
+            count += 1;
+        });
+        let found = inline.iter().flatten().chain(spill.iter());
+        PyList::new(py, found.map(|value| value.bind(py)))
     }
 
     /// The one value that wins for `uri` by the registration precedence.

@@ -1,58 +1,9 @@
-//! Index-addressed storage shared by the prefix tree and the wildcard trie.
+//! Index-addressed storage for the trie: nodes addressed by `u32`, reused when freed.
 
 /// "No node / no entry" in the index-linked structures.
 pub(super) const NONE: u32 = u32::MAX;
-/// The most entries, nodes or key bytes one structure indexes with `u32`.
+/// The most nodes one trie indexes with `u32`.
 pub(super) const CAPACITY: usize = (u32::MAX - 2) as usize;
-
-/// A slab of values addressed by `u32`, reusing freed slots.
-pub(super) struct Slab<T> {
-    slots: Vec<Option<T>>,
-    free: Vec<u32>,
-}
-
-impl<T> Slab<T> {
-    pub(super) fn new() -> Self {
-        Slab {
-            slots: Vec::new(),
-            free: Vec::new(),
-        }
-    }
-
-    pub(super) fn has_room(&self) -> bool {
-        !self.free.is_empty() || self.slots.len() < CAPACITY
-    }
-
-    /// Store `value`; the caller checked [`Slab::has_room`].
-    pub(super) fn insert(&mut self, value: T) -> u32 {
-        if let Some(at) = self.free.pop() {
-            if let Some(slot) = self.slots.get_mut(at as usize) {
-                *slot = Some(value);
-                return at;
-            }
-        }
-        self.slots.push(Some(value));
-        (self.slots.len() - 1) as u32
-    }
-
-    pub(super) fn take(&mut self, at: u32) -> Option<T> {
-        let value = self.slots.get_mut(at as usize)?.take()?;
-        self.free.push(at);
-        Some(value)
-    }
-
-    pub(super) fn get(&self, at: u32) -> Option<&T> {
-        self.slots.get(at as usize)?.as_ref()
-    }
-
-    pub(super) fn get_mut(&mut self, at: u32) -> Option<&mut T> {
-        self.slots.get_mut(at as usize)?.as_mut()
-    }
-
-    pub(super) fn values(&self) -> impl Iterator<Item = &T> {
-        self.slots.iter().flatten()
-    }
-}
 
 /// Nodes of a tree addressed by `u32`, reusing freed nodes.
 pub(super) struct Nodes<N> {
@@ -98,6 +49,11 @@ impl<N> Nodes<N> {
 
     pub(super) fn get_mut(&mut self, at: u32) -> Option<&mut N> {
         self.nodes.get_mut(at as usize)
+    }
+
+    /// Every node, released ones included (those hold the empty node).
+    pub(super) fn iter(&self) -> impl Iterator<Item = &N> {
+        self.nodes.iter()
     }
 
     /// Nodes in use (allocated and not released).

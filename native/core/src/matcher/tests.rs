@@ -210,9 +210,7 @@ fn removing_everything_leaves_no_nodes_or_components() {
         assert_eq!(m.remove(&pattern, Policy::Wildcard), Some(i));
     }
     assert!(m.is_empty());
-    assert_eq!(m.prefix.live_nodes(), 1);
-    assert_eq!(m.wildcard.live_nodes(), 1);
-    assert_eq!(m.wildcard.interned(), 0);
+    assert_eq!(m.trie.live_nodes(), 1);
 }
 
 #[test]
@@ -316,4 +314,55 @@ proptest! {
             prop_assert_eq!(best(&m, probe), expected.first().copied(), "{:?}", probe);
         }
     }
+}
+
+#[test]
+fn long_tails_of_every_length_match() {
+    let mut m = Matcher::new();
+    let mut entries = Vec::new();
+    for len in 0..100u32 {
+        for head in ["", "x."] {
+            let key = format!("{head}{}", "a".repeat(len as usize));
+            if m.add(&key, Policy::Prefix, len).is_ok() {
+                entries.push((key, Policy::Prefix, len));
+            }
+        }
+    }
+    for uri in [
+        "x.".to_owned() + &"a".repeat(120),
+        "a".repeat(80),
+        "x.".to_owned() + &"a".repeat(70) + ".b",
+    ] {
+        assert_eq!(found(&m, &uri), reference(&entries, &uri), "{uri}");
+    }
+    for len in (0..100).step_by(3) {
+        let key = format!("x.{}", "a".repeat(len));
+        assert_eq!(m.remove(&key, Policy::Prefix), Some(len as u32));
+        entries.retain(|(k, _, _)| *k != key);
+    }
+    let uri = "x.".to_owned() + &"a".repeat(99);
+    assert_eq!(found(&m, &uri), reference(&entries, &uri));
+}
+
+#[test]
+fn deep_searches_keep_precedence_order() {
+    // Every level offers a literal and a wildcard edge, so the search keeps one pending
+    // branch per level: more than the inline stack holds.
+    let mut m = Matcher::new();
+    let mut entries = Vec::new();
+    let parts = vec!["a"; 40];
+    for hole in 0..=40 {
+        let mut key = parts.clone();
+        if let Some(part) = key.get_mut(hole) {
+            *part = "";
+        }
+        let key = key.join(".");
+        m.add(&key, Policy::Wildcard, hole as u32).unwrap();
+        entries.push((key, Policy::Wildcard, hole as u32));
+    }
+    let uri = parts.join(".");
+    let expected = reference(&entries, &uri);
+    assert_eq!(expected.len(), 41);
+    assert_eq!(found(&m, &uri), expected);
+    assert_eq!(best(&m, &uri), Some(40));
 }

@@ -269,9 +269,8 @@ class CalleeMixin(SessionBase):
                 procedure=procedure or registration.procedure,
                 transaction_hash=details.get("transaction_hash"),
                 forward_for=details.get("forward_for"),
+                is_progress=chunk,
             )
-            if hasattr(call_details, "is_progress"):
-                call_details.is_progress = chunk
             kwargs[endpoint.details_arg] = call_details
         return endpoint.fn(*args, **kwargs)
 

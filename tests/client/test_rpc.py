@@ -287,8 +287,8 @@ async def test_progressive_call_invocations(session: Session, other: Session) ->
     chunks = Inbox()
 
     def upload(chunk: bytes, details: CallDetails) -> Any:
-        chunks.put((chunk, details.is_progress))  # type: ignore[attr-defined]
-        return None if details.is_progress else len(chunks.items)  # type: ignore[attr-defined]
+        chunks.put((chunk, details.is_progress))
+        return None if details.is_progress else len(chunks.items)
 
     await other.register(upload, "com.myapp.upload", options=RegisterOptions(details=True))
     call = session.call_progressive("com.myapp.upload", b"a")

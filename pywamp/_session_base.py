@@ -82,6 +82,11 @@ class SessionBase(Observable):
         return self._transport
 
     @property
+    def transport_details(self) -> TransportDetails | None:
+        """What the current transport is (kind, serializer, peer, TLS)."""
+        return _transport_details(self._transport)
+
+    @property
     def session_id(self) -> int | None:
         """The WAMP session id while joined."""
         return self._peer.session_id

@@ -9,6 +9,7 @@ class, anything else as ``ApplicationError``.
 
 from __future__ import annotations
 
+import asyncio
 import traceback
 from typing import Any
 
@@ -18,12 +19,20 @@ from pywamp.exception import ApplicationError, SerializationError
 __all__ = ("CallTimeoutError", "ErrorMapping")
 
 
-class CallTimeoutError(ApplicationError, TimeoutError):
+# ``asyncio.TimeoutError`` is the built-in ``TimeoutError`` from Python 3.11 on.
+_TIMEOUTS: tuple[type[BaseException], ...] = (
+    (TimeoutError,)
+    if asyncio.TimeoutError is TimeoutError
+    else (TimeoutError, asyncio.TimeoutError)
+)
+
+
+class CallTimeoutError(ApplicationError, *_TIMEOUTS):  # type: ignore[misc]
     """A call that ran out of time (``CallOptions(timeout=...)``).
 
     Both an ``ApplicationError`` with URI ``wamp.error.timeout`` (what the router
-    answers when it enforces the timeout) and a ``TimeoutError`` (``asyncio.TimeoutError``
-    on Python 3.11+), so either ``except`` clause catches it.
+    answers when it enforces the timeout) and a ``TimeoutError`` / ``asyncio.TimeoutError``,
+    so any of those ``except`` clauses catches it.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,7 +1,8 @@
 """The roles and advanced-profile features a pywamp client announces in HELLO.
 
 Every feature listed here is implemented by the client session; routers use the list to
-decide what they may send (progress flags, INTERRUPT, forwarded timeouts, revocations).
+decide what they may send (progress flags, INTERRUPT, revocations). The callee does not
+announce ``call_timeout``: it does not enforce timeouts a dealer forwards.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ _CALLEE = (
     "progressive_call_results",
     "progressive_call_invocations",
     "call_canceling",
-    "call_timeout",
     "registration_revocation",
 )
 _PUBLISHER = (

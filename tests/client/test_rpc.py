@@ -548,3 +548,20 @@ async def test_actions_after_leave_fail(session: Session) -> None:
         session.call("com.any")
     with pytest.raises((SessionNotReady, TransportLost)):
         session.register(lambda: 1, "com.any")
+
+
+async def test_register_concurrency_limit(session: Session, other: Session) -> None:
+    gate = asyncio.Event()
+
+    async def one_at_a_time() -> str:
+        await gate.wait()
+        return "ok"
+
+    await other.register(one_at_a_time, "com.limited", options=RegisterOptions(concurrency=1))
+    first = session.call("com.limited")
+    await asyncio.sleep(0.1)
+    with pytest.raises(ApplicationError) as info:
+        await session.call("com.limited")
+    assert "concurrency" in info.value.error
+    gate.set()
+    assert await first == "ok"

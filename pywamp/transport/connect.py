@@ -7,12 +7,12 @@ import ssl as _ssl
 from collections.abc import Callable, Sequence
 
 from pywamp.transport.base import MessageHandler, WampTransport
-from pywamp.transport.rawsocket import RawSocketClient, RawSocketServer
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
+from pywamp.transport.rawsocket import RawSocketClient, RawSocketServer
 from pywamp.transport.universal import UniversalServer
 from pywamp.transport.url import Address, parse_url
-from pywamp.transport.websocket import WebSocketClient, WebSocketServer
 from pywamp.transport.websocket import DEFAULT_MAX_MESSAGE_SIZE as WEBSOCKET_MAX
+from pywamp.transport.websocket import WebSocketClient, WebSocketServer
 
 __all__ = ("connect", "listen")
 
@@ -63,6 +63,8 @@ async def connect(
                 factory, address.socket_path, ssl=context, server_hostname=hostname
             )
         else:
+            if address.host is None or address.port is None:
+                raise ValueError(f"address {address!r} names no host and port")
             _, protocol = await loop.create_connection(
                 factory, address.host, address.port, ssl=context
             )

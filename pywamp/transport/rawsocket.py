@@ -64,6 +64,7 @@ class _RawSocket(WampTransport):
     def _refuse(self, error: HandshakeError) -> None:
         if not self.opened.done():
             self.opened.set_exception(error)
+            self.opened.exception()  # retrieved: a server side has nobody waiting
         self.abort()
 
 
@@ -124,8 +125,7 @@ class RawSocketClient(_RawSocket):
         if serializer_id != _SERIALIZER_IDS[self.serializer]:
             self._refuse(
                 HandshakeError(
-                    f"router answered with serializer {serializer_id}, "
-                    f"asked for {self.serializer}"
+                    f"router answered with serializer {serializer_id}, asked for {self.serializer}"
                 )
             )
             return

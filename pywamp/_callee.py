@@ -31,7 +31,7 @@ from pywamp.wamp.uri import Pattern, decorated
 __all__ = ("CalleeMixin", "Running")
 
 _INVOCATION = _native.Invocation.TYPE
-_Yield = _native.Yield
+_Yield: Any = _native.Yield  # takes any sequence as ``args``
 _Error = _native.Error
 _ESTABLISHED = Phase.ESTABLISHED
 _SIMPLE = frozenset({type(None), bool, int, float, str, bytes, list, dict, tuple, CallResult})

@@ -18,7 +18,8 @@ from pywamp.wamp.types import CallOptions, CallResult
 
 __all__ = ("CallerMixin",)
 
-_Call = _native.Call
+# The native constructors take any sequence as ``args`` (tuples are not copied here).
+_Call: Any = _native.Call
 _Cancel = _native.Cancel
 _is_valid_uri = _native.is_valid_uri
 _ESTABLISHED = Phase.ESTABLISHED

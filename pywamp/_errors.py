@@ -10,6 +10,7 @@ class, anything else as ``ApplicationError``.
 from __future__ import annotations
 
 import asyncio
+import sys
 import traceback
 from typing import Any
 
@@ -21,9 +22,7 @@ __all__ = ("CallTimeoutError", "ErrorMapping")
 
 # ``asyncio.TimeoutError`` is the built-in ``TimeoutError`` from Python 3.11 on.
 _TIMEOUTS: tuple[type[BaseException], ...] = (
-    (TimeoutError,)
-    if asyncio.TimeoutError is TimeoutError
-    else (TimeoutError, asyncio.TimeoutError)
+    (TimeoutError,) if sys.version_info >= (3, 11) else (TimeoutError, asyncio.TimeoutError)
 )
 
 

@@ -23,7 +23,7 @@ from pywamp.wamp.uri import Pattern, decorated
 
 __all__ = ("PubSubMixin",)
 
-_Publish = _native.Publish
+_Publish: Any = _native.Publish  # takes any sequence as ``args``
 _is_valid_uri = _native.is_valid_uri
 _ESTABLISHED = Phase.ESTABLISHED
 _SIMPLE = frozenset({type(None), bool, int, float, str, bytes, list, dict, tuple})
@@ -164,7 +164,7 @@ class PubSubMixin(SessionBase):
         subscription.active = False
         remaining = tuple(h for h in handlers if h is not subscription)
         if remaining:
-            peer.subscriptions[subscription.id] = remaining  # type: ignore[assignment]
+            peer.subscriptions[subscription.id] = remaining
             return self._adapter.succeed(len(remaining))
         del peer.subscriptions[subscription.id]
         request_id = peer.next_id()
@@ -192,7 +192,7 @@ class PubSubMixin(SessionBase):
             )
         subscription = Subscription(message.subscription, pending.subject, self, pending.target)  # type: ignore[arg-type]
         handlers = peer.subscriptions.get(message.subscription)
-        peer.subscriptions[message.subscription] = (  # type: ignore[assignment]
+        peer.subscriptions[message.subscription] = (
             (*handlers, subscription) if handlers else (subscription,)
         )
         self._resolve(pending.future, subscription)

@@ -100,7 +100,7 @@ class AsyncioAdapter:
     def watch(
         self, awaitable: Any, callback: Callable[[Any, BaseException | None], None]
     ) -> asyncio.Future[Any]:
-        task = asyncio.ensure_future(awaitable, loop=self.loop)
+        task: asyncio.Future[Any] = asyncio.ensure_future(awaitable, loop=self.loop)
         task.add_done_callback(partial(_report, callback))
         return task
 

@@ -13,6 +13,7 @@ _RAWSOCKET_IDS = {1: "json", 2: "msgpack", 3: "cbor"}
 
 def serializer_name(serializer: Any) -> str:
     """``"cbor"``, or Autobahn's ``CBORSerializer()`` (its ``SERIALIZER_ID``), to a name."""
+    name: Any
     if isinstance(serializer, str):
         name = serializer
     else:
@@ -24,7 +25,7 @@ def serializer_name(serializer: Any) -> str:
         raise ValueError(
             f"unsupported serializer {serializer!r} (pywamp speaks {', '.join(_NAMES)})"
         )
-    return name  # type: ignore[return-value]
+    return str(name)
 
 
 def serializer_names(serializers: Iterable[Any] | None, default: tuple[str, ...]) -> list[str]:

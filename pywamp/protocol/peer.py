@@ -68,8 +68,9 @@ class ClientPeer:
         self.unregisters: dict[int, PendingRequest] = {}
         #: INVOCATION request id -> the session's record of the running endpoint.
         self.invocations: dict[int, Any] = {}
-        #: subscription id -> the handler handles attached to it (several may share one).
-        self.subscriptions: dict[int, list[Any]] = {}
+        #: subscription id -> the handler handles attached to it (several may share one);
+        #: a tuple, replaced on change, so dispatch iterates it without copying.
+        self.subscriptions: dict[int, tuple[Any, ...]] = {}
         #: registration id -> the registration handle.
         self.registrations: dict[int, Any] = {}
         self._tables: dict[int, dict[int, Any]] = {

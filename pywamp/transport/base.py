@@ -63,7 +63,8 @@ class WampTransport(asyncio.Protocol):
         self.handler = handler
         self.transport: asyncio.Transport | None = None
         self.stream: Any = None
-        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._loop = asyncio.get_running_loop()
+        self.opened: asyncio.Future[None] = self._loop.create_future()
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._closing = False
@@ -186,7 +187,7 @@ class WampTransport(asyncio.Protocol):
         self._out.append(data)
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
+            self._loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_scheduled = False

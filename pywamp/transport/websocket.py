@@ -60,7 +60,7 @@ class _WebSocket(WampTransport):
         self._close_sent = True
         self._write(self.stream.close(code, reason))
         self._flush()
-        asyncio.get_running_loop().call_later(CLOSING_TIMEOUT, self.abort)
+        self._loop.call_later(CLOSING_TIMEOUT, self.abort)
 
     def _on_close(self, close: object) -> None:
         if not self._close_sent:

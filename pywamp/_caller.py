@@ -13,7 +13,7 @@ from pywamp._errors import CallTimeoutError
 from pywamp._session_base import SessionBase
 from pywamp.exception import Error, InvalidUri
 from pywamp.handles import ProgressiveCall
-from pywamp.protocol import PendingCall, Phase
+from pywamp.protocol import MAX_ID, PendingCall, Phase
 from pywamp.wamp.types import CallOptions, CallResult
 
 __all__ = ("CallerMixin",)
@@ -23,6 +23,24 @@ _Call: Any = _native.Call
 _Cancel = _native.Cancel
 _is_valid_uri = _native.is_valid_uri
 _ESTABLISHED = Phase.ESTABLISHED
+
+
+#: URIs already found valid: a set lookup is cheaper than the check, and programs call and
+#: publish a few URIs many times. Bounded: cleared when it grows past _VALID_MAX.
+_valid_uris: set[str] = set()
+_VALID_MAX = 4096
+
+
+def valid_uri(uri: Any) -> bool:
+    """Whether ``uri`` is a str and a valid URI without empty components (remembered)."""
+    if uri in _valid_uris:
+        return True
+    if type(uri) is not str or not _is_valid_uri(uri):
+        return False
+    if len(_valid_uris) >= _VALID_MAX:
+        _valid_uris.clear()
+    _valid_uris.add(uri)
+    return True
 
 
 def bad_uri(what: str, uri: Any) -> Exception:
@@ -47,36 +65,57 @@ class CallerMixin(SessionBase):
         peer = self._peer
         if peer.phase is not _ESTABLISHED:
             raise self._not_ready("call")
-        if type(procedure) is not str or not _is_valid_uri(procedure):
+        if type(procedure) is not str or (
+            procedure not in _valid_uris and not valid_uri(procedure)
+        ):
             raise bad_uri("call()", procedure)
-        request_id = peer.next_id()
-        future = self._adapter.create_call_future(self._cancel_call, request_id)
-        if options is None:
-            pending = PendingCall(request_id, procedure, future)
-            message = _Call(request_id, {}, procedure, args or None, kwargs or None)
-        else:
-            if not isinstance(options, CallOptions):
-                raise TypeError(
-                    f"call(): options must be CallOptions, got {type(options).__name__}"
-                )
-            pending = PendingCall(
-                request_id, procedure, future, options.on_progress, bool(options.details)
+        request_id = peer._next_id  # peer.next_id(), inlined: this is the hot path
+        peer._next_id = request_id + 1 if request_id < MAX_ID else 1
+        future = self._adapter.create_call_future(self._on_call_cancelled, request_id)
+        if options is not None:
+            return self._call_with_options(request_id, future, procedure, args, kwargs, options)
+        # A plain call is tracked by its bare future: no record to build.
+        calls = peer.calls
+        calls[request_id] = future
+        try:
+            self._transport.send(_Call(request_id, {}, procedure, args or None, kwargs or None))
+        except BaseException:
+            del calls[request_id]
+            raise
+        return future
+
+    def _call_with_options(
+        self,
+        request_id: int,
+        future: Any,
+        procedure: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        options: CallOptions,
+    ) -> Any:
+        if not isinstance(options, CallOptions):
+            raise TypeError(f"call(): options must be CallOptions, got {type(options).__name__}")
+        pending = PendingCall(
+            request_id, procedure, future, options.on_progress, bool(options.details)
+        )
+        opts = options.message_attr()
+        message = _Call(request_id, opts, procedure, args or None, kwargs or None)
+        if options.cancel_mode is not None:
+            pending.cancel_mode = options.cancel_mode
+        calls = self._peer.calls
+        calls[request_id] = pending
+        try:
+            self._transport.send(message)
+        except BaseException:
+            del calls[request_id]
+            raise
+        if options.timeout is not None:
+            pending.timeout = options.timeout
+            pending.timer = self._adapter.call_later(
+                options.timeout, self._call_timed_out, request_id
             )
-            opts = options.message_attr()
-            message = _Call(request_id, opts, procedure, args or None, kwargs or None)
-            if options.cancel_mode is not None:
-                pending.cancel_mode = options.cancel_mode
-            if options.timeout is not None:
-                pending.timeout = options.timeout
-                pending.timer = self._adapter.call_later(
-                    options.timeout, self._call_timed_out, request_id
-                )
-            if options.progress:
-                peer.calls[request_id] = pending
-                self._send_call(pending, message)
-                return ProgressiveCall(self, request_id, procedure, future, opts)  # type: ignore[arg-type]
-        peer.calls[request_id] = pending
-        self._send_call(pending, message)
+        if options.progress:
+            return ProgressiveCall(self, request_id, procedure, future, opts)  # type: ignore[arg-type]
         return future
 
     def call_progressive(
@@ -98,15 +137,6 @@ class CallerMixin(SessionBase):
         handle = self.call(procedure, *args, options=options, **kwargs)
         assert isinstance(handle, ProgressiveCall)
         return handle
-
-    def _send_call(self, pending: PendingCall, message: Any) -> None:
-        try:
-            self._transport.send(message)
-        except BaseException:
-            self._peer.calls.pop(pending.request_id, None)
-            if pending.timer is not None:
-                pending.timer.cancel()
-            raise
 
     def _call_chunk(
         self, handle: ProgressiveCall, args: tuple[Any, ...], kwargs: dict[str, Any], more: bool
@@ -139,10 +169,12 @@ class CallerMixin(SessionBase):
         pending = self._peer.calls.pop(request_id, None)
         if pending is None:
             return
-        if pending.timer is not None:
-            pending.timer.cancel()
-        if self._peer.phase is _ESTABLISHED and self._transport is not None:
+        mode = None
+        if type(pending) is PendingCall:
+            if pending.timer is not None:
+                pending.timer.cancel()
             mode = pending.cancel_mode
+        if self._peer.phase is _ESTABLISHED and self._transport is not None:
             self._transport.send(_Cancel(request_id, {"mode": mode} if mode else {}))
 
     def _call_timed_out(self, request_id: int) -> None:
@@ -164,15 +196,32 @@ class CallerMixin(SessionBase):
     def _on_result(self, message: _native.Result) -> None:
         calls = self._peer.calls
         request_id = message.request_id
-        pending = calls.get(request_id)
-        if pending is None:
+        entry = calls.get(request_id)
+        if entry is None:
             return  # cancelled or timed out here: the router's late answer is dropped
+        if type(entry) is PendingCall:
+            self._result_with_options(entry, message)
+            return
+        details = message.details
+        if details and details.get("progress"):
+            return  # a progressive result nobody asked for
+        del calls[request_id]
+        args = message.args
+        if message.kwargs:
+            result: Any = _call_result(message)
+        elif args:
+            result = args[0] if len(args) == 1 else CallResult(*args)
+        else:
+            result = None
+        self._resolve(entry, result)
+
+    def _result_with_options(self, pending: PendingCall, message: _native.Result) -> None:
         details = message.details
         if details and details.get("progress"):
             if pending.on_progress is not None:
                 self._progress_result(pending, message)
             return
-        del calls[request_id]
+        del self._peer.calls[pending.request_id]
         if pending.timer is not None:
             pending.timer.cancel()
         args = message.args

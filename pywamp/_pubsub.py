@@ -12,19 +12,18 @@ from typing import Any
 
 from pywamp import _native
 from pywamp._callee import _wire
-from pywamp._caller import bad_uri
+from pywamp._caller import _valid_uris, bad_uri, valid_uri
 from pywamp._handlers import Handler, type_checked
 from pywamp._session_base import SessionBase
 from pywamp.exception import Error, ProtocolError
 from pywamp.handles import FutureList, Subscription
-from pywamp.protocol import PendingRequest, Phase
+from pywamp.protocol import MAX_ID, PendingRequest, Phase
 from pywamp.wamp.types import EventDetails, Publication, PublishOptions, SubscribeOptions
 from pywamp.wamp.uri import Pattern, decorated
 
 __all__ = ("PubSubMixin",)
 
 _Publish: Any = _native.Publish  # takes any sequence as ``args``
-_is_valid_uri = _native.is_valid_uri
 _ESTABLISHED = Phase.ESTABLISHED
 _SIMPLE = frozenset({type(None), bool, int, float, str, bytes, list, dict, tuple})
 
@@ -43,16 +42,16 @@ class PubSubMixin(SessionBase):
         peer = self._peer
         if peer.phase is not _ESTABLISHED:
             raise self._not_ready("publish")
-        if type(topic) is not str or not _is_valid_uri(topic):
+        if type(topic) is not str or (topic not in _valid_uris and not valid_uri(topic)):
             raise bad_uri("publish()", topic)
         if options is None:
             if args and type(args[-1]) is PublishOptions:
                 options = args[-1]
                 args = args[:-1]
             else:
-                self._transport.send(
-                    _Publish(peer.next_id(), {}, topic, args or None, kwargs or None)
-                )
+                request_id = peer._next_id  # peer.next_id(), inlined: the hot path
+                peer._next_id = request_id + 1 if request_id < MAX_ID else 1
+                self._transport.send(_Publish(request_id, {}, topic, args or None, kwargs or None))
                 return None
         elif not isinstance(options, PublishOptions):
             raise TypeError(

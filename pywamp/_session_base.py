@@ -25,7 +25,7 @@ from pywamp.exception import (
     SessionNotReady,
     TransportLost,
 )
-from pywamp.protocol import ClientPeer, PendingCall, Phase
+from pywamp.protocol import ClientPeer, PendingCall, PendingRequest, Phase
 from pywamp.wamp.types import (
     Challenge,
     CloseDetails,
@@ -56,6 +56,7 @@ class SessionBase(Observable):
     _dispatch: dict[type, Callable[[Any], None]]
     _when_joining: dict[type, Callable[[Any], None]]
     _when_established: dict[type, Callable[[Any], None]]
+    _on_call_cancelled: Callable[[int], None]
 
     def __init__(self, config: ComponentConfig | None = None) -> None:
         self._config = config if config is not None else ComponentConfig(realm="realm1")
@@ -225,9 +226,14 @@ class SessionBase(Observable):
         """Fail every request still waiting for the router, and stop running endpoints."""
         peer = self._peer
         for record in peer.drain():
-            if type(record) is PendingCall and record.timer is not None:
-                record.timer.cancel()
-            self._reject(record.future, error)
+            if type(record) is PendingCall:
+                if record.timer is not None:
+                    record.timer.cancel()
+                self._reject(record.future, error)
+            elif type(record) is PendingRequest:
+                self._reject(record.future, error)
+            else:  # a plain call's bare future
+                self._reject(record, error)
         running = list(peer.invocations.values())
         peer.invocations.clear()
         for invocation in running:

@@ -20,7 +20,7 @@ from pywamp._caller import CallerMixin
 from pywamp._errors import CallTimeoutError
 from pywamp._pubsub import PubSubMixin
 from pywamp.exception import ApplicationError, ProtocolError
-from pywamp.protocol import PendingCall
+from pywamp.protocol import PendingCall, PendingRequest
 from pywamp.wamp.types import Challenge, CloseDetails, ComponentConfig, SessionDetails
 
 __all__ = ("Session", "SessionShim", "make_authenticator")
@@ -32,6 +32,8 @@ class Session(CallerMixin, CalleeMixin, PubSubMixin):
     def __init__(self, config: ComponentConfig | None = None) -> None:
         super().__init__(config)
         self._finished_progressive = new_finished_progressive()
+        # Bound once: call() hands it to every call future as its cancel hook.
+        self._on_call_cancelled = self._cancel_call
         self._when_joining = {
             _native.Welcome: self._on_welcome,
             _native.Challenge: self._on_challenge,
@@ -63,10 +65,14 @@ class Session(CallerMixin, CalleeMixin, PubSubMixin):
                 f"and request ID {message.request_id}"
             )
         timeout = None
+        future = record
         if type(record) is PendingCall:
             if record.timer is not None:
                 record.timer.cancel()
             timeout = record.timeout
+            future = record.future
+        elif type(record) is PendingRequest:
+            future = record.future
         error, failure = self._errors.from_message(message)
         if timeout is not None and message.error == ApplicationError.CANCELED:
             # A router that enforces the call's timeout by cancelling it (Crossbar answers
@@ -75,7 +81,7 @@ class Session(CallerMixin, CalleeMixin, PubSubMixin):
             error = CallTimeoutError(*(message.args or ()), **(message.kwargs or {}))
         if failure is not None:
             self._user_error(failure, "While re-constructing exception")
-        self._reject(record.future, error)
+        self._reject(future, error)
 
 
 class SessionShim(Session):

@@ -19,12 +19,8 @@ class CallFuture(asyncio.Future):  # type: ignore[type-arg]
 
     __slots__ = ("_on_cancel", "_request_id")
 
-    def __init__(
-        self, on_cancel: Callable[[int], None], request_id: int, loop: asyncio.AbstractEventLoop
-    ) -> None:
-        super().__init__(loop=loop)
-        self._on_cancel = on_cancel
-        self._request_id = request_id
+    _on_cancel: Callable[[int], None]
+    _request_id: int
 
     def cancel(self, msg: Any = None) -> bool:
         if not super().cancel(msg):
@@ -65,7 +61,10 @@ class AsyncioAdapter:
         return self.loop.create_future()
 
     def create_call_future(self, on_cancel: Callable[[int], None], request_id: int) -> CallFuture:
-        return CallFuture(on_cancel, request_id, self.loop)
+        future = CallFuture(loop=self.loop)  # the C constructor: no Python __init__ per call
+        future._on_cancel = on_cancel
+        future._request_id = request_id
+        return future
 
     @staticmethod
     def resolve(future: asyncio.Future[Any], value: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pywamp import _native
 from pywamp.exception import ProtocolError, SessionNotReady
-from pywamp.protocol.requests import PendingCall, PendingRequest
+from pywamp.protocol.requests import PendingRequest
 from pywamp.protocol.roles import client_roles
 
 __all__ = ("MAX_ID", "ClientPeer", "Phase")
@@ -60,7 +60,8 @@ class ClientPeer:
         self.welcome_details: dict[str, Any] = {}
         self.router_roles: dict[str, Any] = {}
         self._next_id = 1
-        self.calls: dict[int, PendingCall] = {}
+        #: CALL request id -> its future (a plain call) or a PendingCall (with options).
+        self.calls: dict[int, Any] = {}
         self.publishes: dict[int, PendingRequest] = {}
         self.subscribes: dict[int, PendingRequest] = {}
         self.unsubscribes: dict[int, PendingRequest] = {}

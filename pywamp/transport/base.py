@@ -104,7 +104,11 @@ class WampTransport(asyncio.Protocol):
         """Encode, frame and queue one message; it leaves at the end of this loop turn."""
         if self.transport is None or self._closing:
             return
-        self._write(self.stream.send(message))
+        # _write(), inlined: this runs for every message sent.
+        self._out.append(self.stream.send(message))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
 
     def send_encoded(self, payload: bytes) -> None:
         """Queue a message already encoded with this transport's serializer."""

@@ -33,7 +33,18 @@ class Router:
     rs_url: str  # RawSocket over TCP, anonymous (same port as ws_url: universal)
     unix_url: str | None  # RawSocket over a Unix socket, anonymous
     auth_url: str  # WebSocket with ticket / wampcra / cryptosign authentication
+    tls_ws_url: str  # WebSocket over TLS, anonymous
+    tls_rs_url: str  # RawSocket over TLS, anonymous (same port)
+    ca_pem: bytes  # the certificate authority the TLS port's certificate chains to
     realm: str = REALM
+
+    def client_ssl(self) -> Any:
+        """An SSL context that trusts the router's TLS certificate."""
+        import ssl
+
+        context = ssl.create_default_context()
+        context.load_verify_locations(cadata=self.ca_pem.decode("ascii"))
+        return context
 
     def url(self, kind: str) -> str:
         """The anonymous URL for "websocket", "rawsocket" or "unix"."""
@@ -83,10 +94,12 @@ def _permissions() -> list[dict[str, Any]]:
     ]
 
 
-def crossbar_config(port: int, auth_port: int, unix_path: str) -> dict[str, Any]:
+def crossbar_config(
+    port: int, auth_port: int, unix_path: str, tls_port: int, tls_files: tuple[str, str]
+) -> dict[str, Any]:
     """A one-router node: realm1, anonymous and authenticated roles with every permission
-    and disclosure on; a universal (RawSocket + WebSocket) port, a Unix RawSocket, and an
-    authenticating WebSocket port."""
+    and disclosure on; a universal (RawSocket + WebSocket) port, the same over TLS, a Unix
+    RawSocket, and an authenticating WebSocket port."""
     serializers = ["json", "msgpack", "cbor"]
     rawsocket = {"serializers": serializers, "options": {"max_message_size": 16 * 1024 * 1024}}
     websocket_options = {
@@ -114,6 +127,23 @@ def crossbar_config(port: int, auth_port: int, unix_path: str) -> dict[str, Any]
                     {
                         "type": "universal",
                         "endpoint": {"type": "tcp", "port": port, "interface": "127.0.0.1"},
+                        "rawsocket": rawsocket,
+                        "websocket": {
+                            "ws": {
+                                "type": "websocket",
+                                "serializers": serializers,
+                                "options": websocket_options,
+                            }
+                        },
+                    },
+                    {
+                        "type": "universal",
+                        "endpoint": {
+                            "type": "tcp",
+                            "port": tls_port,
+                            "interface": "127.0.0.1",
+                            "tls": {"key": tls_files[0], "certificate": tls_files[1]},
+                        },
                         "rawsocket": rawsocket,
                         "websocket": {
                             "ws": {
@@ -186,16 +216,29 @@ class CrossbarNode:
         self.port = free_port()
         self.auth_port = free_port()
         self.unix_path = str(workdir / "rawsocket.sock")
+        self.tls_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workdir / "crossbar.log"
 
     def start(self, timeout: float = 120.0) -> Router:
         """Write the config, start the node and wait until every port listens."""
+        import trustme
+
         cbdir = self.workdir / ".crossbar"
         cbdir.mkdir(parents=True, exist_ok=True)
-        (cbdir / "config.json").write_text(
-            json.dumps(crossbar_config(self.port, self.auth_port, self.unix_path), indent=2)
+        authority = trustme.CA()
+        certificate = authority.issue_cert("127.0.0.1", "localhost")
+        key_file, cert_file = cbdir / "server.key", cbdir / "server.crt"
+        certificate.private_key_pem.write_to_path(str(key_file))
+        certificate.cert_chain_pems[0].write_to_path(str(cert_file))
+        config = crossbar_config(
+            self.port,
+            self.auth_port,
+            self.unix_path,
+            self.tls_port,
+            (str(key_file), str(cert_file)),
         )
+        (cbdir / "config.json").write_text(json.dumps(config, indent=2))
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -209,6 +252,7 @@ class CrossbarNode:
         try:
             wait_for_port(self.port, self.process, timeout)
             wait_for_port(self.auth_port, self.process, timeout)
+            wait_for_port(self.tls_port, self.process, timeout)
         except RuntimeError as e:
             self.stop()
             raise RuntimeError(f"{e}\n--- crossbar log ---\n{self.log.read_text()}") from None
@@ -218,6 +262,9 @@ class CrossbarNode:
             rs_url=f"rs://127.0.0.1:{self.port}",
             unix_url=f"unix:{self.unix_path}",
             auth_url=f"ws://127.0.0.1:{self.auth_port}/ws",
+            tls_ws_url=f"wss://127.0.0.1:{self.tls_port}/ws",
+            tls_rs_url=f"rss://127.0.0.1:{self.tls_port}",
+            ca_pem=authority.cert_pem.bytes(),
         )
 
     def stop(self) -> None:

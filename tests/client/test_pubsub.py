@@ -165,11 +165,13 @@ async def test_black_and_white_listing(router: Router, session: Session, other: 
                 eligible=[other.session_id, third.session_id], exclude=[third.session_id]
             ),
         )
-        await inboxes["other"].wait(3)
-        await inboxes["third"].wait(2)
+        session.publish("com.filtered", "f", options=PublishOptions(exclude_authid=other.authid))
+        session.publish("com.filtered", "g", options=PublishOptions(eligible_authid=[other.authid]))
+        await inboxes["other"].wait(4)
+        await inboxes["third"].wait(3)
         await asyncio.sleep(0.2)
-        assert [a for (a,), _ in inboxes["other"].items] == ["b", "d", "e"]
-        assert [a for (a,), _ in inboxes["third"].items] == ["a", "d"]
+        assert [a for (a,), _ in inboxes["other"].items] == ["b", "d", "e", "g"]
+        assert [a for (a,), _ in inboxes["third"].items] == ["a", "d", "f"]
 
 
 async def test_retained_event(session: Session, other: Session) -> None:

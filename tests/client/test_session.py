@@ -345,3 +345,31 @@ async def test_transport_lost_runs_leave_and_disconnect(session: Session) -> Non
     session.on("disconnect", lambda s, was_clean: notes.put(("disconnect", was_clean)))
     session.transport.abort()
     assert await notes.wait(2) == [CloseDetails.REASON_TRANSPORT_LOST, ("disconnect", False)]
+
+
+@pytest.mark.parametrize("kind", ["websocket", "rawsocket"])
+async def test_tls(router: Router, kind: str) -> None:
+    url = router.tls_ws_url if kind == "websocket" else router.tls_rs_url
+    async with connect(url, router.realm, ssl=router.client_ssl()) as s:
+        assert s.session_details.transport.is_secure
+        await s.register(lambda: "secure", "com.tls.proc")
+        assert await s.call("com.tls.proc") == "secure"
+    # Without trusting the router's authority the handshake fails, with a clear error.
+    import ssl
+
+    with pytest.raises(ssl.SSLCertVerificationError):
+        await connect(url, router.realm)
+
+
+async def test_runner_with_tls(router: Router) -> None:
+    sessions: list[Recording] = []
+
+    def make(config: ComponentConfig) -> Recording:
+        sessions.append(Recording(config))
+        return sessions[-1]
+
+    runner = ApplicationRunner(router.tls_ws_url, router.realm, ssl=router.client_ssl())
+    await runner.run(make, start_loop=False)
+    assert await asyncio.wait_for(sessions[0].finished, 10) == EXPECTED
+    with pytest.raises(RuntimeError, match="conflicts"):
+        ApplicationRunner(router.ws_url, router.realm, ssl=True).run(make, start_loop=False)

@@ -2,8 +2,9 @@
 
 The keys and URIs come from a fixed seed and go to a JSON file; pywamp runs here, and
 Crossbar in a subprocess with the python of .venv-crossbar (`bash scripts/setup-crossbar.sh`
-creates it and prints that python). Both answers are checked to agree before timing; each side's rate is its best of
---repeats runs over all URIs (the run least disturbed by other work on the machine).
+creates it and prints that python). Both answers are checked to agree before timing; each
+side's rate is its best of --repeats runs over all URIs (the run least disturbed by other
+work on the machine).
 
     .venv/bin/python benches/compare_matcher.py [--sizes 1000,100000] [--crossbar-python PATH]
 """

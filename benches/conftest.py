@@ -1,4 +1,4 @@
-"""Collect the bench_*.py modules of this folder as tests (pytest-benchmark benches)."""
+"""Benchmarks live in bench_*.py: collect them when pytest is pointed at benches/."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
-    """Bench modules are named for what they measure, not test_*.py."""
-    if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Module | None:
+    """Collect bench_*.py like test modules (pytest only looks for test_*.py)."""
+    named = file_path.suffix == ".py" and file_path.name.startswith("bench_")
+    # Files named on the command line are collected by pytest itself.
+    if named and not parent.session.isinitpath(file_path):
         return pytest.Module.from_parent(parent, path=file_path)
     return None

@@ -255,8 +255,15 @@ def test_decode_accepts_any_whitespace_and_bytearray(ser: str) -> None:
 
 def test_cbor_indefinite_lengths_half_floats_and_tags() -> None:
     codec = Codec("cbor")
-    # [_ 48, 1, {_ "a": 1.0 (half)}, (_ "p" "q"), [_ tag1(5)]]
-    data = bytes.fromhex("9f18300 1bf6161f93c00ff7f6170617 1ff9fc105ffff".replace(" ", ""))
+    # Indefinite-length array, map and text; a half float; a tagged item.
+    parts = [
+        "9f 1830 01",  # [_ 48, 1,
+        "bf 6161 f93c00 ff",  # {_ "a": 1.0 as a half float},
+        "7f 6170 6171 ff",  # (_ "p" "q"),
+        "9f c105 ff",  # [_ 1(5)]
+        "ff",  # ]
+    ]
+    data = bytes.fromhex(" ".join(parts))
     assert codec.decode(data) == Call(1, {"a": 1.0}, "pq", [5])
     assert codec.decode_value(bytes.fromhex("f97bff")) == 65504.0
     assert codec.decode_value(bytes.fromhex("f90001")) == 2**-24
@@ -310,6 +317,9 @@ def test_binary_convention() -> None:
     assert json_codec.decode_value(b'"\\u0000AAH+"') == b"\x00\x01\xfe"
     assert json_codec.encode_value(bytearray(b"ab")) == b'"\\u0000YWI="'
     assert json_codec.decode_value(b'"\\u0000"') == b""
+    with pytest.raises(SerializationError, match="reads as binary in JSON"):
+        json_codec.encode_value("\x00looks like binary")
+    assert json_codec.decode_value(json_codec.encode_value("a\x00")) == "a\x00"
     # msgpack and CBOR keep str and bytes apart.
     for ser in ("msgpack", "cbor"):
         codec = Codec(ser)
@@ -448,3 +458,15 @@ def test_arbitrary_bytes_never_crash(data: bytes, ser: str) -> None:
     except ProtocolError:
         return
     assert codec.decode(codec.encode(msg)) == msg
+
+
+@pytest.mark.parametrize("ser", SERIALIZERS)
+def test_dict_keys_are_shared_between_decodes(ser: str) -> None:
+    codec = Codec(ser)
+    data = codec.encode(Call(1, {"receive_progress": True}, "p", None, {"k": 1}))
+    first, second = codec.decode(data), codec.decode(data)
+    assert next(iter(first.options)) is next(iter(second.options))
+    assert next(iter(first.kwargs)) is next(iter(second.kwargs))
+    # Thousands of distinct keys (far more than the cache holds) all decode to themselves.
+    many = {f"key-{i}": i for i in range(5000)}
+    assert codec.decode_value(codec.encode_value([many, many])) == [many, many]

@@ -248,3 +248,14 @@ def test_cycles_through_stored_values_are_collected() -> None:
 def test_generic_alias() -> None:
     alias = Matcher[int]
     assert alias.__origin__ is Matcher  # type: ignore[attr-defined]
+
+
+def test_many_matches_come_back_in_order() -> None:
+    m: Matcher[int] = Matcher()
+    for k in range(20):
+        m.add("x." + "a" * k, "prefix", k)
+    m.add("x." + "a" * 30, "exact", 100)
+    m.add("x.", "wildcard", 200)
+    assert m.match("x." + "a" * 30) == [100, *range(19, -1, -1), 200]
+    assert m.best("x." + "a" * 30) == 100
+    assert m.best("x." + "a" * 25) == 19

@@ -9,13 +9,14 @@
 //!   `com.myapp.myobject1` match `com.myapp.myobject1-mysubobject1`, and Crossbar does the
 //!   same. (The spec's list of registration precedence examples contradicts this once:
 //!   it calls `a1.b2.c33.d4.e5` "no prefix match" for the prefix `a1.b2.c3`; we follow
-//!   the definition, not that example.) A radix tree over the key bytes whose edge
-//!   labels are slices of the stored keys (no string per node).
+//!   the definition, not that example.)
 //! * **wildcard**: the key's empty components are wildcards, each matching exactly one
 //!   non-empty component; the other components must be equal, and the component counts
-//!   too. A trie over interned components with one wildcard edge per node.
+//!   too.
 //!
-//! A lookup walks the URI once through each structure, so it costs the length of the URI
+//! Prefix and wildcard keys share one trie over URI components (see `trie.rs`): a prefix
+//! key is a literal path plus a tail that must begin the URI's next component. A lookup
+//! splits the URI once and walks the trie along it, so it costs the length of the URI
 //! (plus the results), not the number of entries. The one exception is inherent to
 //! wildcards: a URI that many patterns share long runs with visits each of them.
 //!

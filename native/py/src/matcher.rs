@@ -173,8 +173,14 @@ impl Matcher {
             }
             count += 1;
         });
-        let found = inline.iter().flatten().chain(spill.iter());
-        PyList::new(py, found.map(|value| value.bind(py)))
+        // An iterator of known length lets the list be allocated once.
+        let found = (0..count).map(|at| match inline.get(at) {
+            Some(slot) => *slot,
+            None => at
+                .checked_sub(inline.len())
+                .and_then(|at| spill.get(at).copied()),
+        });
+        PyList::new(py, found.map(|value| value.map(|value| value.bind(py))))
     }
 
     /// The one value that wins for `uri` by the registration precedence.

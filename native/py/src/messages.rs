@@ -287,7 +287,7 @@ macro_rules! py_messages {
                     let mut i = 0usize;
                     $(let $req = req_arg!($rkind, py, spec, next(&mut i), $req);)*
                     $(let $opt = opt_arg(py, spec, next(&mut i), $opt.as_ref())?;)*
-                    let _ = i;
+                    let _ = i; // the count after the last field is not needed
                     let msg = $name { $($req,)* $($opt,)* };
                     check_whole(py, spec, msg.fields(py).as_slice())?;
                     Ok(msg)

@@ -517,6 +517,12 @@ impl Writer for JsonWriter<'_> {
         Ok(())
     }
     fn str(&mut self, v: &str) -> Result<(), Error> {
+        if v.starts_with('\0') {
+            // The binary convention reserves that prefix: the peer would read bytes.
+            return Err(Error::unencodable(
+                "a str starting with U+0000 reads as binary in JSON (send bytes instead)",
+            ));
+        }
         self.item();
         write_string(self.out, v);
         Ok(())

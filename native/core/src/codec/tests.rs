@@ -117,8 +117,11 @@ fn json_binary_convention() {
         dv(Json, br#""\u0000!!""#),
         Err(Error::InvalidBase64 { .. })
     ));
-    // A NUL elsewhere is just text.
+    // A NUL elsewhere is just text; a str with the binary prefix cannot be sent.
     assert_eq!(dv(Json, br#""a\u0000""#).unwrap(), Value::str("a\0"));
+    assert_eq!(ev(Json, &Value::str("a\0")), br#""a\u0000""#);
+    let e = encode_value(Json, &Value::str("\0x"), &mut Vec::new()).unwrap_err();
+    assert!(e.is_unencodable(), "{e}");
 }
 
 #[test]

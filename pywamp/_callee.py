@@ -351,7 +351,8 @@ class CalleeMixin(SessionBase):
         self, request_id: int, registration: Registration, error: Exception
     ) -> None:
         """Answer an invocation whose endpoint raised with ERROR."""
-        self._user_error(error, f'While invoking procedure "{registration.procedure}"')
+        # The message Autobahn passes (txaio's failure message): "TooBig: 1000".
+        self._user_error(error, f"{type(error).__name__}: {error}")
         transport = self._transport
         if transport is None:
             return

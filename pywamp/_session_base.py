@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
-from pywamp import _native
 from pywamp._adapter import Adapter
 from pywamp._errors import ErrorMapping
 from pywamp._log import Failure, make_logger
@@ -34,7 +33,7 @@ from pywamp.wamp.types import (
     TransportDetails,
 )
 
-__all__ = ("SessionBase",)
+__all__ = ("SessionBase", "transport_details_of")
 
 _SIMPLE_TYPES = frozenset({type(None), bool, int, float, str, bytes, list, dict, tuple})
 _SESSION_EVENTS = ("join", "leave", "ready", "connect", "disconnect")
@@ -85,7 +84,7 @@ class SessionBase(Observable):
     @property
     def transport_details(self) -> TransportDetails | None:
         """What the current transport is (kind, serializer, peer, TLS)."""
-        return _transport_details(self._transport)
+        return transport_details_of(self._transport)
 
     @property
     def session_id(self) -> int | None:
@@ -214,9 +213,6 @@ class SessionBase(Observable):
         """Fire ``event`` to every listener; a future that resolves once they finished."""
         return self._spawn(self._notify(event, *args, **kwargs))
 
-    def _spawn_hooks(self, coro: Coroutine[Any, Any, Any]) -> None:
-        self._spawn(coro)
-
     def _send(self, message: Any) -> None:
         transport = self._transport
         if transport is not None:
@@ -329,8 +325,6 @@ class SessionBase(Observable):
         if waiter is not None:
             self._resolve(waiter, None)
 
-    # -- joining ------------------------------------------------------------------------
-
     def onOpen(self, transport: Any) -> None:
         """The transport is open: fire ``connect``, then ``onConnect``."""
         self._spawn(self._opened(transport))
@@ -338,120 +332,6 @@ class SessionBase(Observable):
     async def _opened(self, transport: Any) -> None:
         await self._notify("connect", self, transport)
         await self._hook(self.onConnect, "While calling 'onConnect'")
-
-    def join(
-        self,
-        realm: str,
-        authmethods: list[str] | None = None,
-        authid: str | None = None,
-        authrole: str | None = None,
-        authextra: dict[str, Any] | None = None,
-        resumable: bool | None = None,
-        resume_session: int | None = None,
-        resume_token: str | None = None,
-    ) -> None:
-        """Send HELLO for ``realm``; ``onJoin`` runs once the router welcomes the session."""
-        if self._peer.session_id is not None:
-            raise ProtocolError("session already joined")
-        if self._transport is None:
-            raise TransportLost("cannot join: no transport is connected")
-        hello = self._peer.hello(
-            realm,
-            authmethods=authmethods,
-            authid=authid,
-            authrole=authrole,
-            authextra=authextra,
-            resumable=resumable,
-            resume_session=resume_session,
-            resume_token=resume_token,
-            agent=_AGENT,
-        )
-        if self._join_waiter is None:
-            self._join_waiter = self._adapter.create_future()
-        self._dispatch = self._when_joining
-        self._transport.send(hello)
-
-    def _joined(self) -> Any:
-        """A future of the outcome of joining: SessionDetails, or the exception that
-        ended it (never failed itself, so nobody must await it)."""
-        if self._join_waiter is None:
-            self._join_waiter = self._adapter.create_future()
-        return self._join_waiter
-
-    def _on_welcome(self, message: Any) -> None:
-        peer = self._peer
-        peer.welcome(message)
-        self._dispatch = self._when_established
-        details = message.details
-        transport = self._transport
-        self._session_details = SessionDetails(
-            realm=peer.realm,
-            session=message.session,
-            authid=details.get("authid"),
-            authrole=details.get("authrole"),
-            authmethod=details.get("authmethod"),
-            authprovider=details.get("authprovider"),
-            authextra=details.get("authextra"),
-            serializer=_serializer_of(transport),
-            transport=_transport_details(transport),
-            resumed=details.get("resumed") or False,
-            resumable=details.get("resumable") or False,
-            resume_token=details.get("resume_token"),
-        )
-        self._spawn(self._welcomed(message, self._session_details))
-
-    async def _welcomed(self, message: Any, details: SessionDetails) -> None:
-        try:
-            denied = self.onWelcome(message)
-            if self._is_awaitable(denied):
-                denied = await denied
-        except Exception as e:
-            self._user_error(e, "While firing onWelcome")
-            denied = "Error calling onWelcome handler"
-        if denied is not None:
-            reason = "wamp.error.cannot_authenticate"
-            self._send(self._peer.abort(reason, str(denied)))
-            self._dispatch = {}
-            self._fail_pending(ApplicationError(reason, str(denied)))
-            self._finish_waiters(ApplicationError(reason, str(denied)))
-            if self._transport is not None:
-                self._transport.close()
-            return
-        await self._notify("join", self, details)
-        await self._hook(self.onJoin, "While firing onJoin", details)
-        await self._notify("ready", self)
-        if self._join_waiter is not None and self._peer.session_id == details.session:
-            self._resolve(self._join_waiter, details)
-            self._join_waiter = None
-
-    def _on_challenge(self, message: Any) -> None:
-        self._peer.challenge(message)
-        self._spawn(self._challenged(Challenge(message.authmethod, message.extra)))
-
-    async def _challenged(self, challenge: Challenge) -> None:
-        try:
-            signature = self.onChallenge(challenge)
-            if self._is_awaitable(signature):
-                signature = await signature
-            extra: dict[str, Any] = {}
-            if isinstance(signature, tuple) and len(signature) == 2:
-                signature, extra = signature
-            if signature is None:
-                raise Error("onChallenge user callback did not return a signature")
-            if isinstance(signature, bytes):
-                signature = signature.decode("utf8")
-            if type(signature) is not str:
-                raise Error(f"signature must be a str, was {type(signature).__name__}")
-        except Exception as e:
-            self._user_error(e, "Authentication failed")
-            reason = "wamp.error.cannot_authenticate"
-            self._send(self._peer.abort(reason, str(e)))
-            self._dispatch = {}
-            self._finish_waiters(ApplicationError(reason, str(e)))
-            await self._left(CloseDetails(reason, str(e)))
-            return
-        if self._peer.phase is Phase.JOINING and self._transport is not None:
-            self._transport.send(self._peer.authenticate(signature, extra))
 
     # -- leaving ------------------------------------------------------------------------
 
@@ -510,8 +390,7 @@ class SessionBase(Observable):
     # -- application hooks (override these) ---------------------------------------------
 
     def onConnect(self) -> Any:
-        """The transport is open: join the configured realm."""
-        self.join(self._config.realm)  # type: ignore[arg-type]
+        """The transport is open (the session joins its realm here)."""
 
     def onChallenge(self, challenge: Challenge) -> Any:
         """Answer an authentication challenge with a signature (str)."""
@@ -563,15 +442,7 @@ class SessionBase(Observable):
         self._errors.define(exception, error)
 
 
-_AGENT = f"pywamp-{_native.__version__}"
-
-
-def _serializer_of(transport: Any) -> str | None:
-    info = getattr(transport, "info", None)
-    return getattr(info, "serializer", None) if info is not None else None
-
-
-def _transport_details(transport: Any) -> TransportDetails | None:
+def transport_details_of(transport: Any) -> TransportDetails | None:
     """What SessionDetails.transport reports about a pywamp transport."""
     info = getattr(transport, "info", None)
     if info is None:

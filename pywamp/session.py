@@ -18,6 +18,7 @@ from pywamp import _native
 from pywamp._callee import CalleeMixin, new_finished_progressive
 from pywamp._caller import CallerMixin
 from pywamp._errors import CallTimeoutError
+from pywamp._joining import JoiningMixin
 from pywamp._pubsub import PubSubMixin
 from pywamp.exception import ApplicationError, ProtocolError
 from pywamp.protocol import PendingCall, PendingRequest
@@ -26,7 +27,7 @@ from pywamp.wamp.types import Challenge, CloseDetails, ComponentConfig, SessionD
 __all__ = ("Session", "SessionShim", "make_authenticator")
 
 
-class Session(CallerMixin, CalleeMixin, PubSubMixin):
+class Session(JoiningMixin, CallerMixin, CalleeMixin, PubSubMixin):
     """A WAMP client session: caller, callee, publisher and subscriber."""
 
     def __init__(self, config: ComponentConfig | None = None) -> None:

@@ -565,3 +565,37 @@ async def test_register_concurrency_limit(session: Session, other: Session) -> N
     assert "concurrency" in info.value.error
     gate.set()
     assert await first == "ok"
+
+
+PAYLOAD = [
+    b"\x00\xffbinary",
+    "unicode ✓ \u2603",
+    2**53,
+    -1.5,
+    None,
+    True,
+    {"nested": [{"deep": [1, [2, [3]]]}], "empty": {}},
+    [],
+]
+
+
+@pytest.mark.parametrize("serializer", ["json", "msgpack", "cbor"])
+@pytest.mark.parametrize("kind", ["websocket", "rawsocket"])
+async def test_payload_round_trip(
+    router: Router, other: Session, serializer: str, kind: str
+) -> None:
+    """Values survive caller -> router -> callee -> router -> caller for each serializer
+    (the callee speaks msgpack over RawSocket, so the router converts between them)."""
+    from pywamp.connect import connect
+
+    seen = Inbox()
+
+    def echo(*args: Any, **kwargs: Any) -> CallResult:
+        seen.put((list(args), kwargs))
+        return CallResult(*args, **kwargs)
+
+    await other.register(echo, f"com.echo.{serializer}.{kind}")
+    async with connect(router.url(kind), router.realm, serializer=serializer) as caller:
+        result = await caller.call(f"com.echo.{serializer}.{kind}", *PAYLOAD, key=PAYLOAD)
+    assert list(result.results) == PAYLOAD and result.kwresults == {"key": PAYLOAD}
+    assert seen.items == [(PAYLOAD, {"key": PAYLOAD})]

@@ -19,7 +19,11 @@ TRACE = 5
 
 
 class Failure:
-    """An exception with its traceback, as Autobahn hands it to ``onUserError``."""
+    """An exception with its traceback, as Autobahn hands it to ``onUserError``.
+
+    It has the attributes txaio's helpers read (``txaio.failure_message(fail)``,
+    ``txaio.failure_format_traceback(fail)``), so handlers written for Autobahn work.
+    """
 
     __slots__ = ("tb", "type", "value")
 
@@ -27,6 +31,18 @@ class Failure:
         self.value = value
         self.type = type(value)
         self.tb: TracebackType | None = value.__traceback__
+
+    @property
+    def _value(self) -> BaseException:
+        return self.value
+
+    @property
+    def _type(self) -> type[BaseException]:
+        return self.type
+
+    @property
+    def _traceback(self) -> TracebackType | None:
+        return self.tb
 
     def getErrorMessage(self) -> str:
         """The exception's message (Twisted ``Failure`` spelling)."""

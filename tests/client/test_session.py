@@ -373,3 +373,23 @@ async def test_runner_with_tls(router: Router) -> None:
     assert await asyncio.wait_for(sessions[0].finished, 10) == EXPECTED
     with pytest.raises(RuntimeError, match="conflicts"):
         ApplicationRunner(router.ws_url, router.realm, ssl=True).run(make, start_loop=False)
+
+
+async def test_user_errors_work_with_txaio_helpers(router: Router) -> None:
+    """Autobahn programs format the failure handed to onUserError with txaio."""
+    import txaio
+
+    txaio.use_asyncio()
+    reported = Inbox()
+
+    class App(ApplicationSession):
+        def onJoin(self, details: SessionDetails) -> None:
+            raise KeyError("missing")
+
+        def onUserError(self, fail: Any, msg: str) -> None:
+            reported.put(txaio.failure_message(fail))
+            reported.put("KeyError" in txaio.failure_format_traceback(fail))
+            self.leave()
+
+    await ApplicationRunner(router.ws_url, router.realm).run(App, start_loop=False)
+    assert await reported.wait(2) == ["KeyError: 'missing'", True]

@@ -22,6 +22,7 @@ import signal
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pywamp._log import make_logger
 from pywamp._observable import Raised
 from pywamp.asyncio.wamp import Session
 from pywamp.component import ComponentBase, TransportConfig
@@ -43,6 +44,7 @@ class Component(ComponentBase):
     """A WAMP application component: transports, a realm, authentication, listeners."""
 
     session_factory: Callable[..., Any] = Session
+    log = make_logger("pywamp.asyncio.component")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

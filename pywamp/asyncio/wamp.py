@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pywamp import session as _session
+from pywamp._log import make_logger
 from pywamp.asyncio._adapter import AsyncioAdapter
 from pywamp.asyncio.rawsocket import WampRawSocketClientFactory
 from pywamp.asyncio.websocket import WampWebSocketClientFactory
@@ -59,7 +60,7 @@ class ApplicationRunner:
     when the connection closes.
     """
 
-    log = logging.getLogger("pywamp.asyncio.wamp")
+    log = make_logger("pywamp.asyncio.wamp")
 
     def __init__(
         self,

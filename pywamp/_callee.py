@@ -89,7 +89,7 @@ class CalleeMixin(SessionBase):
                 raise TypeError(
                     f"register(): procedure must be a str, got {type(procedure).__name__}"
                 )
-            return self._register_one(endpoint, procedure, options, options, prefix, check_types)
+            return self._register_one(endpoint, procedure, options, prefix, check_types)
         found = [(fn, pat) for fn, pat in decorated(endpoint) if pat.is_endpoint()]
         single = callable(endpoint) and getattr(endpoint, "_wampuris", None)
         if single and len(found) == 1:
@@ -115,19 +115,18 @@ class CalleeMixin(SessionBase):
     ) -> Any:
         chosen = pattern.options or options
         checked = pattern.check_types if pattern.check_types is not None else check_types
-        return self._register_one(fn, pattern.uri(), chosen, chosen, prefix, checked)
+        return self._register_one(fn, pattern.uri(), chosen, prefix, checked)
 
     def _register_one(
         self,
         fn: Callable[..., Any],
         uri: str,
-        options: Any,
-        wire_options: Any,
+        options: RegisterOptions | None,
         prefix: str | None,
         check_types: bool | None,
     ) -> Any:
         text = prefix + uri if prefix else uri
-        wire, opts, pattern = _wire(text, wire_options, "register()")
+        wire, opts, pattern = _wire(text, options, "register()")
         details_arg = options.details_arg if options is not None else None
         if details_arg is None:
             details_arg = invocation_arg(fn)

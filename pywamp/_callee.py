@@ -114,6 +114,7 @@ class CalleeMixin(SessionBase):
         check_types: bool | None,
     ) -> Any:
         chosen = pattern.options or options
+        assert chosen is None or isinstance(chosen, RegisterOptions)  # checked by @register
         checked = pattern.check_types if pattern.check_types is not None else check_types
         return self._register_one(fn, pattern.uri(), chosen, prefix, checked)
 

@@ -599,3 +599,15 @@ async def test_payload_round_trip(
         result = await caller.call(f"com.echo.{serializer}.{kind}", *PAYLOAD, key=PAYLOAD)
     assert list(result.results) == PAYLOAD and result.kwresults == {"key": PAYLOAD}
     assert seen.items == [(PAYLOAD, {"key": PAYLOAD})]
+
+
+async def test_check_types(session: Session, other: Session) -> None:
+    def add(a: int, b: int | None = None) -> int:
+        return a + (b or 0)
+
+    await other.register(add, "com.typed.add", check_types=True)
+    assert await session.call("com.typed.add", 1, 2) == 3
+    with pytest.raises(ApplicationError) as info:
+        await session.call("com.typed.add", "1", 2)
+    assert info.value.error == ApplicationError.TYPE_CHECK_ERROR
+    assert "'a' expected type=int got=str" in str(info.value.args)

@@ -9,7 +9,8 @@
 //!   other value means the URI does not match);
 //! * `<name:suffix>`, last only: the rest of the URI after the literal components.
 //!
-//! Names follow Autobahn's grammar, `[a-z][a-z0-9_]*`, and are unique in a pattern.
+//! Names are ASCII identifiers, `[A-Za-z_][A-Za-z0-9_]*` (Autobahn's `[a-z][a-z0-9_]*` plus
+//! the seed's camelCase such as `<taskId>`), and are unique in a pattern.
 //!
 //! On the wire a pattern becomes a URI and a match policy: without placeholders it is
 //! the pattern itself, `exact`; with wildcards (named or empty) each becomes an empty
@@ -64,7 +65,7 @@ pub enum Value<'a> {
 pub enum Problem {
     /// The pattern is the empty string.
     Empty,
-    /// A placeholder name outside `[a-z][a-z0-9_]*`.
+    /// A placeholder name that is not an ASCII identifier.
     BadName { component: usize, name: String },
     /// A placeholder type other than str, string, int or suffix.
     UnknownKind { component: usize, kind: String },
@@ -98,7 +99,7 @@ impl fmt::Display for PatternError {
             Problem::Empty => f.write_str("the pattern is empty"),
             Problem::BadName { component, name } => write!(
                 f,
-                "component {component}: placeholder name {name:?} must match [a-z][a-z0-9_]*"
+                "component {component}: placeholder name {name:?} must be an identifier ([A-Za-z_][A-Za-z0-9_]*)"
             ),
             Problem::UnknownKind { component, kind } => write!(
                 f,
@@ -138,8 +139,10 @@ impl std::error::Error for PatternError {}
 
 fn is_name(name: &str) -> bool {
     let mut bytes = name.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
-        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 fn is_int(value: &[u8]) -> bool {
@@ -389,12 +392,13 @@ mod tests {
     fn refuses_bad_patterns_naming_the_problem() {
         assert_eq!(problem(""), Problem::Empty);
         assert_eq!(
-            problem("com.myapp.task.<taskId>.delete"),
+            problem("com.myapp.task.<task id>.delete"),
             Problem::BadName {
                 component: 4,
-                name: "taskId".into()
+                name: "task id".into()
             }
         );
+        assert_eq!(parse("com.myapp.task.<taskId>.delete").names(), ["taskId"]);
         assert!(matches!(problem("a.<1x>"), Problem::BadName { .. }));
         assert!(matches!(problem("a.<>"), Problem::BadName { .. }));
         assert!(matches!(problem("a.<:int>"), Problem::BadName { .. }));

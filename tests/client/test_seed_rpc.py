@@ -2,9 +2,7 @@
 to asyncio and run against a real router.
 
 The seed printed its URI patterns with the ``<name>`` placeholders lost
-(``com.myapp.task..delete``); they are restored here (``com.myapp.task.<task_id>.delete``).
-Placeholder names follow the URI pattern rules (``[a-z][a-z0-9_]*``), so the seed's
-``<taskId>`` is spelled ``<task_id>``.
+(``com.myapp.task..delete``); they are restored here (``com.myapp.task.<taskId>.delete``).
 """
 
 from __future__ import annotations
@@ -401,10 +399,10 @@ async def test_pattern_registration_via_decorators(session: Session, other: Sess
     db = {"item": {"i1": "Hat"}, "user": {"u1": "Homer"}}
     deleted: list[str] = []
 
-    @wamp.procedure("com.myapp.task.<task_id>.delete")
-    def delete_task(task_id: str) -> None:
-        deleted.append(task_id)
-        other.publish(f"com.myapp.task.{task_id}.on_delete")
+    @wamp.procedure("com.myapp.task.<taskId>.delete")
+    def deleteTask(taskId: str) -> None:
+        deleted.append(taskId)
+        other.publish(f"com.myapp.task.{taskId}.on_delete")
 
     @wamp.procedure("com.myapp.item.<id>.get_name")
     def get_item_name(id: str) -> str:
@@ -419,7 +417,7 @@ async def test_pattern_registration_via_decorators(session: Session, other: Sess
         else:
             raise ApplicationError("com.myapp.error.no_such_object_type")
 
-    await other.register(delete_task, options=RegisterOptions(match="wildcard"))
+    await other.register(deleteTask, options=RegisterOptions(match="wildcard"))
     await other.register(get_item_name)
     await other.register(get_object_name)
 

@@ -110,6 +110,15 @@ async def setup(router: Router) -> Env:
     ab_callee = await autobahn_session(router)
     await py_callee.register(lambda *a, **k: a[0] if a else None, "bench.py.echo")
     await ab_callee.register(lambda *a, **k: a[0] if a else None, "bench.ab.echo")
+    # Never answer: the "no network" call benches feed the RESULTs themselves, and a late
+    # answer from the router would be a protocol error for Autobahn's session.
+    never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def silent(*args: Any, **kwargs: Any) -> None:
+        await asyncio.shield(never)
+
+    await py_callee.register(silent, "bench.py.silent")
+    await ab_callee.register(silent, "bench.ab.silent")
     py_counter, ab_counter = Counter(), Counter()
     py_sub = await py_callee.subscribe(py_counter, "bench.py.topic")
     ab_sub = await ab_callee.subscribe(ab_counter, "bench.ab.topic")
@@ -244,7 +253,7 @@ def test_call_and_result_pywamp(benchmark: Any, env: Env) -> None:
     receive = session.message_received
 
     async def run() -> None:
-        futures = [session.call("bench.py.nobody", i) for i in range(BURST)]
+        futures = [session.call("bench.py.silent", i) for i in range(BURST)]
         first = peer.last_id - BURST + 1
         for offset in range(BURST):
             receive(_native.Result(first + offset, {}, [offset]))
@@ -259,7 +268,7 @@ def test_call_and_result_autobahn(benchmark: Any, env: Env) -> None:
     receive = session.onMessage
 
     async def run() -> None:
-        futures = [session.call("bench.ab.nobody", i) for i in range(BURST)]
+        futures = [session.call("bench.ab.silent", i) for i in range(BURST)]
         ids = sorted(session._call_reqs)[-BURST:]
         for offset, request in enumerate(ids):
             receive(ab_message.Result(request, args=[offset]))

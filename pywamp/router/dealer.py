@@ -1,0 +1,599 @@
+"""The dealer: registrations, calls, invocations, cancel, timeouts, progress, sharding.
+
+Registrations are keyed by (procedure, match); the native ``Matcher.best`` applies the
+spec's precedence (exact, longest prefix, most specific wildcard). A shared
+registration keeps its callees in registration order for ``invoke`` single, first, last,
+roundrobin and random. ``CALL.Options.runmode`` picks differently: ``all`` invokes every
+callee and gathers their results (in registration order) into one RESULT whose args is
+the list of results, each the callee's single positional result, None when it returned
+nothing, the list of its positional results when several, or ``{"args", "kwargs"}``
+when it returned keyword results; ``partition`` picks the callee by a stable hash
+(CRC-32) of ``rkey`` over the callees in registration order; ``any`` is the default.
+
+Cancel modes follow ``rpc_call_canceling.md`` (a callee without ``call_canceling`` gets
+``skip``). A dealer timeout is a ``killnowait`` cancel answered with
+``wamp.error.timeout``; a callee's late answer to a dropped invocation is ignored.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pywamp._native import (
+    Call,
+    Cancel,
+    Error,
+    Interrupt,
+    Invocation,
+    Matcher,
+    Register,
+    Registered,
+    Result,
+    Unregister,
+    Unregistered,
+    Yield,
+    is_valid_uri,
+)
+from pywamp.exception import InvalidUriError
+from pywamp.router import errors
+from pywamp.router.broker import match_policy, send_error
+from pywamp.router.errors import ProtocolViolation
+from pywamp.router.filters import opt_bool
+from pywamp.router.history import rfc3339
+from pywamp.router.ids import IdSequence
+from pywamp.router.outputs import Output, Send, Timer
+
+if TYPE_CHECKING:
+    from pywamp._native import MatchPolicy
+    from pywamp.router.realm import Realm
+    from pywamp.router.session import RouterSession
+    from pywamp.router.timers import TimerEntry
+
+INVOKE_POLICIES = frozenset(("single", "roundrobin", "random", "first", "last"))
+CANCEL_MODES = frozenset(("skip", "kill", "killnowait"))
+RUNMODES = frozenset(("any", "all", "partition"))
+
+_CALL = Call.TYPE
+_REGISTER = Register.TYPE
+_UNREGISTER = Unregister.TYPE
+_INVOCATION = Invocation.TYPE
+_KILLNOWAIT = {"mode": "killnowait"}
+
+MetaProcedure = Callable[
+    ["RouterSession", list[Any], dict[str, Any], float, list[Output]],
+    tuple[list[Any] | None, dict[str, Any] | None],
+]
+
+
+class MetaError(Exception):
+    """A meta procedure fails with ERROR ``uri``."""
+
+    def __init__(self, uri: str, message: str | None = None) -> None:
+        super().__init__(message or uri)
+        self.uri = uri
+        self.message = message
+
+
+class Callee:
+    """One session attached to a registration, with its REGISTER options."""
+
+    __slots__ = ("concurrency", "disclose_caller", "forward_timeout", "inflight", "session")
+
+    def __init__(
+        self, session: RouterSession, forward_timeout: bool, concurrency: int, disclose: bool
+    ) -> None:
+        self.session = session
+        self.forward_timeout = forward_timeout
+        self.concurrency = concurrency  # 0: unlimited
+        self.disclose_caller = disclose
+        self.inflight = 0
+
+
+class Registration:
+    """One (procedure, match) and its callees in registration order."""
+
+    __slots__ = ("callees", "created", "id", "invoke", "limited", "match", "order", "rr", "uri")
+
+    def __init__(self, rid: int, uri: str, match: MatchPolicy, invoke: str, created: float) -> None:
+        self.id = rid
+        self.uri = uri
+        self.match = match
+        self.invoke = invoke
+        self.created = created
+        self.callees: dict[RouterSession, Callee] = {}
+        self.order: list[Callee] = []
+        self.limited = False
+        self.rr = 0
+
+    def _changed(self) -> None:
+        self.order = list(self.callees.values())
+        self.limited = any(c.concurrency for c in self.order)
+
+    def details(self) -> dict[str, Any]:
+        """RegistrationDetails of the registration meta API."""
+        return {
+            "id": self.id,
+            "created": rfc3339(self.created),
+            "uri": self.uri,
+            "match": self.match,
+            "invoke": self.invoke,
+        }
+
+
+class Leg:
+    """One INVOCATION of a call (a call has one, or one per callee with runmode all)."""
+
+    __slots__ = ("callee", "done", "index", "invocation")
+
+    def __init__(self, callee: Callee, invocation: int, index: int) -> None:
+        self.callee = callee
+        self.invocation = invocation
+        self.index = index
+        self.done = False
+
+
+class PendingCall:
+    """A CALL between its INVOCATION(s) and the final RESULT or ERROR."""
+
+    __slots__ = (
+        "caller",
+        "canceling",
+        "details",
+        "gather",
+        "legs",
+        "progress_open",
+        "receive_progress",
+        "registration",
+        "remaining",
+        "request_id",
+        "results",
+        "timeout",
+        "timer",
+    )
+
+    def __init__(self, caller: RouterSession, request_id: int, registration: Registration) -> None:
+        self.caller = caller
+        self.request_id = request_id
+        self.registration = registration
+        self.legs: list[Leg] = []
+        self.details: dict[str, Any] = {}
+        self.receive_progress = False
+        self.progress_open = False
+        self.canceling = False
+        self.gather = False
+        self.remaining = 0
+        self.results: list[Any] = []
+        self.timeout = 0.0
+        self.timer: TimerEntry | None = None
+
+    def leg(self, callee: RouterSession, invocation: int) -> Leg:
+        """The leg a callee's answer belongs to."""
+        for leg in self.legs:
+            if leg.invocation == invocation and leg.callee.session is callee:
+                return leg
+        raise KeyError(invocation)
+
+
+def _gathered(args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+    if kwargs:
+        return {"args": args or [], "kwargs": kwargs}
+    if not args:
+        return None
+    return args[0] if len(args) == 1 else args
+
+
+class Dealer:
+    """Remote procedure calls of one realm."""
+
+    def __init__(self, realm: Realm) -> None:
+        self.realm = realm
+        self.strict = realm.config.strict_uris
+        self.matcher: Matcher[Registration] = Matcher()
+        self.by_id: dict[int, Registration] = {}
+        self.ids = IdSequence()
+        self.meta_procedures: dict[str, MetaProcedure] = {}
+
+    # -- REGISTER / UNREGISTER -------------------------------------------------------
+
+    def register(
+        self, session: RouterSession, msg: Register, now: float, out: list[Output]
+    ) -> None:
+        """Handle REGISTER, creating or joining a (shared) registration."""
+        options = msg.options
+        match = match_policy(options, "REGISTER")
+        invoke = options.get("invoke", "single")
+        if invoke not in INVOKE_POLICIES:
+            raise ProtocolViolation(f"REGISTER.Options.invoke {invoke!r} is not a policy")
+        forward_timeout = opt_bool(options, "forward_timeout", False, "REGISTER")
+        disclose = opt_bool(options, "disclose_caller", False, "REGISTER")
+        concurrency = options.get("concurrency") or 0
+        if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 0:
+            raise ProtocolViolation("REGISTER.Options.concurrency must be a positive integer")
+        procedure = msg.procedure
+        request = msg.request_id
+        valid = is_valid_uri(procedure, strict=self.strict, allow_empty=match != "exact")
+        if not valid or procedure.startswith("wamp."):
+            send_error(out, session, _REGISTER, request, errors.INVALID_URI, procedure)
+            return
+        authorizer = self.realm.authorizer
+        if authorizer is not None and not authorizer.authorize(session, procedure, "register"):
+            send_error(out, session, _REGISTER, request, errors.NOT_AUTHORIZED, procedure)
+            return
+        reg = self.matcher.get(procedure, match)
+        created = reg is None
+        if reg is None:
+            reg = Registration(self.ids.next(), procedure, match, invoke, now)
+            try:
+                self.matcher.add(procedure, match, reg)
+            except (InvalidUriError, ValueError) as exc:
+                send_error(out, session, _REGISTER, request, errors.INVALID_URI, str(exc))
+                return
+            self.by_id[reg.id] = reg
+        elif reg.invoke == "single" or session in reg.callees:
+            send_error(out, session, _REGISTER, request, errors.PROCEDURE_ALREADY_EXISTS, procedure)
+            return
+        elif reg.invoke != invoke:
+            send_error(out, session, _REGISTER, request, errors.PROCEDURE_EXISTS_INVOKE, procedure)
+            return
+        reg.callees[session] = Callee(session, forward_timeout, concurrency, disclose)
+        reg._changed()
+        session.registrations[reg.id] = reg
+        out.append(Send(Registered(request, reg.id), (session,)))
+        if self.realm.meta_api:
+            meta = self.realm.broker.meta_event
+            if created:
+                meta("wamp.registration.on_create", [session.id, reg.details()], None, now, out)
+            meta("wamp.registration.on_register", [session.id, reg.id], None, now, out)
+
+    def unregister(
+        self, session: RouterSession, msg: Unregister, now: float, out: list[Output]
+    ) -> None:
+        """Handle UNREGISTER."""
+        reg = session.registrations.pop(msg.registration, None)
+        if reg is None:
+            send_error(out, session, _UNREGISTER, msg.request_id, errors.NO_SUCH_REGISTRATION)
+            return
+        deleted = self._detach_callee(reg, session)
+        out.append(Send(Unregistered(msg.request_id), (session,)))
+        self._unregistered_events(session, reg, deleted, now, out)
+
+    def _detach_callee(self, reg: Registration, session: RouterSession) -> bool:
+        del reg.callees[session]
+        reg._changed()
+        if reg.callees:
+            return False
+        self.matcher.remove(reg.uri, reg.match)
+        del self.by_id[reg.id]
+        return True
+
+    def _unregistered_events(
+        self,
+        session: RouterSession,
+        reg: Registration,
+        deleted: bool,
+        now: float,
+        out: list[Output],
+    ) -> None:
+        if self.realm.meta_api:
+            meta = self.realm.broker.meta_event
+            meta("wamp.registration.on_unregister", [session.id, reg.id], None, now, out)
+            if deleted:
+                meta("wamp.registration.on_delete", [session.id, reg.id], None, now, out)
+
+    # -- CALL ------------------------------------------------------------------------
+
+    def call(self, session: RouterSession, msg: Call, now: float, out: list[Output]) -> None:
+        """Handle CALL: a new call, or the next chunk of a progressive invocation."""
+        request = msg.request_id
+        pending = session.calls.get(request)
+        if pending is not None:
+            self._continue(session, pending, msg, out)
+            return
+        options = msg.options
+        progress = opt_bool(options, "progress", False, "CALL") if options else False
+        finished = session.finished_progressive
+        if finished and request in finished:
+            # A chunk of a progressive call that already ended: dropped (the spec's rule).
+            if not progress:
+                finished.discard(request)
+            return
+        if progress and not session.caller_progressive_calls:
+            raise ProtocolViolation("CALL.Options.progress without progressive_call_invocations")
+        procedure = msg.procedure
+        meta = self.meta_procedures.get(procedure)
+        if meta is not None:
+            self._meta_call(session, msg, meta, progress, now, out)
+            return
+        if not is_valid_uri(procedure, strict=self.strict):
+            send_error(out, session, _CALL, request, errors.INVALID_URI, procedure)
+            return
+        authorizer = self.realm.authorizer
+        if authorizer is not None and not authorizer.authorize(session, procedure, "call"):
+            send_error(out, session, _CALL, request, errors.NOT_AUTHORIZED, procedure)
+            return
+        reg = self.matcher.best(procedure)
+        if reg is None:
+            send_error(out, session, _CALL, request, errors.NO_SUCH_PROCEDURE, procedure)
+            return
+        if options:
+            receive_progress = opt_bool(options, "receive_progress", False, "CALL")
+            disclose = opt_bool(options, "disclose_me", False, "CALL") or session.disclose_caller
+            timeout = options.get("timeout") or 0
+            if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
+                raise ProtocolViolation("CALL.Options.timeout must be a non-negative number")
+            runmode = options.get("runmode", "any")
+            if runmode not in RUNMODES:
+                send_error(out, session, _CALL, request, errors.INVALID_ARGUMENT, "runmode")
+                return
+            rkey = options.get("rkey")
+            if runmode == "partition" and not isinstance(rkey, (str, int)):
+                send_error(out, session, _CALL, request, errors.INVALID_ARGUMENT, "rkey")
+                return
+        else:
+            receive_progress = False
+            disclose = session.disclose_caller
+            timeout = 0
+            runmode = "any"
+            rkey = None
+        chosen = self._pick(reg, runmode, rkey)
+        if chosen is None:
+            send_error(out, session, _CALL, request, errors.NO_AVAILABLE_CALLEE, procedure)
+            return
+        gather = runmode == "all"
+        if progress and (
+            gather
+            or not (chosen[0].session.callee_progressive_calls and chosen[0].session.callee_cancel)
+        ):
+            send_error(out, session, _CALL, request, errors.FEATURE_NOT_SUPPORTED, "progress")
+            return
+
+        call = PendingCall(session, request, reg)
+        call.gather = gather
+        call.receive_progress = receive_progress and not gather
+        call.progress_open = progress
+        base: dict[str, Any] = {}
+        if disclose:
+            base["caller"] = session.id
+            base["caller_authid"] = session.authid
+            base["caller_authrole"] = session.authrole
+        if reg.match != "exact":
+            base["procedure"] = procedure
+        dealer_timer = False
+        args = msg.args
+        kwargs = msg.kwargs
+        for index, callee in enumerate(chosen):
+            details = base
+            callee_session = callee.session
+            if timeout and callee.forward_timeout:
+                details = {**details, "timeout": timeout}
+            elif timeout:
+                dealer_timer = True
+            if call.receive_progress and callee_session.callee_progress:
+                details = {**details, "receive_progress": True}
+            if progress:
+                call.details = details
+                details = {**details, "progress": True}
+            invocation = callee_session.next_invocation_id()
+            call.legs.append(Leg(callee, invocation, index))
+            callee_session.invocations[invocation] = call
+            callee.inflight += 1
+            out.append(
+                Send(Invocation(invocation, reg.id, details, args, kwargs), (callee_session,))
+            )
+        call.remaining = len(chosen)
+        if gather:
+            call.results = [None] * len(chosen)
+        session.calls[request] = call
+        if dealer_timer:
+            call.timeout = timeout * session.timeout_scale
+            self._arm(call, now + call.timeout, out)
+
+    def _pick(self, reg: Registration, runmode: str, rkey: Any) -> list[Callee] | None:
+        order = reg.order
+        if not order:
+            return None
+        if reg.limited:
+            avail = [c for c in order if not c.concurrency or c.inflight < c.concurrency]
+        else:
+            avail = order
+        if runmode == "partition":
+            callee = order[zlib.crc32(str(rkey).encode()) % len(order)]
+            return [callee] if callee in avail else None
+        if not avail:
+            return None
+        if runmode == "all":
+            return list(avail)
+        invoke = reg.invoke
+        if invoke == "roundrobin":
+            callee = avail[reg.rr % len(avail)]
+            reg.rr += 1
+        elif invoke == "last":
+            callee = avail[-1]
+        elif invoke == "random":
+            callee = random.choice(avail)
+        else:
+            callee = avail[0]
+        return [callee]
+
+    def _continue(
+        self, session: RouterSession, call: PendingCall, msg: Call, out: list[Output]
+    ) -> None:
+        """The next CALL of a progressive invocation: same callee, same invocation id."""
+        if not call.progress_open:
+            raise ProtocolViolation("CALL repeats the request id of a call in progress")
+        options = msg.options
+        progress = opt_bool(options, "progress", False, "CALL") if options else False
+        leg = call.legs[0]
+        details = {**call.details, "progress": True} if progress else call.details
+        if not progress:
+            call.progress_open = False
+        message = Invocation(leg.invocation, call.registration.id, details, msg.args, msg.kwargs)
+        out.append(Send(message, (leg.callee.session,)))
+
+    def _meta_call(
+        self,
+        session: RouterSession,
+        msg: Call,
+        handler: MetaProcedure,
+        progress: bool,
+        now: float,
+        out: list[Output],
+    ) -> None:
+        request = msg.request_id
+        if progress:
+            send_error(out, session, _CALL, request, errors.FEATURE_NOT_SUPPORTED, "progress")
+            return
+        authorizer = self.realm.authorizer
+        if authorizer is not None and not authorizer.authorize(session, msg.procedure, "call"):
+            send_error(out, session, _CALL, request, errors.NOT_AUTHORIZED, msg.procedure)
+            return
+        effects: list[Output] = []
+        try:
+            args, kwargs = handler(session, msg.args or [], msg.kwargs or {}, now, effects)
+        except MetaError as exc:
+            send_error(out, session, _CALL, request, exc.uri, exc.message)
+            return
+        out.append(Send(Result(request, {}, args, kwargs), (session,)))
+        out.extend(effects)
+
+    # -- timers ----------------------------------------------------------------------
+
+    def _arm(self, call: PendingCall, deadline: float, out: list[Output]) -> None:
+        if call.timer is not None:
+            call.timer.cancel()
+        call.timer, earliest = self.realm.timers.schedule(deadline, self._expired, call)
+        if earliest:
+            out.append(Timer(deadline))
+
+    def _expired(self, call: PendingCall, now: float, out: list[Output]) -> None:
+        call.timer = None
+        if call.caller.calls.get(call.request_id) is call:
+            self._terminate(call, errors.TIMEOUT, True, out)
+
+    # -- answers from callees --------------------------------------------------------
+
+    def _answered(self, session: RouterSession, invocation: int, what: str) -> PendingCall | None:
+        call = session.invocations.get(invocation)
+        if call is None and invocation > session.invocation_ids:
+            raise ProtocolViolation(f"{what} for an INVOCATION that was never sent")
+        return call  # None: a late answer to a canceled or timed-out invocation
+
+    def yield_(self, session: RouterSession, msg: Yield, now: float, out: list[Output]) -> None:
+        """Handle YIELD: a progressive or final result."""
+        invocation = msg.request_id
+        call = self._answered(session, invocation, "YIELD")
+        if call is None:
+            return
+        options = msg.options
+        if options and opt_bool(options, "progress", False, "YIELD"):
+            if call.receive_progress and not call.canceling:
+                result = Result(call.request_id, {"progress": True}, msg.args, msg.kwargs)
+                out.append(Send(result, (call.caller,)))
+                if call.timer is not None:
+                    self._arm(call, now + call.timeout, out)
+            return
+        leg = self._drop_leg(call, session, invocation)
+        if call.gather:
+            call.results[leg.index] = _gathered(msg.args, msg.kwargs)
+            call.remaining -= 1
+            if call.remaining:
+                return
+            result = Result(call.request_id, {}, call.results)
+        else:
+            result = Result(call.request_id, {}, msg.args, msg.kwargs)
+        self._finish(call)
+        out.append(Send(result, (call.caller,)))
+
+    def error(self, session: RouterSession, msg: Error, now: float, out: list[Output]) -> None:
+        """Handle a callee's ERROR for an INVOCATION: the caller gets it as a CALL error."""
+        if msg.request_type != _INVOCATION:
+            raise ProtocolViolation(f"ERROR for request type {msg.request_type} from a client")
+        invocation = msg.request_id
+        call = self._answered(session, invocation, "ERROR")
+        if call is None:
+            return
+        self._drop_leg(call, session, invocation)
+        if call.gather:
+            self._drop_legs(call, True, out)
+        self._finish(call)
+        error = Error(_CALL, call.request_id, msg.details, msg.error, msg.args, msg.kwargs)
+        out.append(Send(error, (call.caller,)))
+
+    def _drop_leg(self, call: PendingCall, session: RouterSession, invocation: int) -> Leg:
+        leg = call.leg(session, invocation)
+        leg.done = True
+        leg.callee.inflight -= 1
+        del session.invocations[invocation]
+        return leg
+
+    def _drop_legs(self, call: PendingCall, interrupt: bool, out: list[Output]) -> None:
+        """Forget the open invocations of a call, interrupting callees that can cancel."""
+        for leg in call.legs:
+            if leg.done:
+                continue
+            leg.done = True
+            callee = leg.callee
+            callee.inflight -= 1
+            callee.session.invocations.pop(leg.invocation, None)
+            if interrupt and callee.session.callee_cancel:
+                out.append(Send(Interrupt(leg.invocation, _KILLNOWAIT), (callee.session,)))
+
+    def _finish(self, call: PendingCall) -> None:
+        caller = call.caller
+        caller.calls.pop(call.request_id, None)
+        if call.timer is not None:
+            call.timer.cancel()
+            call.timer = None
+        if call.progress_open:
+            caller.finished_progressive.add(call.request_id)
+
+    def _terminate(self, call: PendingCall, uri: str, interrupt: bool, out: list[Output]) -> None:
+        """End a call with ERROR ``uri`` now; open invocations are dropped (and interrupted)."""
+        self._finish(call)
+        out.append(Send(Error(_CALL, call.request_id, {}, uri), (call.caller,)))
+        self._drop_legs(call, interrupt, out)
+
+    # -- CANCEL ----------------------------------------------------------------------
+
+    def cancel(self, session: RouterSession, msg: Cancel, now: float, out: list[Output]) -> None:
+        """Handle CANCEL in mode skip, kill or killnowait (default)."""
+        options = msg.options
+        mode = options.get("mode", "killnowait") if options else "killnowait"
+        if mode not in CANCEL_MODES:
+            raise ProtocolViolation(f"CANCEL.Options.mode {mode!r} is not a cancel mode")
+        call = session.calls.get(msg.request_id)
+        if call is None:
+            return  # already answered
+        if mode == "kill" and not call.gather:
+            leg = call.legs[0]
+            if leg.callee.session.callee_cancel:
+                if not call.canceling:
+                    call.canceling = True
+                    interrupt = Interrupt(leg.invocation, {"mode": "kill"})
+                    out.append(Send(interrupt, (leg.callee.session,)))
+                return
+        self._terminate(call, errors.CANCELED, mode != "skip", out)
+
+    # -- sessions leaving ------------------------------------------------------------
+
+    def remove_session(self, session: RouterSession, now: float, out: list[Output]) -> None:
+        """Clean up after a leaving session, as caller and as callee."""
+        for call in list(session.calls.values()):
+            self._finish(call)
+            self._drop_legs(call, True, out)
+        session.calls.clear()
+        session.finished_progressive.clear()
+        for invocation, call in list(session.invocations.items()):
+            if invocation not in session.invocations:
+                continue
+            self._drop_leg(call, session, invocation)
+            self._terminate(call, errors.CANCELED, True, out)
+        session.invocations.clear()
+        regs = list(session.registrations.values())
+        session.registrations.clear()
+        deleted = [self._detach_callee(reg, session) for reg in regs]
+        for reg, gone in zip(regs, deleted, strict=True):
+            self._unregistered_events(session, reg, gone, now, out)

@@ -45,12 +45,12 @@ class Subscription:
     """One (topic, match) and the sessions subscribed to it."""
 
     __slots__ = (
+        "cached",
         "created",
         "history",
         "id",
         "match",
         "persistent",
-        "recipients",
         "subscribers",
         "uri",
     )
@@ -63,19 +63,26 @@ class Subscription:
         self.match = match
         self.created = created
         self.subscribers: dict[RouterSession, None] = {}
-        self.recipients: tuple[RouterSession, ...] = ()
+        self.cached: tuple[RouterSession, ...] | None = ()
         self.history = EventHistory(history) if history > 0 else None
         self.persistent = history > 0  # history topics outlive their subscribers
 
     def add(self, session: RouterSession) -> None:
         """Attach a subscriber."""
         self.subscribers[session] = None
-        self.recipients = tuple(self.subscribers)
+        self.cached = None
 
     def remove(self, session: RouterSession) -> None:
         """Detach a subscriber."""
         del self.subscribers[session]
-        self.recipients = tuple(self.subscribers)
+        self.cached = None
+
+    def recipients(self) -> tuple[RouterSession, ...]:
+        """The subscribers as an immutable sequence, rebuilt only after a change."""
+        cached = self.cached
+        if cached is None:
+            cached = self.cached = tuple(self.subscribers)
+        return cached
 
     def details(self) -> dict[str, Any]:
         """SubscriptionDetails of the subscription meta API."""
@@ -182,7 +189,9 @@ class Broker:
         if publisher is None:
             exclude_me = False
         for sub in self.matcher.match(topic):
-            recipients = sub.recipients
+            recipients = sub.cached
+            if recipients is None:
+                recipients = sub.recipients()
             if filter is not None:
                 if exclude_me:
                     recipients = tuple(

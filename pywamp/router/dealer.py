@@ -204,7 +204,7 @@ class Dealer:
         """Handle REGISTER, creating or joining a (shared) registration."""
         options = msg.options
         match = match_policy(options, "REGISTER")
-        invoke = options.get("invoke", "single")
+        invoke = options.get("invoke") or "single"
         if invoke not in INVOKE_POLICIES:
             raise ProtocolViolation(f"REGISTER.Options.invoke {invoke!r} is not a policy")
         forward_timeout = opt_bool(options, "forward_timeout", False, "REGISTER")

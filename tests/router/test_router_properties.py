@@ -32,7 +32,7 @@ wild = st.lists(st.sampled_from((*COMPONENTS, "")), min_size=1, max_size=3).map(
 patterns = st.one_of(
     topics.map(lambda t: (t, "exact")),
     topics.map(lambda t: (t, "prefix")),
-    wild.filter(lambda p: "" in p.split(".")).map(lambda p: (p, "wildcard")),
+    wild.filter(lambda p: p != "" and "" in p.split(".")).map(lambda p: (p, "wildcard")),
 )
 
 

@@ -11,6 +11,7 @@ from pywamp._native import (
     Abort,
     Authenticate,
     Call,
+    Cancel,
     Challenge,
     Error,
     Event,
@@ -18,12 +19,14 @@ from pywamp._native import (
     Hello,
     Publish,
     Published,
+    Register,
     Result,
     Subscribe,
     Subscribed,
     Welcome,
     Yield,
 )
+from pywamp.exception import ProtocolError
 from pywamp.router import Accept, Challenged, Deny, RealmConfig
 from pywamp.router.session import CLOSED, ESTABLISHED, NEW
 
@@ -99,9 +102,14 @@ def test_realm_table_serves_several_realms_apart() -> None:
     [{}, {"roles": {}}, {"roles": []}, {"roles": {"nonsense": {}}}, {"roles": {"caller": 3}}],
 )
 def test_hello_without_a_client_role_is_a_protocol_violation(details: dict[str, Any]) -> None:
+    try:
+        hello = Hello("realm1", details)
+    except ProtocolError as exc:  # the codec refuses it already
+        assert "roles" in str(exc)
+        return
     net = Net()
     client = net.attach()
-    client.send(Hello("realm1", details))
+    client.send(hello)
     assert client.take_one(Abort).reason == "wamp.error.protocol_violation"
     assert client.session.state == CLOSED
 
@@ -264,28 +272,50 @@ def test_authenticator_identity_reaches_the_session() -> None:
     assert (client.session.authid, client.session.authrole) == ("bob", "admin")
 
 
-@pytest.mark.parametrize(
-    ("message", "what"),
-    [
-        (Publish(1, {"acknowledge": "yes"}, "a.b"), "acknowledge"),
-        (Publish(1, {"exclude": "x"}, "a.b"), "exclude"),
-        (Publish(1, {"eligible_authid": [1]}, "a.b"), "eligible_authid"),
-        (Subscribe(1, {"match": "regex"}, "a.b"), "match"),
-        (Call(1, {"timeout": "soon"}, "a.b"), "timeout"),
-        (Call(1, {"receive_progress": 1}, "a.b"), "receive_progress"),
-        (Yield(1, {}), "INVOCATION"),
-    ],
-)
-def test_malformed_options_are_protocol_violations(message: Any, what: str) -> None:
+MALFORMED: list[tuple[type, tuple[Any, ...], str]] = [
+    (Publish, (1, {"acknowledge": "yes"}, "a.b"), "acknowledge"),
+    (Publish, (1, {"exclude": "x"}, "a.b"), "exclude"),
+    (Publish, (1, {"eligible_authid": [1]}, "a.b"), "eligible_authid"),
+    (Subscribe, (1, {"match": "regex"}, "a.b"), "match"),
+    (Subscribe, (1, {"get_retained": "yes"}, "a.b"), "get_retained"),
+    (Call, (9, {"timeout": "soon"}, "a.b"), "timeout"),
+    (Call, (9, {"timeout": -5}, "a.b"), "timeout"),
+    (Call, (9, {"receive_progress": 1}, "a.b"), "receive_progress"),
+    (Cancel, (1, {"mode": "explode"}), "mode"),
+    (Register, (1, {"invoke": "sometimes"}, "x.y"), "invoke"),
+    (Register, (1, {"concurrency": -1}, "x.y"), "concurrency"),
+    (Yield, (1, {"progress": "maybe"}), "progress"),
+]
+
+
+@pytest.mark.parametrize(("kind", "fields", "what"), MALFORMED)
+def test_malformed_options_never_reach_the_router_alive(
+    kind: type, fields: tuple[Any, ...], what: str
+) -> None:
+    """The codec refuses to build such a message, or the router aborts the session."""
+    try:
+        message = kind(*fields)
+    except ProtocolError as exc:
+        assert what in str(exc)
+        return
     net = Net()
     callee = net.join()
-    if isinstance(message, Call):
-        from pywamp._native import Register
-
-        callee.send(Register(1, {}, "a.b"))
-        callee.take()
+    callee.send(Register(callee.request_id(), {}, "a.b"))
     client = net.join()
-    client.send(message)
-    abort = client.take_one(Abort)
+    client.send(Call(client.request_id(), {}, "a.b"))  # so YIELD/CANCEL have a target
+    client.take()
+    callee.take()
+    sender = callee if kind is Yield else client
+    sender.send(message)
+    abort = sender.take_one(Abort)
     assert abort.reason == "wamp.error.protocol_violation"
     assert what in abort.details["message"]
+
+
+def test_yield_for_an_unknown_invocation_is_a_protocol_violation() -> None:
+    net = Net()
+    callee = net.join()
+    callee.send(Yield(7, {}))
+    abort = callee.take_one(Abort)
+    assert abort.reason == "wamp.error.protocol_violation"
+    assert "INVOCATION" in abort.details["message"]

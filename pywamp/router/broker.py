@@ -26,7 +26,7 @@ from pywamp.exception import InvalidUriError
 from pywamp.router import errors
 from pywamp.router.filters import DEFAULT_PUBLISH, Filter, PublishOptions, opt_bool
 from pywamp.router.history import EventHistory, Retained, rfc3339
-from pywamp.router.ids import IdSequence, publication_id
+from pywamp.router.ids import IdSequence, random_bits
 from pywamp.router.outputs import Output, Send
 
 if TYPE_CHECKING:
@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from pywamp.router.session import RouterSession
 
 MATCH_POLICIES: frozenset[str] = frozenset(("exact", "prefix", "wildcard"))
+VALID_TOPICS_KEPT = 4096  # topics published to that passed URI validation, remembered
+_new = tuple.__new__  # builds a Send without NamedTuple's Python-level __new__ (hot path)
 
+_bits = random_bits
 _PUBLISH = Publish.TYPE
 _SUBSCRIBE = Subscribe.TYPE
 _UNSUBSCRIBE = Unsubscribe.TYPE
@@ -131,6 +134,7 @@ class Broker:
         self.by_id: dict[int, Subscription] = {}
         self.ids = IdSequence()
         self.retained: dict[str, Retained] = {}
+        self.valid_topics: set[str] = set()
         for topic in config.history:
             if topic.match not in MATCH_POLICIES or topic.limit < 1:
                 raise ValueError(f"bad event history config for {topic.uri!r}")
@@ -147,7 +151,7 @@ class Broker:
         options = msg.options
         opts = PublishOptions(options) if options else DEFAULT_PUBLISH
         topic = msg.topic
-        if not is_valid_uri(topic, strict=self.strict) or topic.startswith("wamp."):
+        if topic not in self.valid_topics and not self._check_topic(topic):
             if opts.acknowledge:
                 send_error(out, session, _PUBLISH, msg.request_id, errors.INVALID_URI, topic)
             return
@@ -156,15 +160,23 @@ class Broker:
             if opts.acknowledge:
                 send_error(out, session, _PUBLISH, msg.request_id, errors.NOT_AUTHORIZED, topic)
             return
-        ident = None
-        if opts.disclose_me or session.disclose_publisher:
-            ident = (session.id, session.authid, session.authrole)
+        ident = session.publisher if opts.disclose_me or session.disclose_publisher else None
         publication = self.deliver(
             topic, msg.args, msg.kwargs, session, opts.exclude_me, opts.filter, ident,
             opts.retain, now, out,
         )  # fmt: skip
         if opts.acknowledge:
             out.append(Send(Published(msg.request_id, publication), (session,)))
+
+    def _check_topic(self, topic: str) -> bool:
+        """Validate a topic not seen before; valid ones are remembered (a bounded set)."""
+        if not is_valid_uri(topic, strict=self.strict) or topic.startswith("wamp."):
+            return False
+        valid = self.valid_topics
+        if len(valid) >= VALID_TOPICS_KEPT:
+            valid.clear()
+        valid.add(topic)
+        return True
 
     def deliver(
         self,
@@ -174,18 +186,14 @@ class Broker:
         publisher: RouterSession | None,
         exclude_me: bool,
         filter: Filter | None,
-        ident: tuple[int, str, str] | None,
+        ident: dict[str, Any] | None,
         retain: bool,
         now: float,
         out: list[Output],
     ) -> int:
         """Route one publication to every matching subscription; returns its id."""
-        publication = publication_id()
-        details: dict[str, Any] = {}
-        if ident is not None:
-            details["publisher"] = ident[0]
-            details["publisher_authid"] = ident[1]
-            details["publisher_authrole"] = ident[2]
+        publication = _bits(53) + 1
+        details = ident if ident is not None else {}
         if publisher is None:
             exclude_me = False
         for sub in self.matcher.match(topic):
@@ -205,7 +213,7 @@ class Broker:
             if sub.history is not None and (filter is None or not filter.by_session):
                 sub.history.append(now, publication, topic, d, args, kwargs, filter)
             if recipients:
-                out.append(Send(Event(sub.id, publication, d, args, kwargs), recipients))
+                out.append(_new(Send, (Event(sub.id, publication, d, args, kwargs), recipients)))
         if retain and self.retention:
             kept = filter
             if exclude_me and publisher is not None:

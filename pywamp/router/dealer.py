@@ -40,17 +40,17 @@ from pywamp._native import (
 from pywamp.exception import InvalidUriError
 from pywamp.router import errors
 from pywamp.router.broker import match_policy, send_error
+from pywamp.router.calls import Leg, PendingCall, gathered, late_answer
 from pywamp.router.errors import ProtocolViolation
 from pywamp.router.filters import opt_bool
 from pywamp.router.history import rfc3339
-from pywamp.router.ids import IdSequence
+from pywamp.router.ids import MAX_ID, IdSequence
 from pywamp.router.outputs import Output, Send, Timer
 
 if TYPE_CHECKING:
     from pywamp._native import MatchPolicy
     from pywamp.router.realm import Realm
     from pywamp.router.session import RouterSession
-    from pywamp.router.timers import TimerEntry
 
 INVOKE_POLICIES = frozenset(("single", "roundrobin", "random", "first", "last"))
 CANCEL_MODES = frozenset(("skip", "kill", "killnowait"))
@@ -61,6 +61,7 @@ _REGISTER = Register.TYPE
 _UNREGISTER = Unregister.TYPE
 _INVOCATION = Invocation.TYPE
 _KILLNOWAIT = {"mode": "killnowait"}
+_new = tuple.__new__  # builds a Send without NamedTuple's Python-level __new__ (hot path)
 
 MetaProcedure = Callable[
     ["RouterSession", list[Any], dict[str, Any], float, list[Output]],
@@ -121,68 +122,6 @@ class Registration:
             "match": self.match,
             "invoke": self.invoke,
         }
-
-
-class Leg:
-    """One INVOCATION of a call (a call has one, or one per callee with runmode all)."""
-
-    __slots__ = ("callee", "done", "index", "invocation")
-
-    def __init__(self, callee: Callee, invocation: int, index: int) -> None:
-        self.callee = callee
-        self.invocation = invocation
-        self.index = index
-        self.done = False
-
-
-class PendingCall:
-    """A CALL between its INVOCATION(s) and the final RESULT or ERROR."""
-
-    __slots__ = (
-        "caller",
-        "canceling",
-        "details",
-        "gather",
-        "legs",
-        "progress_open",
-        "receive_progress",
-        "registration",
-        "remaining",
-        "request_id",
-        "results",
-        "timeout",
-        "timer",
-    )
-
-    def __init__(self, caller: RouterSession, request_id: int, registration: Registration) -> None:
-        self.caller = caller
-        self.request_id = request_id
-        self.registration = registration
-        self.legs: list[Leg] = []
-        self.details: dict[str, Any] = {}
-        self.receive_progress = False
-        self.progress_open = False
-        self.canceling = False
-        self.gather = False
-        self.remaining = 0
-        self.results: list[Any] = []
-        self.timeout = 0.0
-        self.timer: TimerEntry | None = None
-
-    def leg(self, callee: RouterSession, invocation: int) -> Leg:
-        """The leg a callee's answer belongs to."""
-        for leg in self.legs:
-            if leg.invocation == invocation and leg.callee.session is callee:
-                return leg
-        raise KeyError(invocation)
-
-
-def _gathered(args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
-    if kwargs:
-        return {"args": args or [], "kwargs": kwargs}
-    if not args:
-        return None
-    return args[0] if len(args) == 1 else args
 
 
 class Dealer:
@@ -338,85 +277,115 @@ class Dealer:
             timeout = 0
             runmode = "any"
             rkey = None
-        chosen = self._pick(reg, runmode, rkey)
+        gather = runmode == "all"
+        chosen = self._pick_all(reg) if gather else self._pick(reg, runmode, rkey)
         if chosen is None:
             send_error(out, session, _CALL, request, errors.NO_AVAILABLE_CALLEE, procedure)
             return
-        gather = runmode == "all"
-        if progress and (
-            gather
-            or not (chosen[0].session.callee_progressive_calls and chosen[0].session.callee_cancel)
-        ):
-            send_error(out, session, _CALL, request, errors.FEATURE_NOT_SUPPORTED, "progress")
-            return
-
-        call = PendingCall(session, request, reg)
-        call.gather = gather
-        call.receive_progress = receive_progress and not gather
-        call.progress_open = progress
-        base: dict[str, Any] = {}
-        if disclose:
-            base["caller"] = session.id
-            base["caller_authid"] = session.authid
-            base["caller_authrole"] = session.authrole
+        if progress:
+            first = chosen[0].session if isinstance(chosen, list) else chosen.session
+            if gather or not (first.callee_progressive_calls and first.callee_cancel):
+                send_error(out, session, _CALL, request, errors.FEATURE_NOT_SUPPORTED, "progress")
+                return
+        base = session.caller if disclose else {}
         if reg.match != "exact":
-            base["procedure"] = procedure
-        dealer_timer = False
+            base = {**base, "procedure": procedure}
         args = msg.args
         kwargs = msg.kwargs
-        for index, callee in enumerate(chosen):
+        if isinstance(chosen, list):
+            call = self._invoke_all(session, request, reg, chosen, base, timeout, msg, out)
+            dealer_timer = bool(timeout) and not all(c.forward_timeout for c in chosen)
+        else:
+            callee = chosen
+            target = callee.session
             details = base
-            callee_session = callee.session
-            if timeout and callee.forward_timeout:
-                details = {**details, "timeout": timeout}
-            elif timeout:
-                dealer_timer = True
-            if call.receive_progress and callee_session.callee_progress:
+            dealer_timer = False
+            if timeout:
+                if callee.forward_timeout:
+                    details = {**details, "timeout": timeout}
+                else:
+                    dealer_timer = True
+            if receive_progress and target.callee_progress:
                 details = {**details, "receive_progress": True}
+            invocation = target.invocation_ids + 1
+            if invocation > MAX_ID:
+                invocation = 1
+            target.invocation_ids = invocation
+            call = PendingCall(session, request, reg, callee, invocation)
+            call.receive_progress = receive_progress
             if progress:
+                call.progress_open = True
                 call.details = details
                 details = {**details, "progress": True}
-            invocation = callee_session.next_invocation_id()
-            call.legs.append(Leg(callee, invocation, index))
-            callee_session.invocations[invocation] = call
+            target.invocations[invocation] = call
             callee.inflight += 1
-            out.append(
-                Send(Invocation(invocation, reg.id, details, args, kwargs), (callee_session,))
-            )
-        call.remaining = len(chosen)
-        if gather:
-            call.results = [None] * len(chosen)
+            message = Invocation(invocation, reg.id, details, args, kwargs)
+            out.append(_new(Send, (message, (target,))))
         session.calls[request] = call
         if dealer_timer:
             call.timeout = timeout * session.timeout_scale
             self._arm(call, now + call.timeout, out)
 
-    def _pick(self, reg: Registration, runmode: str, rkey: Any) -> list[Callee] | None:
+    def _invoke_all(
+        self,
+        session: RouterSession,
+        request: int,
+        reg: Registration,
+        chosen: list[Callee],
+        base: dict[str, Any],
+        timeout: float,
+        msg: Call,
+        out: list[Output],
+    ) -> PendingCall:
+        """runmode all: one INVOCATION per callee, results gathered in registration order."""
+        call = PendingCall(session, request, reg, chosen[0], 0)
+        call.done = True  # the call object is not a leg itself here
+        call.legs = []
+        for index, callee in enumerate(chosen):
+            target = callee.session
+            details = {**base, "timeout": timeout} if timeout and callee.forward_timeout else base
+            invocation = target.next_invocation_id()
+            call.legs.append(Leg(callee, invocation, index))
+            target.invocations[invocation] = call
+            callee.inflight += 1
+            message = Invocation(invocation, reg.id, details, msg.args, msg.kwargs)
+            out.append(Send(message, (target,)))
+        call.remaining = len(chosen)
+        call.results = [None] * len(chosen)
+        return call
+
+    def _available(self, reg: Registration) -> list[Callee]:
+        order = reg.order
+        if reg.limited:
+            return [c for c in order if not c.concurrency or c.inflight < c.concurrency]
+        return order
+
+    def _pick_all(self, reg: Registration) -> list[Callee] | None:
+        avail = self._available(reg)
+        return list(avail) if avail else None
+
+    def _pick(self, reg: Registration, runmode: str, rkey: Any) -> Callee | None:
         order = reg.order
         if not order:
             return None
-        if reg.limited:
-            avail = [c for c in order if not c.concurrency or c.inflight < c.concurrency]
-        else:
-            avail = order
         if runmode == "partition":
             callee = order[zlib.crc32(str(rkey).encode()) % len(order)]
-            return [callee] if callee in avail else None
+            if callee.concurrency and callee.inflight >= callee.concurrency:
+                return None
+            return callee
+        avail = self._available(reg) if reg.limited else order
         if not avail:
             return None
-        if runmode == "all":
-            return list(avail)
         invoke = reg.invoke
+        if invoke == "single" or invoke == "first":
+            return avail[0]
         if invoke == "roundrobin":
             callee = avail[reg.rr % len(avail)]
             reg.rr += 1
-        elif invoke == "last":
-            callee = avail[-1]
-        elif invoke == "random":
-            callee = random.choice(avail)
-        else:
-            callee = avail[0]
-        return [callee]
+            return callee
+        if invoke == "last":
+            return avail[-1]
+        return random.choice(avail)
 
     def _continue(
         self, session: RouterSession, call: PendingCall, msg: Call, out: list[Output]
@@ -426,12 +395,11 @@ class Dealer:
             raise ProtocolViolation("CALL repeats the request id of a call in progress")
         options = msg.options
         progress = opt_bool(options, "progress", False, "CALL") if options else False
-        leg = call.legs[0]
         details = {**call.details, "progress": True} if progress else call.details
         if not progress:
             call.progress_open = False
-        message = Invocation(leg.invocation, call.registration.id, details, msg.args, msg.kwargs)
-        out.append(Send(message, (leg.callee.session,)))
+        message = Invocation(call.invocation, call.registration.id, details, msg.args, msg.kwargs)
+        out.append(Send(message, (call.callee.session,)))
 
     def _meta_call(
         self,
@@ -475,17 +443,12 @@ class Dealer:
 
     # -- answers from callees --------------------------------------------------------
 
-    def _answered(self, session: RouterSession, invocation: int, what: str) -> PendingCall | None:
-        call = session.invocations.get(invocation)
-        if call is None and invocation > session.invocation_ids:
-            raise ProtocolViolation(f"{what} for an INVOCATION that was never sent")
-        return call  # None: a late answer to a canceled or timed-out invocation
-
     def yield_(self, session: RouterSession, msg: Yield, now: float, out: list[Output]) -> None:
         """Handle YIELD: a progressive or final result."""
         invocation = msg.request_id
-        call = self._answered(session, invocation, "YIELD")
+        call = session.invocations.get(invocation)
         if call is None:
+            late_answer(session, invocation, "YIELD")
             return
         options = msg.options
         if options and opt_bool(options, "progress", False, "YIELD"):
@@ -495,43 +458,43 @@ class Dealer:
                 if call.timer is not None:
                     self._arm(call, now + call.timeout, out)
             return
-        leg = self._drop_leg(call, session, invocation)
-        if call.gather:
-            call.results[leg.index] = _gathered(msg.args, msg.kwargs)
+        del session.invocations[invocation]
+        if call.legs is None:
+            call.done = True
+            call.callee.inflight -= 1
+            result = Result(call.request_id, {}, msg.args, msg.kwargs)
+        else:
+            leg = call.leg(session, invocation)
+            leg.done = True
+            leg.callee.inflight -= 1
+            call.results[leg.index] = gathered(msg.args, msg.kwargs)
             call.remaining -= 1
             if call.remaining:
                 return
             result = Result(call.request_id, {}, call.results)
-        else:
-            result = Result(call.request_id, {}, msg.args, msg.kwargs)
         self._finish(call)
-        out.append(Send(result, (call.caller,)))
+        out.append(_new(Send, (result, (call.caller,))))
 
     def error(self, session: RouterSession, msg: Error, now: float, out: list[Output]) -> None:
         """Handle a callee's ERROR for an INVOCATION: the caller gets it as a CALL error."""
         if msg.request_type != _INVOCATION:
             raise ProtocolViolation(f"ERROR for request type {msg.request_type} from a client")
         invocation = msg.request_id
-        call = self._answered(session, invocation, "ERROR")
+        call = session.invocations.pop(invocation, None)
         if call is None:
+            late_answer(session, invocation, "ERROR")
             return
-        self._drop_leg(call, session, invocation)
-        if call.gather:
-            self._drop_legs(call, True, out)
+        leg = call.leg(session, invocation)
+        leg.done = True
+        leg.callee.inflight -= 1
+        self._drop_legs(call, True, out)  # runmode all: the other callees stop too
         self._finish(call)
         error = Error(_CALL, call.request_id, msg.details, msg.error, msg.args, msg.kwargs)
         out.append(Send(error, (call.caller,)))
 
-    def _drop_leg(self, call: PendingCall, session: RouterSession, invocation: int) -> Leg:
-        leg = call.leg(session, invocation)
-        leg.done = True
-        leg.callee.inflight -= 1
-        del session.invocations[invocation]
-        return leg
-
     def _drop_legs(self, call: PendingCall, interrupt: bool, out: list[Output]) -> None:
         """Forget the open invocations of a call, interrupting callees that can cancel."""
-        for leg in call.legs:
+        for leg in call.all_legs():
             if leg.done:
                 continue
             leg.done = True
@@ -567,14 +530,12 @@ class Dealer:
         call = session.calls.get(msg.request_id)
         if call is None:
             return  # already answered
-        if mode == "kill" and not call.gather:
-            leg = call.legs[0]
-            if leg.callee.session.callee_cancel:
-                if not call.canceling:
-                    call.canceling = True
-                    interrupt = Interrupt(leg.invocation, {"mode": "kill"})
-                    out.append(Send(interrupt, (leg.callee.session,)))
-                return
+        if mode == "kill" and call.legs is None and call.callee.session.callee_cancel:
+            if not call.canceling:
+                call.canceling = True
+                interrupt = Interrupt(call.invocation, {"mode": "kill"})
+                out.append(Send(interrupt, (call.callee.session,)))
+            return
         self._terminate(call, errors.CANCELED, mode != "skip", out)
 
     # -- sessions leaving ------------------------------------------------------------
@@ -587,9 +548,11 @@ class Dealer:
         session.calls.clear()
         session.finished_progressive.clear()
         for invocation, call in list(session.invocations.items()):
-            if invocation not in session.invocations:
-                continue
-            self._drop_leg(call, session, invocation)
+            if session.invocations.pop(invocation, None) is None:
+                continue  # dropped with an earlier call of this loop
+            leg = call.leg(session, invocation)
+            leg.done = True
+            leg.callee.inflight -= 1
             self._terminate(call, errors.CANCELED, True, out)
         session.invocations.clear()
         regs = list(session.registrations.values())

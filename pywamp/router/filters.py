@@ -111,16 +111,40 @@ def _strs(options: dict[str, Any], key: str) -> frozenset[str] | None:
     raise ProtocolViolation(f"PUBLISH.Options.{key} must be a list of strings")
 
 
+_FILTER_KEYS = frozenset(
+    (
+        "exclude",
+        "eligible",
+        "exclude_authid",
+        "eligible_authid",
+        "exclude_authrole",
+        "eligible_authrole",
+    )
+)
+
+
+def _flag(value: Any, default: bool, key: str) -> bool:
+    if value is None:
+        return default
+    if value is True or value is False:
+        return value
+    raise ProtocolViolation(f"PUBLISH.Options.{key} must be a bool, got {type(value).__name__}")
+
+
 class PublishOptions:
-    """PUBLISH.Options parsed once."""
+    """PUBLISH.Options parsed once (the filter lists only when one is present)."""
 
     __slots__ = ("acknowledge", "disclose_me", "exclude_me", "filter", "retain")
 
     def __init__(self, options: dict[str, Any]) -> None:
-        self.acknowledge = opt_bool(options, "acknowledge", False, "PUBLISH")
-        self.exclude_me = opt_bool(options, "exclude_me", True, "PUBLISH")
-        self.disclose_me = opt_bool(options, "disclose_me", False, "PUBLISH")
-        self.retain = opt_bool(options, "retain", False, "PUBLISH")
+        get = options.get
+        self.acknowledge = _flag(get("acknowledge"), False, "acknowledge")
+        self.exclude_me = _flag(get("exclude_me"), True, "exclude_me")
+        self.disclose_me = _flag(get("disclose_me"), False, "disclose_me")
+        self.retain = _flag(get("retain"), False, "retain")
+        self.filter: Filter | None = None
+        if _FILTER_KEYS.isdisjoint(options):
+            return
         parts = (
             _ids(options, "exclude"),
             _ids(options, "eligible"),
@@ -129,7 +153,8 @@ class PublishOptions:
             _strs(options, "exclude_authrole"),
             _strs(options, "eligible_authrole"),
         )
-        self.filter = None if parts == (None,) * 6 else Filter(*parts)
+        if parts != (None,) * 6:
+            self.filter = Filter(*parts)
 
 
 DEFAULT_PUBLISH = PublishOptions({})

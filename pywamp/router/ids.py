@@ -13,12 +13,12 @@ import secrets
 MAX_ID = 2**53
 
 _fast = random.Random(secrets.randbits(128))
-_bits = _fast.getrandbits
+random_bits = _fast.getrandbits  # the hot path inlines ``random_bits(53) + 1``
 
 
 def publication_id() -> int:
     """A random publication id (fast generator: publications are frequent, not secrets)."""
-    return _bits(53) + 1
+    return random_bits(53) + 1
 
 
 def session_id() -> int:

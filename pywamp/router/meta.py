@@ -263,9 +263,8 @@ class MetaApi:
         for scope in SCOPES:
             for topic, payload, keywords, options in session.testaments[scope]:
                 opts = PublishOptions(options)
-                ident = None
-                if opts.disclose_me or session.disclose_publisher:
-                    ident = (session.id, session.authid, session.authrole)
+                disclose = opts.disclose_me or session.disclose_publisher
+                ident = session.publisher if disclose else None
                 deliver(
                     topic, payload, keywords, None, False, opts.filter, ident, opts.retain, now, out
                 )

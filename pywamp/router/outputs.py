@@ -14,6 +14,9 @@ to be carried out in order:
     Call ``RouterCore.on_timer(now)`` at or after ``deadline`` (same clock as ``now``).
     Emitted when a timer earlier than every pending one is created; a driver may keep
     one wake-up and re-arm it from ``RouterCore.next_deadline()`` after ``on_timer``.
+
+Messages, their dicts and lists, and the recipient tuples may be shared between outputs
+and kept by the core (event history, retained events): a driver must never mutate them.
 """
 
 from __future__ import annotations

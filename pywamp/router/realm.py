@@ -120,6 +120,13 @@ class Realm:
         session.disclose_caller = disclosure.caller
         session.disclose_publisher = disclosure.publisher
         session.timeout_scale = config.timeout_scale(session.agent)
+        authid, authrole = accept.authid, accept.authrole
+        session.caller = {"caller": sid, "caller_authid": authid, "caller_authrole": authrole}
+        session.publisher = {
+            "publisher": sid,
+            "publisher_authid": authid,
+            "publisher_authrole": authrole,
+        }
         self.sessions[sid] = session
         details: dict[str, Any] = {
             "realm": self.name,

@@ -20,7 +20,8 @@ from pywamp.router.outputs import Close, Output, Send
 if TYPE_CHECKING:
     from pywamp._native import Message
     from pywamp.router.broker import Subscription
-    from pywamp.router.dealer import PendingCall, Registration
+    from pywamp.router.calls import PendingCall
+    from pywamp.router.dealer import Registration
     from pywamp.router.realm import Realm
     from pywamp.router.timers import TimerEntry
 
@@ -46,6 +47,7 @@ class RouterSession:
         "callee_cancel",
         "callee_progress",
         "callee_progressive_calls",
+        "caller",
         "caller_progressive_calls",
         "calls",
         "close_timer",
@@ -58,6 +60,7 @@ class RouterSession:
         "invocations",
         "pending_auth",
         "pending_realm",
+        "publisher",
         "realm",
         "received",
         "registrations",
@@ -96,6 +99,10 @@ class RouterSession:
         self.caller_progressive_calls = False
         self.disclose_caller = True
         self.disclose_publisher = True
+        # The identity disclosed in INVOCATION/EVENT details: built once per join and
+        # shared by every message (messages are never mutated once built).
+        self.caller: dict[str, Any] = {}
+        self.publisher: dict[str, Any] = {}
         self.timeout_scale = 0.001
         self.subscriptions: dict[int, Subscription] = {}
         self.registrations: dict[int, Registration] = {}

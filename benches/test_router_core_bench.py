@@ -22,7 +22,6 @@ from pywamp.router import RouterCore, Send
 
 NOW = 1_700_000_000.0
 ROLES = {"roles": {"publisher": {}, "subscriber": {}, "caller": {}, "callee": {}}}
-FANOUT = 100
 
 
 def joined(core: RouterCore) -> Any:
@@ -35,10 +34,11 @@ def wp_session(sid: int) -> SessionDetails:
     return SessionDetails(sid, "realm1", f"user{sid}", "anonymous")
 
 
-@pytest.mark.benchmark(group="router-publish-fanout-100")
-def test_pywamp_publish_fanout(benchmark: Any) -> None:
+@pytest.mark.parametrize("fanout", [1, 100])
+def test_pywamp_publish(benchmark: Any, fanout: int) -> None:
+    benchmark.group = f"router-publish-fanout-{fanout}"
     core = RouterCore(now=NOW)
-    for _ in range(FANOUT):
+    for _ in range(fanout):
         subscriber = joined(core)
         core.receive(subscriber, Subscribe(1, {}, "com.example.topic"), NOW)
     publisher = joined(core)
@@ -47,21 +47,22 @@ def test_pywamp_publish_fanout(benchmark: Any) -> None:
 
     out = benchmark(receive, publisher, message, NOW)
     assert len(out) == 1 and type(out[0]) is Send
-    assert len(out[0].recipients) == FANOUT
+    assert len(out[0].recipients) == fanout
 
 
-@pytest.mark.benchmark(group="router-publish-fanout-100")
-def test_wampproto_publish_fanout(benchmark: Any) -> None:
+@pytest.mark.parametrize("fanout", [1, 100])
+def test_wampproto_publish(benchmark: Any, fanout: int) -> None:
+    benchmark.group = f"router-publish-fanout-{fanout}"
     broker = WpBroker()
-    for sid in range(1, FANOUT + 1):
+    for sid in range(1, fanout + 1):
         broker.add_session(wp_session(sid))
         broker.receive_message(sid, wp.Subscribe(wp.SubscribeFields(1, "com.example.topic")))
-    broker.add_session(wp_session(FANOUT + 1))
+    broker.add_session(wp_session(fanout + 1))
     fields = wp.PublishFields(1, "com.example.topic", [1, "payload"], {"k": True}, {})
     message = wp.Publish(fields)
 
-    publication = benchmark(broker.receive_publish, FANOUT + 1, message)
-    assert len(publication.recipients) == FANOUT
+    publication = benchmark(broker.receive_publish, fanout + 1, message)
+    assert len(publication.recipients) == fanout
 
 
 @pytest.mark.benchmark(group="router-call-roundtrip")

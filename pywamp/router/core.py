@@ -59,7 +59,11 @@ class RouterCore:
     def attach(
         self, transport: Mapping[str, Any] | None = None, handle: Any = None
     ) -> RouterSession:
-        """A transport connected: the session that will speak over it."""
+        """A transport connected: the session that will speak over it.
+
+        ``transport`` is plain data about the connection (type, peer, serializer...);
+        ``wamp.session.get`` returns it. ``handle`` is the driver's own object.
+        """
         return RouterSession(transport, handle)
 
     def receive(self, session: RouterSession, message: Message, now: float) -> list[Output]:
@@ -99,6 +103,14 @@ class RouterCore:
         session.state = CLOSED
         session.pending_auth = None
         session.pending_realm = None
+        return out
+
+    def shutdown(self, now: float, reason: str = errors.CLOSE_SYSTEM_SHUTDOWN) -> list[Output]:
+        """Say GOODBYE to every joined session (no meta or testament events)."""
+        out: list[Output] = []
+        for realm in self.realms.values():
+            for session in list(realm.sessions.values()):
+                realm.kill(session, reason, None, now, out, quiet=True)
         return out
 
     def on_timer(self, now: float) -> list[Output]:

@@ -162,9 +162,8 @@ class Broker:
             return
         ident = session.publisher if opts.disclose_me or session.disclose_publisher else None
         publication = self.deliver(
-            topic, msg.args, msg.kwargs, session, opts.exclude_me, opts.filter, ident,
-            opts.retain, now, out,
-        )  # fmt: skip
+            topic, msg.args, msg.kwargs, msg.payload, session, opts, ident, now, out
+        )
         if opts.acknowledge:
             out.append(Send(Published(msg.request_id, publication), (session,)))
 
@@ -183,19 +182,24 @@ class Broker:
         topic: str,
         args: list[Any] | None,
         kwargs: dict[str, Any] | None,
+        payload: bytes | None,
         publisher: RouterSession | None,
-        exclude_me: bool,
-        filter: Filter | None,
+        opts: PublishOptions,
         ident: dict[str, Any] | None,
-        retain: bool,
         now: float,
         out: list[Output],
     ) -> int:
-        """Route one publication to every matching subscription; returns its id."""
+        """Route one publication to every matching subscription; returns its id.
+
+        ``ident`` (the publisher disclosed) and the passthru keys of the options become
+        the EVENT details; a transparent ``payload`` is forwarded untouched.
+        """
         publication = _bits(53) + 1
         details = ident if ident is not None else {}
-        if publisher is None:
-            exclude_me = False
+        if opts.ppt is not None:
+            details = {**details, **opts.ppt}
+        filter = opts.filter
+        exclude_me = opts.exclude_me and publisher is not None
         for sub in self.matcher.match(topic):
             recipients = sub.cached
             if recipients is None:
@@ -211,14 +215,16 @@ class Broker:
                 recipients = tuple(s for s in recipients if s is not publisher)
             d = details if sub.match == "exact" else {**details, "topic": topic}
             if sub.history is not None and (filter is None or not filter.by_session):
-                sub.history.append(now, publication, topic, d, args, kwargs, filter)
+                sub.history.append(now, publication, topic, d, args, kwargs, payload, filter)
             if recipients:
-                out.append(_new(Send, (Event(sub.id, publication, d, args, kwargs), recipients)))
-        if retain and self.retention:
+                event = Event(sub.id, publication, d, args, kwargs, payload)
+                out.append(_new(Send, (event, recipients)))
+        if opts.retain and self.retention:
             kept = filter
             if exclude_me and publisher is not None:
                 kept = (filter or Filter()).excluding(publisher.id)
-            self.retained[topic] = Retained(publication, topic, details, args, kwargs, kept)
+            retained = Retained(publication, topic, details, args, kwargs, payload, kept)
+            self.retained[topic] = retained
         return publication
 
     def meta_event(
@@ -230,7 +236,7 @@ class Broker:
         out: list[Output],
     ) -> None:
         """Publish a router-originated event (no publisher, no filters)."""
-        self.deliver(topic, args, kwargs, None, False, None, None, False, now, out)
+        self.deliver(topic, args, kwargs, None, None, DEFAULT_PUBLISH, None, now, out)
 
     # -- SUBSCRIBE / UNSUBSCRIBE -----------------------------------------------------
 
@@ -289,7 +295,8 @@ class Broker:
             details = {**r.details, "retained": True}
             if sub.match != "exact":
                 details["topic"] = r.topic
-            out.append(Send(Event(sub.id, r.publication, details, r.args, r.kwargs), (session,)))
+            event = Event(sub.id, r.publication, details, r.args, r.kwargs, r.payload)
+            out.append(Send(event, (session,)))
 
     def unsubscribe(
         self, session: RouterSession, msg: Unsubscribe, now: float, out: list[Output]

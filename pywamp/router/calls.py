@@ -88,7 +88,10 @@ def late_answer(session: RouterSession, invocation: int, what: str) -> None:
         raise ProtocolViolation(f"{what} for an INVOCATION that was never sent")
 
 
-def gathered(args: list[Any] | None, kwargs: dict[str, Any] | None) -> Any:
+def gathered(args: list[Any] | None, kwargs: dict[str, Any] | None, payload: bytes | None) -> Any:
+    """One callee's share of a runmode-all RESULT."""
+    if payload is not None:
+        return {"payload": payload}
     if kwargs:
         return {"args": args or [], "kwargs": kwargs}
     if not args:

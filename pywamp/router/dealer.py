@@ -42,7 +42,7 @@ from pywamp.router import errors
 from pywamp.router.broker import match_policy, send_error
 from pywamp.router.calls import Leg, PendingCall, gathered, late_answer
 from pywamp.router.errors import ProtocolViolation
-from pywamp.router.filters import opt_bool
+from pywamp.router.filters import opt_bool, passthru
 from pywamp.router.history import rfc3339
 from pywamp.router.ids import MAX_ID, IdSequence
 from pywamp.router.outputs import Output, Send, Timer
@@ -290,8 +290,13 @@ class Dealer:
         base = session.caller if disclose else {}
         if reg.match != "exact":
             base = {**base, "procedure": procedure}
+        if options:
+            ppt = passthru(options)
+            if ppt is not None:
+                base = {**base, **ppt}
         args = msg.args
         kwargs = msg.kwargs
+        payload = msg.payload
         if isinstance(chosen, list):
             call = self._invoke_all(session, request, reg, chosen, base, timeout, msg, out)
             dealer_timer = bool(timeout) and not all(c.forward_timeout for c in chosen)
@@ -319,7 +324,7 @@ class Dealer:
                 details = {**details, "progress": True}
             target.invocations[invocation] = call
             callee.inflight += 1
-            message = Invocation(invocation, reg.id, details, args, kwargs)
+            message = Invocation(invocation, reg.id, details, args, kwargs, payload)
             out.append(_new(Send, (message, (target,))))
         session.calls[request] = call
         if dealer_timer:
@@ -348,7 +353,7 @@ class Dealer:
             call.legs.append(Leg(callee, invocation, index))
             target.invocations[invocation] = call
             callee.inflight += 1
-            message = Invocation(invocation, reg.id, details, msg.args, msg.kwargs)
+            message = Invocation(invocation, reg.id, details, msg.args, msg.kwargs, msg.payload)
             out.append(Send(message, (target,)))
         call.remaining = len(chosen)
         call.results = [None] * len(chosen)
@@ -398,7 +403,9 @@ class Dealer:
         details = {**call.details, "progress": True} if progress else call.details
         if not progress:
             call.progress_open = False
-        message = Invocation(call.invocation, call.registration.id, details, msg.args, msg.kwargs)
+        message = Invocation(
+            call.invocation, call.registration.id, details, msg.args, msg.kwargs, msg.payload
+        )
         out.append(Send(message, (call.callee.session,)))
 
     def _meta_call(
@@ -451,23 +458,29 @@ class Dealer:
             late_answer(session, invocation, "YIELD")
             return
         options = msg.options
-        if options and opt_bool(options, "progress", False, "YIELD"):
-            if call.receive_progress and not call.canceling:
-                result = Result(call.request_id, {"progress": True}, msg.args, msg.kwargs)
-                out.append(Send(result, (call.caller,)))
-                if call.timer is not None:
-                    self._arm(call, now + call.timeout, out)
-            return
+        details: dict[str, Any] = {}
+        if options:
+            ppt = passthru(options)
+            if ppt is not None:
+                details = ppt
+            if opt_bool(options, "progress", False, "YIELD"):
+                if call.receive_progress and not call.canceling:
+                    details = {**details, "progress": True}
+                    result = Result(call.request_id, details, msg.args, msg.kwargs, msg.payload)
+                    out.append(Send(result, (call.caller,)))
+                    if call.timer is not None:
+                        self._arm(call, now + call.timeout, out)
+                return
         del session.invocations[invocation]
         if call.legs is None:
             call.done = True
             call.callee.inflight -= 1
-            result = Result(call.request_id, {}, msg.args, msg.kwargs)
+            result = Result(call.request_id, details, msg.args, msg.kwargs, msg.payload)
         else:
             leg = call.leg(session, invocation)
             leg.done = True
             leg.callee.inflight -= 1
-            call.results[leg.index] = gathered(msg.args, msg.kwargs)
+            call.results[leg.index] = gathered(msg.args, msg.kwargs, msg.payload)
             call.remaining -= 1
             if call.remaining:
                 return
@@ -489,7 +502,9 @@ class Dealer:
         leg.callee.inflight -= 1
         self._drop_legs(call, True, out)  # runmode all: the other callees stop too
         self._finish(call)
-        error = Error(_CALL, call.request_id, msg.details, msg.error, msg.args, msg.kwargs)
+        error = Error(
+            _CALL, call.request_id, msg.details, msg.error, msg.args, msg.kwargs, msg.payload
+        )
         out.append(Send(error, (call.caller,)))
 
     def _drop_legs(self, call: PendingCall, interrupt: bool, out: list[Output]) -> None:

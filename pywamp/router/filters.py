@@ -131,10 +131,31 @@ def _flag(value: Any, default: bool, key: str) -> bool:
     raise ProtocolViolation(f"PUBLISH.Options.{key} must be a bool, got {type(value).__name__}")
 
 
+# Payload passthru (and Autobahn's older end-to-end encryption) keys: copied from
+# PUBLISH/CALL/YIELD options into EVENT/INVOCATION/RESULT details, never interpreted.
+PASSTHRU_KEYS = (
+    "ppt_scheme",
+    "ppt_serializer",
+    "ppt_cipher",
+    "ppt_keyid",
+    "enc_algo",
+    "enc_key",
+    "enc_serializer",
+)
+_PASSTHRU = frozenset(PASSTHRU_KEYS)
+
+
+def passthru(options: dict[str, Any]) -> dict[str, Any] | None:
+    """The payload passthru keys of some options, or None (the common case)."""
+    if _PASSTHRU.isdisjoint(options):
+        return None
+    return {key: options[key] for key in PASSTHRU_KEYS if key in options}
+
+
 class PublishOptions:
     """PUBLISH.Options parsed once (the filter lists only when one is present)."""
 
-    __slots__ = ("acknowledge", "disclose_me", "exclude_me", "filter", "retain")
+    __slots__ = ("acknowledge", "disclose_me", "exclude_me", "filter", "ppt", "retain")
 
     def __init__(self, options: dict[str, Any]) -> None:
         get = options.get
@@ -142,6 +163,7 @@ class PublishOptions:
         self.exclude_me = _flag(get("exclude_me"), True, "exclude_me")
         self.disclose_me = _flag(get("disclose_me"), False, "disclose_me")
         self.retain = _flag(get("retain"), False, "retain")
+        self.ppt = passthru(options)
         self.filter: Filter | None = None
         if _FILTER_KEYS.isdisjoint(options):
             return

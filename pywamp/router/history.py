@@ -49,7 +49,7 @@ def parse_rfc3339(text: object, key: str) -> float:
 class Retained:
     """The retained event of one topic."""
 
-    __slots__ = ("args", "details", "filter", "kwargs", "publication", "topic")
+    __slots__ = ("args", "details", "filter", "kwargs", "payload", "publication", "topic")
 
     def __init__(
         self,
@@ -58,6 +58,7 @@ class Retained:
         details: dict[str, Any],
         args: list[Any] | None,
         kwargs: dict[str, Any] | None,
+        payload: bytes | None,
         filter: Filter | None,
     ) -> None:
         self.publication = publication
@@ -65,13 +66,14 @@ class Retained:
         self.details = details
         self.args = args
         self.kwargs = kwargs
+        self.payload = payload
         self.filter = filter
 
 
-class Stored:
+class Stored(Retained):
     """One event kept in a subscription's history."""
 
-    __slots__ = ("args", "details", "filter", "kwargs", "publication", "time", "topic")
+    __slots__ = ("time",)
 
     def __init__(
         self,
@@ -81,15 +83,11 @@ class Stored:
         details: dict[str, Any],
         args: list[Any] | None,
         kwargs: dict[str, Any] | None,
+        payload: bytes | None,
         filter: Filter | None,
     ) -> None:
+        super().__init__(publication, topic, details, args, kwargs, payload, filter)
         self.time = time
-        self.publication = publication
-        self.topic = topic
-        self.details = details
-        self.args = args
-        self.kwargs = kwargs
-        self.filter = filter
 
 
 _TIME_KEYS = ("from_time", "after_time", "before_time", "until_time")
@@ -113,12 +111,14 @@ class EventHistory:
         details: dict[str, Any],
         args: list[Any] | None,
         kwargs: dict[str, Any] | None,
+        payload: bytes | None,
         filter: Filter | None,
     ) -> None:
         """Keep one event (the oldest falls out when full)."""
         # Kept at millisecond precision, so a timestamp read back selects exactly.
         stamp = int(now * 1000) / 1000
-        self.events.append(Stored(stamp, publication, topic, details, args, kwargs, filter))
+        stored = Stored(stamp, publication, topic, details, args, kwargs, payload, filter)
+        self.events.append(stored)
 
     def query(
         self, subscription: int, caller: RouterSession, kwargs: dict[str, Any]
@@ -202,4 +202,6 @@ def _as_dict(subscription: int, e: Stored) -> dict[str, Any]:
         record["args"] = e.args
     if e.kwargs is not None:
         record["kwargs"] = e.kwargs
+    if e.payload is not None:
+        record["payload"] = e.payload
     return record

@@ -261,13 +261,11 @@ class MetaApi:
         """Publish a leaving session's testaments: detached first, then destroyed."""
         deliver = self.realm.broker.deliver
         for scope in SCOPES:
-            for topic, payload, keywords, options in session.testaments[scope]:
+            for topic, arguments, keywords, options in session.testaments[scope]:
                 opts = PublishOptions(options)
                 disclose = opts.disclose_me or session.disclose_publisher
                 ident = session.publisher if disclose else None
-                deliver(
-                    topic, payload, keywords, None, False, opts.filter, ident, opts.retain, now, out
-                )
+                deliver(topic, arguments, keywords, None, None, opts, ident, now, out)
             session.testaments[scope].clear()
 
     # -- registrations ---------------------------------------------------------------

@@ -7,7 +7,9 @@ or messages that break WAMP, ``SerializationError`` for values that cannot be en
 """
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Final, Generic, Literal, TypeAlias, TypeVar
+from typing import Any, ClassVar, Final, Generic, Literal, TypeAlias, TypeVar, final
+
+from typing_extensions import Self
 
 __version__: Final[str]
 
@@ -18,251 +20,302 @@ MatchPolicy: TypeAlias = Literal["exact", "prefix", "wildcard"]
 # WAMP messages. Field names follow the spec. Every class is immutable, compares by
 # value, and has TYPE (the message code). Constructors validate like the decoder does:
 # ids in [1, 2**53], dicts with str keys, URIs non-empty strings; bad input raises
-# ProtocolError naming the message and the field.
+# ProtocolError naming the message and the field. Empty args/kwargs are stored as None
+# (the wire omits them), so a message always equals its own round trip. The messages
+# that carry application data also take ``payload``: a transparent binary payload
+# (payload passthru / end-to-end encryption) sent in place of args, without kwargs.
 # ---------------------------------------------------------------------------------------
 
-Args: TypeAlias = list[Any] | None
-Kwargs: TypeAlias = dict[str, Any] | None
+_Args: TypeAlias = list[Any] | None
+_Kwargs: TypeAlias = dict[str, Any] | None
+_Payload: TypeAlias = bytes | None
 
+@final
 class Hello:
     TYPE: ClassVar[int]  # 1
     __match_args__ = ("realm", "details")
     realm: str
     details: dict[str, Any]
-    def __init__(self, realm: str, details: dict[str, Any]) -> None: ...
+    def __new__(cls, realm: str, details: dict[str, Any]) -> Self: ...
 
+@final
 class Welcome:
     TYPE: ClassVar[int]  # 2
     __match_args__ = ("session", "details")
     session: int
     details: dict[str, Any]
-    def __init__(self, session: int, details: dict[str, Any]) -> None: ...
+    def __new__(cls, session: int, details: dict[str, Any]) -> Self: ...
 
+@final
 class Abort:
     TYPE: ClassVar[int]  # 3
     __match_args__ = ("details", "reason", "args", "kwargs")
     details: dict[str, Any]
     reason: str
-    args: Args
-    kwargs: Kwargs
-    def __init__(
-        self, details: dict[str, Any], reason: str, args: Args = None, kwargs: Kwargs = None
-    ) -> None: ...
+    args: _Args
+    kwargs: _Kwargs
+    def __new__(
+        cls, details: dict[str, Any], reason: str, args: _Args = None, kwargs: _Kwargs = None
+    ) -> Self: ...
 
+@final
 class Challenge:
     TYPE: ClassVar[int]  # 4
     __match_args__ = ("authmethod", "extra")
     authmethod: str
     extra: dict[str, Any]
-    def __init__(self, authmethod: str, extra: dict[str, Any]) -> None: ...
+    def __new__(cls, authmethod: str, extra: dict[str, Any]) -> Self: ...
 
+@final
 class Authenticate:
     TYPE: ClassVar[int]  # 5
     __match_args__ = ("signature", "extra")
     signature: str
     extra: dict[str, Any]
-    def __init__(self, signature: str, extra: dict[str, Any]) -> None: ...
+    def __new__(cls, signature: str, extra: dict[str, Any]) -> Self: ...
 
+@final
 class Goodbye:
     TYPE: ClassVar[int]  # 6
     __match_args__ = ("details", "reason")
     details: dict[str, Any]
     reason: str
-    def __init__(self, details: dict[str, Any], reason: str) -> None: ...
+    def __new__(cls, details: dict[str, Any], reason: str) -> Self: ...
 
+@final
 class Error:
     TYPE: ClassVar[int]  # 8
-    __match_args__ = ("request_type", "request_id", "details", "error", "args", "kwargs")
+    __match_args__ = ("request_type", "request_id", "details", "error", "args", "kwargs", "payload")
     request_type: int
     request_id: int
     details: dict[str, Any]
     error: str
-    args: Args
-    kwargs: Kwargs
-    def __init__(
-        self,
+    args: _Args
+    kwargs: _Kwargs
+    payload: _Payload
+    def __new__(
+        cls,
         request_type: int,
         request_id: int,
         details: dict[str, Any],
         error: str,
-        args: Args = None,
-        kwargs: Kwargs = None,
-    ) -> None: ...
+        args: _Args = None,
+        kwargs: _Kwargs = None,
+        payload: _Payload = None,
+    ) -> Self: ...
 
+@final
 class Publish:
     TYPE: ClassVar[int]  # 16
-    __match_args__ = ("request_id", "options", "topic", "args", "kwargs")
+    __match_args__ = ("request_id", "options", "topic", "args", "kwargs", "payload")
     request_id: int
     options: dict[str, Any]
     topic: str
-    args: Args
-    kwargs: Kwargs
-    def __init__(
-        self,
+    args: _Args
+    kwargs: _Kwargs
+    payload: _Payload
+    def __new__(
+        cls,
         request_id: int,
         options: dict[str, Any],
         topic: str,
-        args: Args = None,
-        kwargs: Kwargs = None,
-    ) -> None: ...
+        args: _Args = None,
+        kwargs: _Kwargs = None,
+        payload: _Payload = None,
+    ) -> Self: ...
 
+@final
 class Published:
     TYPE: ClassVar[int]  # 17
     __match_args__ = ("request_id", "publication")
     request_id: int
     publication: int
-    def __init__(self, request_id: int, publication: int) -> None: ...
+    def __new__(cls, request_id: int, publication: int) -> Self: ...
 
+@final
 class Subscribe:
     TYPE: ClassVar[int]  # 32
     __match_args__ = ("request_id", "options", "topic")
     request_id: int
     options: dict[str, Any]
     topic: str
-    def __init__(self, request_id: int, options: dict[str, Any], topic: str) -> None: ...
+    def __new__(cls, request_id: int, options: dict[str, Any], topic: str) -> Self: ...
 
+@final
 class Subscribed:
     TYPE: ClassVar[int]  # 33
     __match_args__ = ("request_id", "subscription")
     request_id: int
     subscription: int
-    def __init__(self, request_id: int, subscription: int) -> None: ...
+    def __new__(cls, request_id: int, subscription: int) -> Self: ...
 
+@final
 class Unsubscribe:
     TYPE: ClassVar[int]  # 34
     __match_args__ = ("request_id", "subscription")
     request_id: int
     subscription: int
-    def __init__(self, request_id: int, subscription: int) -> None: ...
+    def __new__(cls, request_id: int, subscription: int) -> Self: ...
 
+@final
 class Unsubscribed:
     TYPE: ClassVar[int]  # 35
     __match_args__ = ("request_id", "details")
     request_id: int
     details: dict[str, Any] | None  # present only on router-initiated revocation
-    def __init__(self, request_id: int, details: dict[str, Any] | None = None) -> None: ...
+    def __new__(cls, request_id: int, details: dict[str, Any] | None = None) -> Self: ...
 
+@final
 class Event:
     TYPE: ClassVar[int]  # 36
-    __match_args__ = ("subscription", "publication", "details", "args", "kwargs")
+    __match_args__ = ("subscription", "publication", "details", "args", "kwargs", "payload")
     subscription: int
     publication: int
     details: dict[str, Any]
-    args: Args
-    kwargs: Kwargs
-    def __init__(
-        self,
+    args: _Args
+    kwargs: _Kwargs
+    payload: _Payload
+    def __new__(
+        cls,
         subscription: int,
         publication: int,
         details: dict[str, Any],
-        args: Args = None,
-        kwargs: Kwargs = None,
-    ) -> None: ...
+        args: _Args = None,
+        kwargs: _Kwargs = None,
+        payload: _Payload = None,
+    ) -> Self: ...
 
+@final
 class Call:
     TYPE: ClassVar[int]  # 48
-    __match_args__ = ("request_id", "options", "procedure", "args", "kwargs")
+    __match_args__ = ("request_id", "options", "procedure", "args", "kwargs", "payload")
     request_id: int
     options: dict[str, Any]
     procedure: str
-    args: Args
-    kwargs: Kwargs
-    def __init__(
-        self,
+    args: _Args
+    kwargs: _Kwargs
+    payload: _Payload
+    def __new__(
+        cls,
         request_id: int,
         options: dict[str, Any],
         procedure: str,
-        args: Args = None,
-        kwargs: Kwargs = None,
-    ) -> None: ...
+        args: _Args = None,
+        kwargs: _Kwargs = None,
+        payload: _Payload = None,
+    ) -> Self: ...
 
+@final
 class Cancel:
     TYPE: ClassVar[int]  # 49
     __match_args__ = ("request_id", "options")
     request_id: int
     options: dict[str, Any]
-    def __init__(self, request_id: int, options: dict[str, Any]) -> None: ...
+    def __new__(cls, request_id: int, options: dict[str, Any]) -> Self: ...
 
+@final
 class Result:
     TYPE: ClassVar[int]  # 50
-    __match_args__ = ("request_id", "details", "args", "kwargs")
+    __match_args__ = ("request_id", "details", "args", "kwargs", "payload")
     request_id: int
     details: dict[str, Any]
-    args: Args
-    kwargs: Kwargs
-    def __init__(
-        self, request_id: int, details: dict[str, Any], args: Args = None, kwargs: Kwargs = None
-    ) -> None: ...
+    args: _Args
+    kwargs: _Kwargs
+    payload: _Payload
+    def __new__(
+        cls,
+        request_id: int,
+        details: dict[str, Any],
+        args: _Args = None,
+        kwargs: _Kwargs = None,
+        payload: _Payload = None,
+    ) -> Self: ...
 
+@final
 class Register:
     TYPE: ClassVar[int]  # 64
     __match_args__ = ("request_id", "options", "procedure")
     request_id: int
     options: dict[str, Any]
     procedure: str
-    def __init__(self, request_id: int, options: dict[str, Any], procedure: str) -> None: ...
+    def __new__(cls, request_id: int, options: dict[str, Any], procedure: str) -> Self: ...
 
+@final
 class Registered:
     TYPE: ClassVar[int]  # 65
     __match_args__ = ("request_id", "registration")
     request_id: int
     registration: int
-    def __init__(self, request_id: int, registration: int) -> None: ...
+    def __new__(cls, request_id: int, registration: int) -> Self: ...
 
+@final
 class Unregister:
     TYPE: ClassVar[int]  # 66
     __match_args__ = ("request_id", "registration")
     request_id: int
     registration: int
-    def __init__(self, request_id: int, registration: int) -> None: ...
+    def __new__(cls, request_id: int, registration: int) -> Self: ...
 
+@final
 class Unregistered:
     TYPE: ClassVar[int]  # 67
     __match_args__ = ("request_id", "details")
     request_id: int
     details: dict[str, Any] | None  # present only on router-initiated revocation
-    def __init__(self, request_id: int, details: dict[str, Any] | None = None) -> None: ...
+    def __new__(cls, request_id: int, details: dict[str, Any] | None = None) -> Self: ...
 
+@final
 class Invocation:
     TYPE: ClassVar[int]  # 68
-    __match_args__ = ("request_id", "registration", "details", "args", "kwargs")
+    __match_args__ = ("request_id", "registration", "details", "args", "kwargs", "payload")
     request_id: int
     registration: int
     details: dict[str, Any]
-    args: Args
-    kwargs: Kwargs
-    def __init__(
-        self,
+    args: _Args
+    kwargs: _Kwargs
+    payload: _Payload
+    def __new__(
+        cls,
         request_id: int,
         registration: int,
         details: dict[str, Any],
-        args: Args = None,
-        kwargs: Kwargs = None,
-    ) -> None: ...
+        args: _Args = None,
+        kwargs: _Kwargs = None,
+        payload: _Payload = None,
+    ) -> Self: ...
 
+@final
 class Interrupt:
     TYPE: ClassVar[int]  # 69
     __match_args__ = ("request_id", "options")
     request_id: int
     options: dict[str, Any]
-    def __init__(self, request_id: int, options: dict[str, Any]) -> None: ...
+    def __new__(cls, request_id: int, options: dict[str, Any]) -> Self: ...
 
+@final
 class Yield:
     TYPE: ClassVar[int]  # 70
-    __match_args__ = ("request_id", "options", "args", "kwargs")
+    __match_args__ = ("request_id", "options", "args", "kwargs", "payload")
     request_id: int
     options: dict[str, Any]
-    args: Args
-    kwargs: Kwargs
-    def __init__(
-        self, request_id: int, options: dict[str, Any], args: Args = None, kwargs: Kwargs = None
-    ) -> None: ...
+    args: _Args
+    kwargs: _Kwargs
+    payload: _Payload
+    def __new__(
+        cls,
+        request_id: int,
+        options: dict[str, Any],
+        args: _Args = None,
+        kwargs: _Kwargs = None,
+        payload: _Payload = None,
+    ) -> Self: ...
 
+@final
 class EventReceived:
     TYPE: ClassVar[int]  # 337 (acknowledged event delivery, advanced profile)
     __match_args__ = ("publication",)
     publication: int
-    def __init__(self, publication: int) -> None: ...
+    def __new__(cls, publication: int) -> Self: ...
 
 Message: TypeAlias = (
     Hello
@@ -292,11 +345,12 @@ Message: TypeAlias = (
     | EventReceived
 )
 
+@final
 class Codec:
     """One serializer: WAMP messages to and from json, msgpack or cbor bytes."""
 
     serializer: Serializer
-    def __init__(self, serializer: Serializer) -> None: ...
+    def __new__(cls, serializer: Serializer) -> Self: ...
     def encode(self, message: Message) -> bytes: ...
     def decode(self, data: bytes) -> Message: ...
     def encode_value(self, value: Any) -> bytes: ...
@@ -306,16 +360,19 @@ class Codec:
 # Transport events returned by feed() next to messages.
 # ---------------------------------------------------------------------------------------
 
+@final
 class Ping:
     """The peer pinged; answer with the stream's pong(payload)."""
 
     payload: bytes
 
+@final
 class Pong:
     """The peer answered a ping."""
 
     payload: bytes
 
+@final
 class Close:
     """The peer started or answered the WebSocket closing handshake."""
 
@@ -347,15 +404,16 @@ def rawsocket_parse_handshake(data: bytes) -> tuple[int, int]:
     byte or reserved bits.
     """
 
+@final
 class RawSocket:
     """A RawSocket connection after its handshake: frames in, messages out."""
 
     serializer: Serializer
     max_receive: int
     max_send: int
-    def __init__(
-        self, serializer: Serializer, *, max_receive: int = ..., max_send: int = ...
-    ) -> None: ...
+    def __new__(
+        cls, serializer: Serializer, *, max_receive: int = ..., max_send: int = ...
+    ) -> RawSocket: ...
     def feed(self, data: bytes) -> list[Item]:
         """Every complete item in the bytes received so far (any chunking works).
 
@@ -374,6 +432,7 @@ class RawSocket:
 # WebSocket (RFC 6455) with the WAMP subprotocols wamp.2.json / .msgpack / .cbor
 # ---------------------------------------------------------------------------------------
 
+@final
 class WebSocketRequest:
     """A parsed HTTP/1.1 upgrade request (router side)."""
 
@@ -416,15 +475,16 @@ def websocket_parse_response(
     Sec-WebSocket-Accept, or a subprotocol that was not offered.
     """
 
+@final
 class WebSocket:
     """A WebSocket connection after its handshake: frames in, WAMP messages out."""
 
     serializer: Serializer
     client: bool
     max_message_size: int
-    def __init__(
-        self, serializer: Serializer, *, client: bool, max_message_size: int = ...
-    ) -> None: ...
+    def __new__(
+        cls, serializer: Serializer, *, client: bool, max_message_size: int = ...
+    ) -> WebSocket: ...
     def feed(self, data: bytes) -> list[Item]:
         """Every complete item in the bytes received so far; fragmented messages are
         reassembled and text messages checked for UTF-8.

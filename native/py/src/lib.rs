@@ -8,7 +8,10 @@ use pyo3::prelude::*;
 mod codec;
 mod errors;
 mod framing;
+mod keys;
 mod matcher;
+mod messages;
+mod values;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {

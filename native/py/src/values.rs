@@ -1,0 +1,376 @@
+//! Python objects as codec values: built directly by the decoders, walked by the encoders,
+//! inspected by the message checks. No intermediate tree on either path.
+
+use std::cell::RefCell;
+
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
+use pywamp_core::codec::{Builder, Error as CodecError, Kind, ValueView, Writer, MAX_DEPTH};
+
+use crate::keys::KeyCache;
+
+/// A Python object seen by the codec core (its checks and builders).
+#[derive(Clone)]
+pub(crate) struct PyValue<'py>(pub(crate) Bound<'py, PyAny>);
+
+fn builder_error(e: PyErr) -> CodecError {
+    CodecError::Builder(e.to_string())
+}
+
+/// Buffers a builder keeps between decodes on one thread.
+#[derive(Default)]
+struct Scratch {
+    stack: Vec<Py<PyAny>>,
+    keys: KeyCache,
+}
+
+thread_local! {
+    /// The buffers of the last builder on this thread, kept for the next one.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Builds Python objects straight from a decoder.
+pub(crate) struct PyBuilder<'py> {
+    py: Python<'py>,
+    /// Items of the lists being built, innermost last (one buffer for all nesting levels),
+    /// and the cache of key strings.
+    scratch: Scratch,
+}
+
+impl<'py> PyBuilder<'py> {
+    pub(crate) fn new(py: Python<'py>) -> Self {
+        let scratch = SCRATCH
+            .with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
+            .unwrap_or_default();
+        PyBuilder { py, scratch }
+    }
+}
+
+impl Drop for PyBuilder<'_> {
+    fn drop(&mut self) {
+        // Items left by a failed decode are released here, while the thread is attached.
+        self.scratch.stack.clear();
+        if self.scratch.stack.capacity() > 4096 {
+            self.scratch.stack = Vec::new();
+        }
+        let scratch = std::mem::take(&mut self.scratch);
+        SCRATCH.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = scratch;
+            }
+        });
+    }
+}
+
+impl<'py> Builder for PyBuilder<'py> {
+    type Value = PyValue<'py>;
+    /// Where the list's items start in `stack`.
+    type List = usize;
+    type Map = Bound<'py, PyDict>;
+
+    fn null(&mut self) -> Result<Self::Value, CodecError> {
+        Ok(PyValue(self.py.None().into_bound(self.py)))
+    }
+    fn bool(&mut self, v: bool) -> Result<Self::Value, CodecError> {
+        Ok(PyValue(PyBool::new(self.py, v).to_owned().into_any()))
+    }
+    fn int(&mut self, v: i64) -> Result<Self::Value, CodecError> {
+        let Ok(n) = v.into_pyobject(self.py);
+        Ok(PyValue(n.into_any()))
+    }
+    fn uint(&mut self, v: u64) -> Result<Self::Value, CodecError> {
+        let Ok(n) = v.into_pyobject(self.py);
+        Ok(PyValue(n.into_any()))
+    }
+    fn float(&mut self, v: f64) -> Result<Self::Value, CodecError> {
+        Ok(PyValue(PyFloat::new(self.py, v).into_any()))
+    }
+    fn str(&mut self, v: &str) -> Result<Self::Value, CodecError> {
+        Ok(PyValue(PyString::new(self.py, v).into_any()))
+    }
+    fn bytes(&mut self, v: &[u8]) -> Result<Self::Value, CodecError> {
+        Ok(PyValue(PyBytes::new(self.py, v).into_any()))
+    }
+    fn list_begin(&mut self, _len_hint: usize) -> Result<usize, CodecError> {
+        Ok(self.scratch.stack.len())
+    }
+    fn list_push(&mut self, _list: &mut usize, v: Self::Value) -> Result<(), CodecError> {
+        self.scratch.stack.push(v.0.unbind());
+        Ok(())
+    }
+    fn list_end(&mut self, start: usize) -> Result<Self::Value, CodecError> {
+        let start = start.min(self.scratch.stack.len());
+        let py = self.py;
+        let items = self
+            .scratch
+            .stack
+            .drain(start..)
+            .map(|item| item.into_bound(py));
+        let list = PyList::new(py, items).map_err(builder_error)?;
+        Ok(PyValue(list.into_any()))
+    }
+    fn map_begin(&mut self, _len_hint: usize) -> Result<Self::Map, CodecError> {
+        Ok(PyDict::new(self.py))
+    }
+    fn map_insert(
+        &mut self,
+        map: &mut Self::Map,
+        key: &str,
+        v: Self::Value,
+    ) -> Result<(), CodecError> {
+        let key = self.scratch.keys.get(self.py, key);
+        map.set_item(key, v.0).map_err(builder_error)
+    }
+    fn map_end(&mut self, map: Self::Map) -> Result<Self::Value, CodecError> {
+        Ok(PyValue(map.into_any()))
+    }
+}
+
+/// The Python type name of an object, for messages.
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned())
+}
+
+impl ValueView for PyValue<'_> {
+    fn kind(&self) -> Kind {
+        let o = &self.0;
+        if o.is_instance_of::<PyString>() {
+            Kind::Str
+        } else if o.is_instance_of::<PyBool>() {
+            Kind::Bool
+        } else if o.is_instance_of::<PyInt>() {
+            Kind::Int
+        } else if o.is_instance_of::<PyDict>() {
+            Kind::Map
+        } else if o.is_instance_of::<PyList>() {
+            Kind::List
+        } else if o.is_none() {
+            Kind::Null
+        } else if o.is_instance_of::<PyFloat>() {
+            Kind::Float
+        } else if o.is_instance_of::<PyBytes>() {
+            Kind::Bytes
+        } else {
+            Kind::Other
+        }
+    }
+    fn type_name(&self) -> String {
+        if self.0.is_instance_of::<PyString>() && self.as_str().is_none() {
+            return "str with unpaired surrogates".to_owned();
+        }
+        type_name(&self.0)
+    }
+    fn as_bool(&self) -> Option<bool> {
+        self.0.cast::<PyBool>().ok().map(|b| b.is_true())
+    }
+    fn as_u64(&self) -> Option<u64> {
+        if self.0.is_instance_of::<PyBool>() {
+            return None;
+        }
+        self.0.cast::<PyInt>().ok()?.extract::<u64>().ok()
+    }
+    fn as_i64(&self) -> Option<i64> {
+        if self.0.is_instance_of::<PyBool>() {
+            return None;
+        }
+        self.0
+            .cast::<PyInt>()
+            .ok()?
+            .extract::<i64>()
+            .ok()
+            .filter(|v| *v < 0)
+    }
+    fn as_str(&self) -> Option<&str> {
+        self.0.cast::<PyString>().ok()?.to_str().ok()
+    }
+    fn len(&self) -> usize {
+        if let Ok(l) = self.0.cast::<PyList>() {
+            l.len()
+        } else if let Ok(d) = self.0.cast::<PyDict>() {
+            d.len()
+        } else {
+            0
+        }
+    }
+    fn try_for_each_item(
+        &self,
+        f: &mut dyn FnMut(&Self) -> Result<(), CodecError>,
+    ) -> Result<(), CodecError> {
+        if let Ok(l) = self.0.cast::<PyList>() {
+            for item in l.iter() {
+                f(&PyValue(item))?;
+            }
+        }
+        Ok(())
+    }
+    fn try_for_each_entry(
+        &self,
+        f: &mut dyn FnMut(&str, &Self) -> Result<(), CodecError>,
+    ) -> Result<(), CodecError> {
+        if let Ok(d) = self.0.cast::<PyDict>() {
+            for (k, v) in d.iter() {
+                let key = k.cast::<PyString>().ok().and_then(|s| s.to_str().ok());
+                let Some(key) = key else {
+                    return Err(CodecError::InvalidMessage(format!(
+                        "dict keys must be strings, got {}",
+                        type_name(&k)
+                    )));
+                };
+                f(key, &PyValue(v))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether an args/kwargs object is empty (left out on the wire).
+pub(crate) fn is_empty(obj: &Bound<'_, PyAny>) -> bool {
+    PyValue(obj.clone()).is_empty()
+}
+
+fn unencodable(reason: String) -> CodecError {
+    CodecError::Unencodable {
+        path: String::new(),
+        reason,
+    }
+}
+
+fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
+    match key.cast::<PyString>() {
+        Ok(s) => s
+            .to_str()
+            .map_err(|_| unencodable("dict key is a str with unpaired surrogates".to_owned())),
+        Err(_) => Err(unencodable(format!(
+            "dict keys must be str, got {} ({})",
+            type_name(key),
+            key.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))),
+    }
+}
+
+fn write_seq<'py, W: Writer>(
+    w: &mut W,
+    len: usize,
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    depth: usize,
+) -> Result<(), CodecError> {
+    w.array_begin(len)?;
+    for (i, item) in items.enumerate() {
+        write_py(&item, w, depth + 1).map_err(|e| e.at_index(i))?;
+    }
+    w.array_end()
+}
+
+/// Encode a Python object: bool before int, int within [-2^63, 2^64), float, str,
+/// bytes/bytearray as binary, list/tuple as arrays, dict with str keys as maps, None.
+pub(crate) fn write_py<W: Writer>(
+    obj: &Bound<'_, PyAny>,
+    w: &mut W,
+    depth: usize,
+) -> Result<(), CodecError> {
+    // The exact builtin types first: one pointer comparison each.
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        let text = s
+            .to_str()
+            .map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
+        return w.str(text);
+    }
+    if let Ok(i) = obj.cast_exact::<PyInt>() {
+        return write_int(i, w);
+    }
+    if depth <= MAX_DEPTH {
+        if let Ok(d) = obj.cast_exact::<PyDict>() {
+            return write_dict(d, w, depth);
+        }
+        if let Ok(l) = obj.cast_exact::<PyList>() {
+            return write_seq(w, l.len(), l.iter(), depth);
+        }
+    }
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        return w.float(f.value());
+    }
+    write_other(obj, w, depth)
+}
+
+fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Result<(), CodecError> {
+    if let Ok(v) = i.extract::<i64>() {
+        return w.int(v);
+    }
+    if let Ok(v) = i.extract::<u64>() {
+        return w.uint(v);
+    }
+    Err(unencodable(format!(
+        "int {i} is out of range [-2^63, 2^64)"
+    )))
+}
+
+fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Result<(), CodecError> {
+    w.map_begin(d.len())?;
+    for (k, v) in d.iter() {
+        let key = key_text(&k)?;
+        w.map_key(key)?;
+        write_py(&v, w, depth + 1).map_err(|e| e.at_key(key))?;
+    }
+    w.map_end()
+}
+
+/// Subclasses of the builtin types, None, bool, bytes, tuples; and the refusals.
+fn write_other<W: Writer>(
+    obj: &Bound<'_, PyAny>,
+    w: &mut W,
+    depth: usize,
+) -> Result<(), CodecError> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        let text = s
+            .to_str()
+            .map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
+        return w.str(text);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return w.bool(b.is_true());
+    }
+    if let Ok(i) = obj.cast::<PyInt>() {
+        return write_int(i, w);
+    }
+    if depth > MAX_DEPTH && (obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>()) {
+        return Err(CodecError::Unencodable {
+            path: String::new(),
+            reason: format!("nesting deeper than {MAX_DEPTH} levels (a cycle?)"),
+        });
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        return write_dict(d, w, depth);
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        return write_seq(w, l.len(), l.iter(), depth);
+    }
+    if obj.is_none() {
+        return w.null();
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return w.float(f.value());
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return w.bytes(b.as_bytes());
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        if depth > MAX_DEPTH {
+            return Err(unencodable(format!(
+                "nesting deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        return write_seq(w, t.len(), t.iter(), depth);
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return w.bytes(&b.to_vec());
+    }
+    Err(unencodable(format!(
+        "object of type '{}' is not serializable",
+        type_name(obj)
+    )))
+}

@@ -1,0 +1,351 @@
+"""Client authentication (``autobahn.wamp.auth``): authenticators and WAMP-CRA/TOTP helpers.
+
+An authenticator has Autobahn's interface: ``name`` (the authmethod), ``authextra``
+(sent in HELLO), ``on_challenge(session, challenge)`` returning the AUTHENTICATE
+signature (a str, or an awaitable of one) and ``on_welcome(session, authextra)``
+returning None, or an error message to refuse the router's WELCOME. WAMP-CRA and TOTP
+use only the standard library; cryptosign needs ``cryptography`` (``pywamp[crypto]``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import struct
+import time
+from collections.abc import Awaitable
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+__all__ = (
+    "WCS_SECRET_CHARSET",
+    "AuthAnonymous",
+    "AuthAnonymousProxy",
+    "AuthCryptoSign",
+    "AuthCryptoSignProxy",
+    "AuthTicket",
+    "AuthWampCra",
+    "Authenticator",
+    "check_totp",
+    "compute_totp",
+    "compute_wcs",
+    "create_authenticator",
+    "derive_key",
+    "generate_totp_secret",
+    "generate_wcs",
+    "pbkdf2",
+)
+
+
+@runtime_checkable
+class Authenticator(Protocol):
+    """What a session needs from an authenticator (Autobahn's ``IAuthenticator``)."""
+
+    name: ClassVar[str]
+
+    @property
+    def authextra(self) -> dict[str, Any]: ...
+
+    def on_challenge(self, session: Any, challenge: Any) -> str | Awaitable[str]: ...
+
+    def on_welcome(self, session: Any, authextra: dict[str, Any] | None) -> str | None: ...
+
+
+def _method(challenge: Any) -> Any:
+    """The auth method of a ``types.Challenge`` (``.method``) or a CHALLENGE message."""
+    method = getattr(challenge, "method", None)
+    return method if method is not None else getattr(challenge, "authmethod", None)
+
+
+def _extra(challenge: Any) -> dict[str, Any]:
+    extra = getattr(challenge, "extra", None)
+    if type(extra) is not dict:
+        raise ValueError(f"{_method(challenge)}: the CHALLENGE has no extra dict")
+    return extra
+
+
+class _Base:
+    """The configuration every authenticator takes: ``authid``, ``authrole``, ``authextra``."""
+
+    name: ClassVar[str] = ""
+    _allowed: ClassVar[tuple[str, ...] | None] = None  # None: any keyword
+
+    def __init__(self, **kw: Any) -> None:
+        if self._allowed is not None:
+            for key in kw:
+                if key not in self._allowed:
+                    raise ValueError(f"Unexpected key '{key}' for {type(self).__name__}")
+        for key in ("authid", "authrole"):
+            if kw.get(key) is not None and type(kw[key]) is not str:
+                raise TypeError(f"{type(self).__name__}: {key} must be a str")
+        if kw.get("authextra") is not None and type(kw["authextra"]) is not dict:
+            raise TypeError(f"{type(self).__name__}: authextra must be a dict")
+        self._args = kw
+
+    @property
+    def authextra(self) -> dict[str, Any]:
+        """Sent in HELLO.Details.authextra."""
+        extra: dict[str, Any] = self._args.get("authextra") or {}
+        return extra
+
+    @property
+    def authid(self) -> str | None:
+        """The authid to announce in HELLO, if configured."""
+        value: str | None = self._args.get("authid")
+        return value
+
+    @property
+    def authrole(self) -> str | None:
+        """The authrole to ask for in HELLO, if configured."""
+        value: str | None = self._args.get("authrole")
+        return value
+
+    def on_challenge(self, session: Any, challenge: Any) -> str | Awaitable[str]:
+        raise NotImplementedError
+
+    def on_welcome(self, session: Any, authextra: dict[str, Any] | None) -> str | None:
+        """Accept every WELCOME."""
+        return None
+
+
+class AuthAnonymous(_Base):
+    """No credentials; a CHALLENGE is an error."""
+
+    name = "anonymous"
+
+    def on_challenge(self, session: Any, challenge: Any) -> str:
+        raise RuntimeError("on_challenge called on anonymous authentication")
+
+
+class AuthAnonymousProxy(AuthAnonymous):
+    """Anonymous authentication forwarded by a proxy."""
+
+    name = "anonymous-proxy"
+
+
+class AuthTicket(_Base):
+    """A static ticket (password or token) sent as the signature."""
+
+    name = "ticket"
+
+    def __init__(self, **kw: Any) -> None:
+        if "ticket" not in kw:
+            raise ValueError("ticket authentication requires 'ticket=' kwarg")
+        ticket = kw.pop("ticket")
+        if type(ticket) is not str:
+            raise TypeError(f"AuthTicket: ticket must be a str, got {type(ticket).__name__}")
+        super().__init__(**kw)
+        self._ticket = ticket
+
+    def on_challenge(self, session: Any, challenge: Any) -> str:
+        if _method(challenge) != "ticket":
+            raise ValueError(f"AuthTicket: not a ticket challenge ({_method(challenge)!r})")
+        return self._ticket
+
+
+class AuthWampCra(_Base):
+    """WAMP-CRA: HMAC-SHA256 of the challenge under the secret (PBKDF2-derived when salted)."""
+
+    name = "wampcra"
+    _allowed = ("authextra", "authid", "authrole", "secret")
+
+    def __init__(self, **kw: Any) -> None:
+        for key in ("secret", "authid"):
+            if key not in kw:
+                raise ValueError(f"Must provide '{key}' for wampcra")
+        super().__init__(**kw)
+        secret = self._args.pop("secret")
+        if type(secret) is bytes:
+            secret = secret.decode("utf8")
+        if type(secret) is not str:
+            raise TypeError(f"AuthWampCra: secret must be a str, got {type(secret).__name__}")
+        self._secret: str = secret
+
+    def on_challenge(self, session: Any, challenge: Any) -> str:
+        extra = _extra(challenge)
+        text = extra.get("challenge")
+        if type(text) is not str:
+            raise ValueError("wampcra: CHALLENGE extra['challenge'] must be a str")
+        key: bytes = self._secret.encode("utf8")
+        if "salt" in extra:
+            key = derive_key(
+                key, extra["salt"], extra.get("iterations", 1000), extra.get("keylen", 32)
+            )
+        return compute_wcs(key, text.encode("utf8")).decode("ascii")
+
+
+def _channel_id(session: Any, binding: str) -> bytes:
+    """The transport's channel id for a binding type (TLS only)."""
+    details = getattr(session, "transport_details", None)
+    if details is None:
+        details = getattr(getattr(session, "_transport", None), "transport_details", None)
+    ids = getattr(details, "channel_id", None) or {}
+    channel_id = ids.get(binding)
+    if type(channel_id) is not bytes:
+        raise ValueError(f"cryptosign: channel binding {binding!r} needs a TLS transport with it")
+    return channel_id
+
+
+class AuthCryptoSign(_Base):
+    """WAMP-cryptosign: an Ed25519 signature over the router's random challenge."""
+
+    name = "cryptosign"
+    _allowed = ("authextra", "authid", "authrole", "privkey")
+
+    def __init__(self, **kw: Any) -> None:
+        if "privkey" not in kw:
+            raise ValueError("Must provide 'privkey' for cryptosign")
+        from pywamp.wamp.cryptosign import CHANNEL_BINDINGS, CryptosignKey
+
+        super().__init__(**kw)
+        privkey = self._args["privkey"]
+        if type(privkey) not in (str, bytes):
+            raise TypeError("cryptosign: privkey must be the private key in hex (64 digits)")
+        try:
+            raw = binascii.a2b_hex(privkey)
+        except (binascii.Error, ValueError):
+            raise ValueError("cryptosign: privkey must be the private key in hex") from None
+        self._privkey = CryptosignKey.from_bytes(raw)
+        authextra = dict(self._args.get("authextra") or {})
+        pubkey = self._privkey.public_key()
+        if authextra.setdefault("pubkey", pubkey) != pubkey:
+            raise ValueError("Public key doesn't correspond to private key")
+        binding = authextra.get("channel_binding")
+        if binding is not None and binding not in CHANNEL_BINDINGS:
+            raise ValueError(f"cryptosign: channel_binding must be one of {CHANNEL_BINDINGS}")
+        self._args["authextra"] = authextra
+        self._channel_binding: str | None = binding
+
+    def on_challenge(self, session: Any, challenge: Any) -> str:
+        binding = self._channel_binding
+        channel_id = _channel_id(session, binding) if binding is not None else None
+        return str(self._privkey.sign_challenge(challenge, channel_id, binding))
+
+
+class AuthCryptoSignProxy(AuthCryptoSign):
+    """Cryptosign authentication forwarded by a proxy."""
+
+    name = "cryptosign-proxy"
+
+
+_AUTHENTICATORS: dict[str, type[_Base]] = {
+    cls.name: cls
+    for cls in (
+        AuthAnonymous,
+        AuthAnonymousProxy,
+        AuthTicket,
+        AuthWampCra,
+        AuthCryptoSign,
+        AuthCryptoSignProxy,
+    )
+}
+
+
+def create_authenticator(name: str, **kwargs: Any) -> Authenticator:
+    """An authenticator by authmethod name, configured with keyword arguments."""
+    try:
+        cls = _AUTHENTICATORS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(_AUTHENTICATORS))
+        raise ValueError(f"Unknown authenticator '{name}' (pywamp has: {known})") from None
+    return cls(**kwargs)
+
+
+# -- WAMP-CRA ------------------------------------------------------------------------------
+
+WCS_SECRET_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+"""The characters ``generate_wcs`` draws from."""
+
+
+def pbkdf2(
+    data: bytes, salt: bytes, iterations: int = 1000, keylen: int = 32, hashfunc: str | None = None
+) -> bytes:
+    """PBKDF2-HMAC of ``data`` (SHA-256 unless ``hashfunc`` names another hashlib hash)."""
+    if (
+        type(data) is not bytes
+        or type(salt) is not bytes
+        or type(iterations) is not int
+        or type(keylen) is not int
+    ):
+        raise ValueError("Invalid argument types")
+    if hashfunc is not None and type(hashfunc) is not str:
+        raise ValueError("pbkdf2 takes the name of a hash algorithm for 'hashfunc='")
+    return hashlib.pbkdf2_hmac(hashfunc or "sha256", data, salt, iterations, keylen)
+
+
+def derive_key(
+    secret: str | bytes, salt: str | bytes, iterations: int = 1000, keylen: int = 32
+) -> bytes:
+    """The salted WAMP-CRA key: base64 of PBKDF2-SHA256(secret, salt) (the base64 text is the
+    HMAC key, as Autobahn and Crossbar use it)."""
+    if type(secret) not in (str, bytes):
+        raise ValueError("'secret' must be bytes")
+    if type(salt) not in (str, bytes):
+        raise ValueError("'salt' must be bytes")
+    if type(iterations) is not int:
+        raise ValueError("'iterations' must be an integer")
+    if type(keylen) is not int:
+        raise ValueError("'keylen' must be an integer")
+    secret_b = secret.encode("utf8") if isinstance(secret, str) else secret
+    salt_b = salt.encode("utf8") if isinstance(salt, str) else salt
+    return binascii.b2a_base64(pbkdf2(secret_b, salt_b, iterations, keylen)).strip()
+
+
+def generate_wcs(length: int = 14) -> bytes:
+    """A random WAMP-CRA secret of ``length`` letters and digits."""
+    if type(length) is not int or length < 0:
+        raise ValueError("generate_wcs: length must be a non-negative int")
+    return "".join(secrets.choice(WCS_SECRET_CHARSET) for _ in range(length)).encode("ascii")
+
+
+def compute_wcs(key: str | bytes, challenge: str | bytes) -> bytes:
+    """The WAMP-CRA signature: base64 of HMAC-SHA256(key, challenge)."""
+    if type(key) not in (str, bytes):
+        raise TypeError(f"compute_wcs: key must be str or bytes, got {type(key).__name__}")
+    if type(challenge) not in (str, bytes):
+        raise TypeError(
+            f"compute_wcs: challenge must be str or bytes, got {type(challenge).__name__}"
+        )
+    key_b = key.encode("utf8") if isinstance(key, str) else key
+    msg = challenge.encode("utf8") if isinstance(challenge, str) else challenge
+    return binascii.b2a_base64(hmac.new(key_b, msg, hashlib.sha256).digest()).strip()
+
+
+# -- TOTP (RFC 6238, 30 s steps, 6 digits, SHA-1) -----------------------------------------
+
+
+def generate_totp_secret(length: int = 10) -> str:
+    """A random Base32 TOTP secret from ``length`` random bytes."""
+    if type(length) is not int or length < 0:
+        raise ValueError("generate_totp_secret: length must be a non-negative int")
+    return base64.b32encode(secrets.token_bytes(length)).decode("ascii")
+
+
+def compute_totp(secret: str, offset: int = 0, *, now: float | None = None) -> str:
+    """The 6-digit TOTP code for the current 30 s step (+ ``offset`` steps), or at ``now``."""
+    if type(secret) is not str:
+        raise TypeError(f"compute_totp: secret must be a Base32 str, got {type(secret).__name__}")
+    if type(offset) is not int:
+        raise TypeError(f"compute_totp: offset must be an int, got {type(offset).__name__}")
+    try:
+        key = base64.b32decode(secret)
+    except (binascii.Error, ValueError):
+        raise ValueError("compute_totp: invalid Base32 secret") from None
+    step = offset + int(time.time() if now is None else now) // 30
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    start = digest[19] & 15
+    code = (struct.unpack(">I", digest[start : start + 4])[0] & 0x7FFFFFFF) % 1000000
+    return f"{code:06d}"
+
+
+def check_totp(secret: str, ticket: str) -> bool:
+    """Whether ``ticket`` is the TOTP code of this, the previous or the next 30 s step."""
+    if type(ticket) is not str:
+        return False
+    given = ticket.encode("utf8")
+    return any(
+        hmac.compare_digest(given, compute_totp(secret, offset).encode("ascii"))
+        for offset in (0, 1, -1)
+    )

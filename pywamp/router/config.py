@@ -7,10 +7,12 @@ documents seconds and Crossbar enforces seconds, so clients disagree on the wire
 * ``"ms"``: always milliseconds (the spec).
 * ``"s"``: always seconds (Crossbar).
 * ``"auto"`` (default): seconds for callers whose ``HELLO.Details.agent`` starts with
-  one of ``seconds_agents`` (case-insensitive; Autobahn|Python, Autobahn|JS and pywamp,
-  whose APIs take seconds and which Crossbar serves in seconds), milliseconds for
-  everyone else. The unit follows what the caller's own library documents, which a
-  value-size heuristic cannot know (``500`` is a sane value in both units).
+  one of ``seconds_agents`` (case-insensitive; Autobahn|JS and pywamp, whose APIs take
+  seconds) and for callers that send no agent at all (Autobahn|Python sends none);
+  milliseconds for every other agent. When unsure it picks seconds on purpose: reading
+  seconds as milliseconds would fail calls a thousand times too early, while the
+  opposite only makes the limit longer. A value-size heuristic cannot tell (``500`` is
+  sane in both units).
 
 ``wamp.session.on_leave``: the spec sends ``[session, authid, authrole]``; Crossbar sends
 ``[session]``. ``on_leave_args`` picks one (``"spec"`` by default).
@@ -73,6 +75,8 @@ class RealmConfig:
             return 1.0
         if unit == "ms":
             return 0.001
-        if isinstance(agent, str) and agent.lower().startswith(self.seconds_agents):
+        if not isinstance(agent, str) or not agent:
+            return 1.0
+        if agent.lower().startswith(self.seconds_agents):
             return 1.0
         return 0.001

@@ -23,6 +23,8 @@ from pywamp._native import (
 )
 from pywamp.router import Disclosure, RealmConfig
 
+SPEC_AGENT = "nexus-client/1.0"  # any agent but Autobahn's and pywamp's: milliseconds
+
 
 def register(client: Client, procedure: str, **options: Any) -> int:
     client.send(Register(client.request_id(), options, procedure))
@@ -495,7 +497,7 @@ def test_yield_for_an_invocation_never_sent_is_a_violation() -> None:
 
 def test_dealer_timeout_in_milliseconds_for_spec_clients() -> None:
     net = Net()
-    callee, caller = net.join(), net.join(agent="nexus-client")
+    callee, caller = net.join(), net.join(agent=SPEC_AGENT)
     register(callee, "slow")
     request = call(caller, "slow", timeout=1500)
     inv = callee.take_one(Invocation)
@@ -513,9 +515,11 @@ def test_dealer_timeout_in_milliseconds_for_spec_clients() -> None:
     assert net.core.next_deadline() is None
 
 
-def test_dealer_timeout_in_seconds_for_autobahn_agents() -> None:
+@pytest.mark.parametrize("agent", ["AutobahnJS-22.11.1", "pywamp/0.1", None])
+def test_dealer_timeout_in_seconds_for_autobahn_and_agentless_callers(agent: str | None) -> None:
     net = Net()
-    callee, caller = net.join(), net.join(agent="Autobahn/26.7.1-py")
+    callee = net.join()
+    caller = net.join(agent=agent) if agent else net.join()
     register(callee, "slow")
     call(caller, "slow", timeout=3)
     callee.take()
@@ -552,7 +556,7 @@ def test_answered_call_cancels_its_timer() -> None:
 
 def test_progressive_results_rearm_the_timeout() -> None:
     net = Net()
-    callee, caller = net.join(), net.join()
+    callee, caller = net.join(), net.join(agent=SPEC_AGENT)
     register(callee, "p")
     call(caller, "p", timeout=1000, receive_progress=True)
     inv = callee.take_one(Invocation)
@@ -575,7 +579,7 @@ def test_forward_timeout_lets_the_callee_handle_it() -> None:
 
 def test_timeout_with_a_callee_without_cancel_support_skips() -> None:
     net = Net()
-    callee, caller = net.join(roles=BASIC_ROLES), net.join()
+    callee, caller = net.join(roles=BASIC_ROLES), net.join(agent=SPEC_AGENT)
     register(callee, "p")
     call(caller, "p", timeout=100)
     callee.take()
@@ -586,7 +590,7 @@ def test_timeout_with_a_callee_without_cancel_support_skips() -> None:
 
 def test_timer_output_only_for_a_new_earliest_deadline() -> None:
     net = Net()
-    callee, caller = net.join(), net.join()
+    callee, caller = net.join(), net.join(agent=SPEC_AGENT)
     register(callee, "p")
     call(caller, "p", timeout=5000)
     call(caller, "p", timeout=9000)

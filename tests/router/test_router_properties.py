@@ -129,7 +129,7 @@ call_steps = st.lists(
 @given(call_steps)
 def test_every_call_ends_once_and_nothing_leaks(steps: list[tuple[Any, ...]]) -> None:
     net = Net()
-    clients: list[Client] = [net.join() for _ in range(4)]
+    clients: list[Client] = [net.join(agent="spec/1") for _ in range(4)]  # timeouts in ms
     for i, procedure, invoke in ((0, "p", "roundrobin"), (1, "p", "roundrobin"), (2, "q", "last")):
         clients[i].send(Register(clients[i].request_id(), {"invoke": invoke}, procedure))
         clients[i].take_one(Registered)

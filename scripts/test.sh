@@ -15,14 +15,15 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test -p pywamp-core --quiet
 
 echo "== python lint and stub"
-$py -m ruff check pywamp tests
-$py -m ruff format --check pywamp tests
+$py -m ruff check pywamp tests benches
+$py -m ruff format --check pywamp tests benches
 $py -m mypy.stubtest pywamp._native --mypy-config-file pyproject.toml \
     --allowlist native/py/stubtest-allowlist.txt
 
 echo "== python tests"
 # pytest exits 5 when it collects no test: set -e turns that into a failure too.
 $py -m pytest tests -q
+$py -m pytest benches -q --benchmark-disable
 
 echo "== fuzz (short; FUZZ_SECONDS=... for long runs)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash scripts/fuzz.sh

@@ -16,6 +16,22 @@ from pywamp.exception import (
     TransportLost,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pywamp.connect import connect
+
+
+def __getattr__(name: str) -> object:
+    """``pywamp.connect`` is imported on first use: ``import pywamp`` stays light."""
+    if name == "connect":
+        from pywamp.connect import connect as function
+
+        # Importing the submodule bound ``pywamp.connect`` to it; the function wins.
+        globals()["connect"] = function
+        return function
+    raise AttributeError(f"module 'pywamp' has no attribute {name!r}")
+
+
 __all__ = (
     "ApplicationError",
     "Error",
@@ -25,4 +41,5 @@ __all__ = (
     "TransportError",
     "TransportLost",
     "__version__",
+    "connect",
 )

@@ -60,6 +60,9 @@ class CallDetails:
 
     ``progress`` is a callable that sends a progressive result when the caller asked for
     them, else None. The seed calls this class ``Invocation``.
+
+    Beyond Autobahn: ``is_progress`` is True for a chunk of a progressive call invocation
+    that more chunks follow (INVOCATION.Details.progress); the final chunk has False.
     """
 
     __slots__ = (
@@ -68,6 +71,7 @@ class CallDetails:
         "caller_authrole",
         "enc_algo",
         "forward_for",
+        "is_progress",
         "procedure",
         "progress",
         "registration",
@@ -83,6 +87,7 @@ class CallDetails:
     transaction_hash: str | None
     enc_algo: str | None
     forward_for: list[dict[str, Any]] | None
+    is_progress: bool
 
     def __init__(
         self,
@@ -95,6 +100,8 @@ class CallDetails:
         transaction_hash: str | None = None,
         enc_algo: str | None = None,
         forward_for: list[dict[str, Any]] | None = None,
+        *,
+        is_progress: bool = False,
     ) -> None:
         # built for every invocation: one expression on the valid path
         if not (
@@ -129,6 +136,7 @@ class CallDetails:
         self.transaction_hash = transaction_hash
         self.enc_algo = enc_algo
         self.forward_for = forward_for
+        self.is_progress = is_progress
 
     def __str__(self) -> str:
         return (

@@ -1,0 +1,101 @@
+"""Hooks for authentication and authorization, with the permissive defaults.
+
+An :class:`Authenticator` sees each HELLO and answers :class:`Accept`, :class:`Deny`
+or :class:`Challenged` (the router sends CHALLENGE and hands the AUTHENTICATE to the
+pending object). An :class:`Authorizer` decides each publish/subscribe/call/register;
+a realm without one allows everything. Both are synchronous: the sans-IO core never
+waits; a dynamic (WAMP-called) authenticator belongs to the driver.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from pywamp.router import errors
+
+if TYPE_CHECKING:
+    from pywamp.router.session import RouterSession
+
+Action = Literal["publish", "subscribe", "call", "register"]
+
+
+@dataclass(frozen=True)
+class Accept:
+    """Join the realm with this identity."""
+
+    authid: str
+    authrole: str
+    authmethod: str = "anonymous"
+    authprovider: str = "static"
+    authextra: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Deny:
+    """Refuse the join: ABORT with this reason."""
+
+    reason: str = errors.NOT_AUTHORIZED
+    message: str = ""
+
+
+class PendingAuth(Protocol):
+    """A challenge in flight; gets the client's AUTHENTICATE."""
+
+    def authenticate(self, signature: str, extra: dict[str, Any]) -> Accept | Deny:
+        """Check the signature."""
+        ...
+
+
+@dataclass(frozen=True)
+class Challenged:
+    """Send CHALLENGE(authmethod, extra) and wait for AUTHENTICATE."""
+
+    authmethod: str
+    extra: dict[str, Any]
+    pending: PendingAuth
+
+
+class Authenticator(Protocol):
+    """Decides who a HELLO is."""
+
+    def hello(
+        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any]
+    ) -> Accept | Deny | Challenged:
+        """Answer one HELLO."""
+        ...
+
+
+class Authorizer(Protocol):
+    """Decides whether a joined session may act on a URI."""
+
+    def authorize(self, session: RouterSession, uri: str, action: Action) -> bool:
+        """True to allow."""
+        ...
+
+
+def _serial() -> str:
+    """A random readable authid such as ``K3WQ-7HNA-XV2C``."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    chars = [secrets.choice(alphabet) for _ in range(12)]
+    return "-".join("".join(chars[i : i + 4]) for i in (0, 4, 8))
+
+
+@dataclass(frozen=True)
+class AnonymousAuthenticator:
+    """Let everyone in as ``authrole`` with a random authid (or the HELLO's, if allowed)."""
+
+    authrole: str = "anonymous"
+    accept_authid: bool = False
+    authextra: dict[str, Any] = field(default_factory=dict)
+
+    def hello(
+        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any]
+    ) -> Accept | Deny | Challenged:
+        """Accept every HELLO."""
+        authid = details.get("authid") if self.accept_authid else None
+        if not isinstance(authid, str) or not authid:
+            authid = _serial()
+        return Accept(authid, self.authrole, "anonymous", "static", dict(self.authextra) or None)

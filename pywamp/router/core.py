@@ -1,0 +1,131 @@
+"""The sans-IO router: realms and sessions driven by messages, detaches and timers.
+
+A driver (the asyncio server, a test) owns the transports and the clock::
+
+    core = RouterCore([RealmConfig("realm1")], now=time.time())
+    session = core.attach({"type": "rawsocket", "peer": "tcp4:127.0.0.1:5555"}, handle)
+    for output in core.receive(session, message, time.time()): ...
+    for output in core.detach(session, time.time()): ...   # transport lost
+    for output in core.on_timer(time.time()): ...          # a Timer deadline passed
+
+``now`` is POSIX time in seconds (``time.time()``): deadlines come back on that clock,
+and it stamps meta API timestamps and event history. The outputs are described in
+:mod:`pywamp.router.outputs`. A handler never raises for bad client input: a protocol
+violation ABORTs that one session; an exception escaping ``receive`` is a router bug,
+after which the driver should drop that connection and call ``detach``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pywamp.router import errors
+from pywamp.router.config import RealmConfig
+from pywamp.router.errors import ProtocolViolation
+from pywamp.router.outputs import Output
+from pywamp.router.realm import Realm
+from pywamp.router.session import CLOSED, CLOSING, ESTABLISHED, RouterSession, abort, handshake
+from pywamp.router.timers import Timers
+
+if TYPE_CHECKING:
+    from pywamp._native import Message
+
+
+class RouterCore:
+    """Realms by name, one timer heap, and the entry points a driver calls."""
+
+    def __init__(
+        self,
+        realms: Iterable[RealmConfig] | None = None,
+        *,
+        now: float = 0.0,
+        goodbye_timeout: float = 5.0,
+    ) -> None:
+        self.timers = Timers()
+        self.goodbye_timeout = goodbye_timeout
+        self.realms: dict[str, Realm] = {}
+        for config in realms if realms is not None else (RealmConfig(),):
+            self.add_realm(config, now)
+
+    def add_realm(self, config: RealmConfig, now: float) -> Realm:
+        """Start serving a realm."""
+        if config.name in self.realms:
+            raise ValueError(f"realm {config.name!r} exists")
+        realm = Realm(config, self.timers, now, self.goodbye_timeout)
+        self.realms[config.name] = realm
+        return realm
+
+    def attach(
+        self, transport: Mapping[str, Any] | None = None, handle: Any = None
+    ) -> RouterSession:
+        """A transport connected: the session that will speak over it.
+
+        ``transport`` is plain data about the connection (type, peer, serializer...);
+        ``wamp.session.get`` returns it. ``handle`` is the driver's own object.
+        """
+        return RouterSession(transport, handle)
+
+    def receive(self, session: RouterSession, message: Message, now: float) -> list[Output]:
+        """Handle one message from a session."""
+        out: list[Output] = []
+        session.received += 1
+        realm = session.realm
+        if session.state == ESTABLISHED and realm is not None:
+            handler = realm.handlers.get(type(message))
+            try:
+                if handler is None:
+                    raise ProtocolViolation(f"a client must not send {type(message).__name__}")
+                handler(session, message, now, out)
+            except ProtocolViolation as exc:
+                self._violation(session, str(exc), now, out)
+        else:
+            handshake(self.realms, session, message, now, out)
+        return out
+
+    def receive_many(
+        self, session: RouterSession, messages: Iterable[Message], now: float
+    ) -> list[Output]:
+        """Handle the messages decoded from one read, in order."""
+        out: list[Output] = []
+        for message in messages:
+            out += self.receive(session, message, now)
+        return out
+
+    def detach(self, session: RouterSession, now: float) -> list[Output]:
+        """The transport is gone: the session leaves its realm (testaments fire)."""
+        out: list[Output] = []
+        if session.state == ESTABLISHED and session.realm is not None:
+            session.realm.leave(session, now, out)
+        elif session.state == CLOSING and session.close_timer is not None:
+            session.close_timer.cancel()
+            session.close_timer = None
+        session.state = CLOSED
+        session.pending_auth = None
+        session.pending_realm = None
+        return out
+
+    def shutdown(self, now: float, reason: str = errors.CLOSE_SYSTEM_SHUTDOWN) -> list[Output]:
+        """Say GOODBYE to every joined session (no meta or testament events)."""
+        out: list[Output] = []
+        for realm in self.realms.values():
+            for session in list(realm.sessions.values()):
+                realm.kill(session, reason, None, now, out, quiet=True)
+        return out
+
+    def on_timer(self, now: float) -> list[Output]:
+        """Fire every timer due at ``now``."""
+        out: list[Output] = []
+        self.timers.expire(now, out)
+        return out
+
+    def next_deadline(self) -> float | None:
+        """When ``on_timer`` should next be called, or None."""
+        return self.timers.next_deadline()
+
+    def _violation(self, session: RouterSession, text: str, now: float, out: list[Output]) -> None:
+        realm = session.realm
+        if session.state == ESTABLISHED and realm is not None:
+            realm.leave(session, now, out)
+        if session.state != CLOSED:
+            abort(session, errors.PROTOCOL_VIOLATION, text, out)

@@ -14,9 +14,10 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test -p pywamp-core --quiet
 
-echo "== python lint and stub"
+echo "== python lint, types and stub"
 $py -m ruff check pywamp tests benches
 $py -m ruff format --check pywamp tests benches
+$py -m mypy pywamp
 $py -m mypy.stubtest pywamp._native --mypy-config-file pyproject.toml \
     --allowlist native/py/stubtest-allowlist.txt
 

@@ -5,6 +5,7 @@ A drop-in replacement for Autobahn|Python's WAMP API (``pywamp.wamp``,
 router, all on one compiled core (``pywamp._native``).
 """
 
+from pywamp._connect import connect
 from pywamp._native import __version__
 from pywamp.exception import (
     ApplicationError,
@@ -15,22 +16,6 @@ from pywamp.exception import (
     TransportError,
     TransportLost,
 )
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pywamp.connect import connect
-
-
-def __getattr__(name: str) -> object:
-    """``pywamp.connect`` is imported on first use: ``import pywamp`` stays light."""
-    if name == "connect":
-        from pywamp.connect import connect as function
-
-        # Importing the submodule bound ``pywamp.connect`` to it; the function wins.
-        globals()["connect"] = function
-        return function
-    raise AttributeError(f"module 'pywamp' has no attribute {name!r}")
-
 
 __all__ = (
     "ApplicationError",

@@ -10,9 +10,9 @@ import pytest
 from helpers import Inbox
 from routers import CRYPTOSIGN_USER, TICKET_USER, WAMPCRA_USER, Router
 
+from pywamp import connect
 from pywamp.asyncio.component import Component
 from pywamp.asyncio.wamp import ApplicationRunner, ApplicationSession, Session
-from pywamp.connect import connect
 from pywamp.exception import ApplicationError
 from pywamp.wamp.types import Challenge, SessionDetails
 

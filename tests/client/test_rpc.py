@@ -314,7 +314,7 @@ async def test_run_at_maps_to_runmode_and_rkey(session: Session, other: Session)
 
 @pytest.mark.needs("sharded_registration")
 async def test_run_at_all_gathers_every_callee(router: Router, session: Session) -> None:
-    from pywamp.connect import connect
+    from pywamp import connect
 
     async with connect(router.ws_url, router.realm) as a, connect(router.ws_url, router.realm) as b:
         opts = RegisterOptions(invoke="roundrobin")
@@ -586,7 +586,7 @@ async def test_payload_round_trip(
 ) -> None:
     """Values survive caller -> router -> callee -> router -> caller for each serializer
     (the callee speaks msgpack over RawSocket, so the router converts between them)."""
-    from pywamp.connect import connect
+    from pywamp import connect
 
     seen = Inbox()
 

@@ -1,4 +1,4 @@
-"""``pywamp.connect``: the native asyncio face. One call opens a transport and joins a realm.
+"""The native asyncio face: one call opens a transport and joins a realm (`pywamp.connect`).
 
 ::
 
@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl as _ssl
-import sys
-import types
 from collections.abc import Callable, Generator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -163,15 +161,3 @@ def connect(url: str, realm: str, **kwargs: Any) -> Connection:
     ``max_message_size``, ``timeout`` (seconds for connecting and joining), ``extra``.
     """
     return Connection(url, realm, **kwargs)
-
-
-class _CallableModule(types.ModuleType):
-    """``pywamp.connect`` names both this module and the function; importing the module
-    (``from pywamp.connect import Connection``) rebinds the package attribute to the module,
-    so the module is callable too and ``pywamp.connect(url, realm)`` always works."""
-
-    def __call__(self, url: str, realm: str, **kwargs: Any) -> Connection:
-        return connect(url, realm, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -11,7 +11,7 @@ import nacl.signing
 import pytest
 from autobahn.wamp.auth import compute_wcs, derive_key
 from router_harness import BASIC_ROLES, Client, Net
-from wampproto.auth.cryptosign import sign_cryptosign_challenge
+from wampproto.auth.cryptosign import sign_cryptosign_challenge  # type: ignore[import-untyped]
 
 from pywamp._native import Abort, Authenticate, Challenge, Hello, Welcome
 from pywamp.router import RealmConfig
@@ -41,7 +41,7 @@ def hello(
 
 def aborted(client: Client) -> Abort:
     """The client got ABORT and its transport is closed; no secret in the text."""
-    abort = client.take_one(Abort)
+    abort: Abort = client.take_one(Abort)
     assert client.closed == abort.reason
     text = json.dumps(abort.details)
     assert not any(s in text for s in SECRETS), text
@@ -324,8 +324,8 @@ def test_cryptosign_refuses_bad_pubkeys_and_unavailable_bindings() -> None:
     for extra in ({}, {"pubkey": "zz" * 32}, {"pubkey": KEY_HEX[:-2]}):
         assert aborted(hello(net, authmethods=["cryptosign"], authextra=extra)).reason == FAILED
     for binding in ("tls-unique", "tls-exporter", 7):
-        extra = {"pubkey": KEY_HEX, "channel_binding": binding}
-        assert aborted(hello(net, authmethods=["cryptosign"], authextra=extra)).reason == FAILED
+        bad: dict[str, Any] = {"pubkey": KEY_HEX, "channel_binding": binding}
+        assert aborted(hello(net, authmethods=["cryptosign"], authextra=bad)).reason == FAILED
 
 
 # -- SCRAM ----------------------------------------------------------------------------

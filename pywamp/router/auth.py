@@ -5,6 +5,10 @@ or :class:`Challenged` (the router sends CHALLENGE and hands the AUTHENTICATE to
 pending object). An :class:`Authorizer` decides each publish/subscribe/call/register;
 a realm without one allows everything. Both are synchronous: the sans-IO core never
 waits; a dynamic (WAMP-called) authenticator belongs to the driver.
+
+Both hooks get ``now`` (the core's clock, POSIX seconds) so a challenge can be stamped
+and expire. An ``Accept`` may name the session id the router must assign (WAMP-CRA
+signs the session id inside its challenge, before the session exists).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Accept:
     authmethod: str = "anonymous"
     authprovider: str = "static"
     authextra: dict[str, Any] | None = None
+    session: int | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class Deny:
 class PendingAuth(Protocol):
     """A challenge in flight; gets the client's AUTHENTICATE."""
 
-    def authenticate(self, signature: str, extra: dict[str, Any]) -> Accept | Deny:
+    def authenticate(self, signature: str, extra: dict[str, Any], now: float) -> Accept | Deny:
         """Check the signature."""
         ...
 
@@ -62,7 +67,7 @@ class Authenticator(Protocol):
     """Decides who a HELLO is."""
 
     def hello(
-        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any]
+        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any], now: float
     ) -> Accept | Deny | Challenged:
         """Answer one HELLO."""
         ...
@@ -92,7 +97,7 @@ class AnonymousAuthenticator:
     authextra: dict[str, Any] = field(default_factory=dict)
 
     def hello(
-        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any]
+        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any], now: float
     ) -> Accept | Deny | Challenged:
         """Accept every HELLO."""
         authid = details.get("authid") if self.accept_authid else None

@@ -93,7 +93,7 @@ class Realm:
         out: list[Output],
     ) -> None:
         """Welcome a session into the realm."""
-        sid = session_id()
+        sid = accept.session if accept.session is not None else session_id()
         while sid in self.sessions:
             sid = session_id()
         session.id = sid

@@ -200,7 +200,7 @@ def _hello(
         abort(session, errors.PROTOCOL_VIOLATION, "HELLO.Details.roles names no client role", out)
         return
     authenticator = realm.config.authenticator or _ANONYMOUS
-    answer = authenticator.hello(realm.name, details, session.transport)
+    answer = authenticator.hello(realm.name, details, session.transport, now)
     if isinstance(answer, Accept):
         realm.join(session, answer, details, roles, now, out)
     elif isinstance(answer, Deny):
@@ -222,7 +222,7 @@ def _authenticate(session: RouterSession, msg: Authenticate, now: float, out: li
     if pending is None or realm is None:
         abort(session, errors.PROTOCOL_VIOLATION, "AUTHENTICATE without CHALLENGE", out)
         return
-    answer = pending.authenticate(msg.signature, msg.extra)
+    answer = pending.authenticate(msg.signature, msg.extra, now)
     if isinstance(answer, Accept):
         details = {"agent": session.agent} if session.agent is not None else {}
         realm.join(session, answer, details, session.roles, now, out)

@@ -49,7 +49,9 @@ BASIC_ROLES: dict[str, Any] = {
 class HelloIdentity:
     """An authenticator for tests: the identity is whatever HELLO asks for."""
 
-    def hello(self, realm: str, details: dict[str, Any], transport: Mapping[str, Any]) -> Accept:
+    def hello(
+        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any], now: float
+    ) -> Accept:
         return Accept(
             str(details.get("authid", "anon")),
             str(details.get("authrole", "user")),

@@ -214,7 +214,7 @@ def test_detach_removes_the_session() -> None:
 class Ticket:
     """A challenge-response authenticator: the ticket must equal the authid reversed."""
 
-    def hello(self, realm: str, details: dict[str, Any], transport: Any) -> Any:
+    def hello(self, realm: str, details: dict[str, Any], transport: Any, now: float) -> Any:
         authid = details.get("authid")
         if authid == "banned":
             return Deny("wamp.error.not_authorized", "go away")
@@ -225,7 +225,7 @@ class _Pending:
     def __init__(self, authid: str) -> None:
         self.authid = authid
 
-    def authenticate(self, signature: str, extra: dict[str, Any]) -> Accept | Deny:
+    def authenticate(self, signature: str, extra: dict[str, Any], now: float) -> Accept | Deny:
         if signature == self.authid[::-1]:
             return Accept(self.authid, "user", "ticket", "static")
         return Deny("wamp.error.authentication_failed", "bad ticket")

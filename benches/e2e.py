@@ -1,0 +1,261 @@
+"""End to end: the same workload program on pywamp and on Autobahn, against the pywamp
+router and against Crossbar.io, in one run; prints rates and ratios.
+
+The workload is written once against Autobahn's API (``ApplicationSession`` and its
+RawSocket client factory) and run with either library's classes, so the only difference
+is the import. Routers run as separate processes (``pywamp router``; Crossbar from
+``.venv-crossbar``, installed by ``scripts/setup-crossbar.sh``). RawSocket + msgpack
+everywhere. A raw asyncio echo over the same loopback is the floor for a round trip.
+
+    .venv/bin/python benches/e2e.py [--quick] [--only pywamp-router]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "client"))
+
+from routers import CrossbarNode, free_port, wait_for_port  # noqa: E402
+
+REALM = "realm1"
+
+
+class Library:
+    """The drop-in surface of one library: the same names under another package."""
+
+    def __init__(self, package: str) -> None:
+        if package == "autobahn":
+            import txaio
+
+            txaio.use_asyncio()
+        self.name = "pywamp" if package == "pywamp" else "autobahn"
+        wamp = importlib.import_module(f"{package}.asyncio.wamp")
+        rawsocket = importlib.import_module(f"{package}.asyncio.rawsocket")
+        types = importlib.import_module(f"{package}.wamp.types")
+        self.ApplicationSession = wamp.ApplicationSession
+        self.ComponentConfig = types.ComponentConfig
+        self.PublishOptions = types.PublishOptions
+        self.factory = rawsocket.WampRawSocketClientFactory
+
+    async def join(self, port: int) -> Any:
+        """A joined session on the router at 127.0.0.1:port."""
+        loop = asyncio.get_running_loop()
+        joined: asyncio.Future[Any] = loop.create_future()
+
+        class Session(self.ApplicationSession):  # type: ignore[name-defined,misc]
+            def onJoin(self, details: Any) -> None:
+                if not joined.done():
+                    joined.set_result(self)
+
+        config = self.ComponentConfig(REALM)
+        factory = self.factory(lambda: Session(config), serializer=_msgpack(self.name))
+        await loop.create_connection(factory, "127.0.0.1", port)
+        return await asyncio.wait_for(joined, 10)
+
+
+def _msgpack(library: str) -> Any:
+    if library == "pywamp":
+        return "msgpack"
+    from autobahn.wamp.serializer import MsgPackSerializer
+
+    return MsgPackSerializer()
+
+
+async def leave(*sessions: Any) -> None:
+    for session in sessions:
+        with suppress(Exception):
+            await session.leave()
+
+
+# -- workloads: each returns operations per second ------------------------------------------
+
+
+async def rpc_sequential(lib: Library, port: int, count: int) -> float:
+    callee, caller = await lib.join(port), await lib.join(port)
+    await callee.register(lambda x: x, "bench.echo")
+    for _ in range(50):
+        await caller.call("bench.echo", 1)
+    start = time.perf_counter()
+    for i in range(count):
+        await caller.call("bench.echo", i)
+    elapsed = time.perf_counter() - start
+    await leave(caller, callee)
+    return count / elapsed
+
+
+async def rpc_pipelined(lib: Library, port: int, count: int, in_flight: int = 100) -> float:
+    callee, caller = await lib.join(port), await lib.join(port)
+    await callee.register(lambda x: x, "bench.echo")
+    await caller.call("bench.echo", 0)
+
+    async def worker(n: int) -> None:
+        for i in range(n):
+            await caller.call("bench.echo", i)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(count // in_flight) for _ in range(in_flight)))
+    elapsed = time.perf_counter() - start
+    await leave(caller, callee)
+    return (count // in_flight) * in_flight / elapsed
+
+
+async def pubsub(lib: Library, port: int, count: int, subscribers: int = 1) -> float:
+    """Events delivered per second, from one publisher to ``subscribers`` sessions."""
+    publisher = await lib.join(port)
+    subs = [await lib.join(port) for _ in range(subscribers)]
+    done = asyncio.get_running_loop().create_future()
+    expected = count * subscribers
+    received = 0
+
+    def on_event(i: int) -> None:
+        nonlocal received
+        received += 1
+        if received == expected and not done.done():
+            done.set_result(None)
+
+    for sub in subs:
+        await sub.subscribe(on_event, "bench.topic")
+    # Make sure subscriptions are in place: an acknowledged publish follows them in order.
+    await publisher.publish("bench.warmup", options=lib.PublishOptions(acknowledge=True))
+    start = time.perf_counter()
+    for i in range(count):
+        publisher.publish("bench.topic", i)
+        if i % 100 == 99:
+            await asyncio.sleep(0)
+    await asyncio.wait_for(done, 120)
+    elapsed = time.perf_counter() - start
+    await leave(publisher, *subs)
+    return expected / elapsed
+
+
+async def raw_echo(count: int) -> float:
+    """Round trips per second of a plain asyncio echo over loopback: the floor."""
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            writer.write(data)
+
+    server = await asyncio.start_server(echo, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    start = time.perf_counter()
+    for _ in range(count):
+        writer.write(b"x" * 32)
+        await reader.readexactly(32)
+    elapsed = time.perf_counter() - start
+    writer.close()
+    server.close()
+    return count / elapsed
+
+
+# -- routers ---------------------------------------------------------------------------------
+
+
+class PywampRouter:
+    """``pywamp router`` in its own process."""
+
+    name = "pywamp-router"
+
+    def start(self) -> int:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pywamp.cli", "router", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        wait_for_port(self.port, self.process, 30)
+        return self.port
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(10)
+
+
+class Crossbar:
+    """A Crossbar.io node in its own process."""
+
+    name = "crossbar"
+
+    def start(self) -> int:
+        self.dir = tempfile.TemporaryDirectory()
+        self.node = CrossbarNode(Path(self.dir.name))
+        router = self.node.start()
+        return int(router.rs_url.rsplit(":", 1)[1].split("/")[0])
+
+    def stop(self) -> None:
+        self.node.stop()
+        self.dir.cleanup()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts (a smoke run)")
+    parser.add_argument("--only", choices=["pywamp-router", "crossbar"], help="one router")
+    args = parser.parse_args()
+    scale = 0.1 if args.quick else 1.0
+    n = lambda base: max(100, int(base * scale))  # noqa: E731
+    workloads: dict[str, Callable[[Library, int], Awaitable[float]]] = {
+        "rpc sequential (calls/s)": lambda lib, p: rpc_sequential(lib, p, n(2000)),
+        "rpc 100 in flight (calls/s)": lambda lib, p: rpc_pipelined(lib, p, n(20000)),
+        "pub/sub 1->1 (events/s)": lambda lib, p: pubsub(lib, p, n(20000)),
+        "fan-out 1->100 (events/s)": lambda lib, p: pubsub(lib, p, n(500), subscribers=100),
+    }
+    libraries = [Library("pywamp"), Library("autobahn")]
+    routers = [r for r in (PywampRouter(), Crossbar()) if args.only in (None, r.name)]
+    rates: dict[tuple[str, str, str], float] = {}
+    floor = statistics.median([await raw_echo(n(5000)) for _ in range(3)])
+    for router in routers:
+        port = router.start()
+        try:
+            for workload, run in workloads.items():
+                for lib in libraries:
+                    rates[(workload, lib.name, router.name)] = max(
+                        [await run(lib, port) for _ in range(2)]
+                    )
+        finally:
+            router.stop()
+    print(f"raw asyncio echo over loopback: {floor:,.0f} round trips/s\n")
+    names = [(lib.name, r.name) for r in routers for lib in libraries]
+    print("| workload | " + " | ".join(f"{c} + {r}" for c, r in names) + " |")
+    print("|---|" + "---|" * len(names))
+    for workload in workloads:
+        cells = " | ".join(f"{rates[(workload, c, r)]:,.0f}" for c, r in names)
+        print(f"| {workload} | {cells} |")
+    print()
+    comparisons = [
+        ("client on the pywamp router", ("pywamp", "pywamp-router"), ("autobahn", "pywamp-router")),
+        ("client on Crossbar", ("pywamp", "crossbar"), ("autobahn", "crossbar")),
+        (
+            "client+router vs Autobahn+Crossbar",
+            ("pywamp", "pywamp-router"),
+            ("autobahn", "crossbar"),
+        ),
+    ]
+    for workload in workloads:
+        line = [f"{workload}:"]
+        for label, ours, theirs in comparisons:
+            if ours in names and theirs in names:
+                ratio = rates[(workload, *ours)] / rates[(workload, *theirs)]
+                line.append(f"{label} {ratio:.1f}x")
+        print("  ".join(line))
+    if ("pywamp", "pywamp-router") in names:
+        seq = rates[("rpc sequential (calls/s)", "pywamp", "pywamp-router")]
+        print(f"\nsequential call vs raw echo round trip: {floor / seq:.2f}x the time (goal <= 2x)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,213 @@
+"""What every asyncio WAMP transport shares: the handler interface, coalesced writes,
+and the dispatch of decoded items.
+
+A transport turns bytes into WAMP messages with one native ``feed()`` call per read and
+hands each message to a :class:`MessageHandler` (a client session or a router session).
+Writes issued in one event-loop iteration leave in one ``writelines`` call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pywamp import _native
+from pywamp.exception import ProtocolError, TransportError
+
+__all__ = ("MessageHandler", "TransportInfo", "WampTransport")
+
+
+@dataclass(slots=True)
+class TransportInfo:
+    """Facts about one connection, for session details and the router's meta API."""
+
+    kind: str  # "rawsocket" | "websocket" | "inprocess"
+    serializer: str
+    peer: str  # "tcp4:127.0.0.1:51234", "unix", "process"
+    is_server: bool
+    is_secure: bool = False
+    http_path: str | None = None
+    http_headers: dict[str, str] = field(default_factory=dict)
+    protocol: str | None = None  # the WebSocket subprotocol
+
+
+class MessageHandler(Protocol):
+    """The session (client or router side) that a transport feeds."""
+
+    def transport_open(self, transport: WampTransport) -> None:
+        """The handshake is done: ``transport.send`` may be used from now on."""
+
+    def message_received(self, message: Any) -> None:
+        """One decoded WAMP message, in arrival order."""
+
+    def protocol_violation(self, error: ProtocolError) -> None:
+        """The peer sent a message that breaks WAMP; answer with ABORT and close."""
+
+    def transport_closed(self, error: BaseException | None) -> None:
+        """The connection is gone (``error`` is None after a clean close)."""
+
+
+class WampTransport(asyncio.Protocol):
+    """Base of the RawSocket and WebSocket protocols: writes, dispatch, life cycle.
+
+    Subclasses run their opening handshake, then call :meth:`_opened` with the native
+    stream (``_native.RawSocket`` or ``_native.WebSocket``) that frames messages.
+    """
+
+    info: TransportInfo
+
+    def __init__(self, handler: MessageHandler) -> None:
+        self.handler = handler
+        self.transport: asyncio.Transport | None = None
+        self.stream: Any = None
+        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._out: list[bytes] = []
+        self._flush_scheduled = False
+        self._closing = False
+        self._events: dict[type, Callable[[Any], None]] = {
+            _native.Ping: self._on_ping,
+            _native.Pong: self._on_pong,
+            _native.Close: self._on_close,
+        }
+
+    # -- asyncio.Protocol -----------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self._out.clear()
+        was_open = self.stream is not None and self.opened.done()
+        if not self.opened.done():
+            self.opened.set_exception(exc or ConnectionError("connection closed during handshake"))
+            self.opened.exception()  # retrieved: nobody may be waiting
+        if was_open:
+            self.handler.transport_closed(exc)
+
+    # -- the session's side ---------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """Whether messages can still be sent."""
+        return self.transport is not None and self.stream is not None and not self._closing
+
+    def send(self, message: Any) -> None:
+        """Encode, frame and queue one message; it leaves at the end of this loop turn."""
+        if self.transport is None or self._closing:
+            return
+        self._write(self.stream.send(message))
+
+    def send_encoded(self, payload: bytes) -> None:
+        """Queue a message already encoded with this transport's serializer."""
+        if self.transport is None or self._closing:
+            return
+        self._write(self.stream.frame(payload))
+
+    def write_buffer_size(self) -> int:
+        """Bytes queued but not yet taken by the kernel (slow-consumer accounting)."""
+        queued = sum(map(len, self._out))
+        return queued + (self.transport.get_write_buffer_size() if self.transport else 0)
+
+    def close(self) -> None:
+        """Flush what is queued and close the connection."""
+        if self.transport is None or self._closing:
+            return
+        self._closing = True
+        self._flush()
+        self.transport.close()
+
+    def abort(self) -> None:
+        """Drop the connection at once, discarding queued bytes."""
+        if self.transport is not None:
+            self._out.clear()
+            self.transport.abort()
+
+    # -- subclasses -----------------------------------------------------------------
+
+    def _opened(self, stream: Any, rest: bytes) -> None:
+        """The handshake is done: start framing and hand the transport to the handler."""
+        self.stream = stream
+        self.info.serializer = stream.serializer
+        if not self.opened.done():
+            self.opened.set_result(None)
+        self.handler.transport_open(self)
+        if rest:
+            self._feed(rest)
+
+    def _feed(self, data: bytes) -> None:
+        """Decode every complete item in ``data`` and dispatch it in order."""
+        try:
+            items = self.stream.feed(data)
+        except ProtocolError as error:
+            self._dispatch(error.messages)
+            if self.transport is not None:
+                self.handler.protocol_violation(error)
+            return
+        except TransportError as error:
+            self._dispatch(error.messages)
+            self._fail(error)
+            return
+        self._dispatch(items)
+
+    def _dispatch(self, items: list[Any]) -> None:
+        deliver = self.handler.message_received
+        events = self._events
+        for item in items:
+            on_event = events.get(type(item))
+            if on_event is None:
+                deliver(item)
+            else:
+                on_event(item)
+
+    def _fail(self, error: TransportError) -> None:
+        """A framing violation: close the connection (subclasses say why on the wire)."""
+        self.abort()
+
+    def _on_ping(self, ping: Any) -> None:
+        self._write(self.stream.pong(ping.payload))
+
+    def _on_pong(self, pong: Any) -> None:
+        """Keepalive answers need no action yet."""
+
+    def _on_close(self, close: Any) -> None:
+        self.close()
+
+    # -- writes ---------------------------------------------------------------------
+
+    def _write(self, data: bytes) -> None:
+        self._out.append(data)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self.transport is None or not self._out:
+            return
+        out, self._out = self._out, []
+        if len(out) == 1:
+            self.transport.write(out[0])
+        else:
+            self.transport.writelines(out)
+
+
+def peer_of(transport: asyncio.BaseTransport) -> str:
+    """A peer address as Autobahn spells it: ``tcp4:127.0.0.1:8080``, ``unix``."""
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return "unknown"
+    if sock.family == socket.AF_INET:
+        host, port = transport.get_extra_info("peername")[:2]
+        return f"tcp4:{host}:{port}"
+    if sock.family == socket.AF_INET6:
+        host, port = transport.get_extra_info("peername")[:2]
+        return f"tcp6:{host}:{port}"
+    return "unix"

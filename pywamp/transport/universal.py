@@ -1,0 +1,46 @@
+"""One port for RawSocket and WebSocket: the first byte tells them apart.
+
+A RawSocket hello starts with 0x7F, which can never start an HTTP request line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from pywamp.transport.base import WampTransport
+
+__all__ = ("UniversalServer",)
+
+RAWSOCKET_MAGIC = 0x7F
+
+
+class UniversalServer(asyncio.Protocol):
+    """Waits for the first byte, then hands the connection to the right protocol."""
+
+    def __init__(
+        self,
+        rawsocket: Callable[[], WampTransport] | None,
+        websocket: Callable[[], WampTransport] | None,
+    ) -> None:
+        self._factories = (rawsocket, websocket)
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        assert self._transport is not None
+        rawsocket, websocket = self._factories
+        factory = rawsocket if data[0] == RAWSOCKET_MAGIC else websocket
+        if factory is None:
+            self._transport.abort()
+            return
+        protocol = factory()
+        self._transport.set_protocol(protocol)
+        protocol.connection_made(self._transport)
+        protocol.data_received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._transport = None

@@ -508,13 +508,16 @@ def is_valid_uri(uri: str, *, strict: bool = False, allow_empty: bool = False) -
 
 T = TypeVar("T")
 
+@final
 class Matcher(Generic[T]):
     """Subscriptions or registrations keyed by (uri, match policy); lookups cost the
     length of the URI, not the number of entries."""
 
     def __init__(self) -> None: ...
+    @classmethod
+    def __class_getitem__(cls, key: Any) -> Any: ...
     def __len__(self) -> int: ...
-    def __contains__(self, key: tuple[str, MatchPolicy]) -> bool: ...
+    def __contains__(self, key: tuple[str, MatchPolicy], /) -> bool: ...
     def add(self, uri: str, match: MatchPolicy, value: T) -> None:
         """Store ``value`` under (uri, match); KeyError if that key is taken."""
     def remove(self, uri: str, match: MatchPolicy) -> T:
@@ -527,6 +530,7 @@ class Matcher(Generic[T]):
         longest prefix, then the wildcard with the longest literal run before each
         wildcard component."""
 
+@final
 class UriPattern:
     """A decorator URI such as ``com.myapp.<country>.<city:int>.on_concert``."""
 
@@ -534,7 +538,7 @@ class UriPattern:
     uri: str  # the URI sent on the wire ("com.myapp..on_concert" or "com.myapp.us.")
     match: MatchPolicy
     names: list[str]  # names bound, in order
-    def __init__(self, pattern: str) -> None: ...
+    def __new__(cls, pattern: str) -> UriPattern: ...
     def bind(self, uri: str) -> dict[str, str | int] | None:
         """The named components of a concrete URI (``int`` converted, ``suffix`` is the
         rest of the URI), or None when the URI does not match the pattern."""

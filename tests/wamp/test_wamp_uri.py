@@ -12,7 +12,6 @@ from autobahn.wamp import uri as ab_uri
 from hypothesis import given
 from hypothesis import strategies as st
 
-import pywamp._native as native
 from pywamp import wamp
 from pywamp.exception import InvalidUri
 from pywamp.wamp import types, uri
@@ -202,19 +201,11 @@ def test_pattern_validates_its_arguments() -> None:
 
 # -- compiled by the native core (pywamp._native.UriPattern) ---------------------------------
 
-native_patterns = pytest.mark.xfail(
-    not hasattr(native, "UriPattern"),
-    reason="pywamp._native.UriPattern is not in this build yet",
-    raises=ImportError,
-    strict=True,
-)
-
 
 def endpoint(text: str, options: Any = None) -> uri.Pattern:
     return uri.Pattern(text, uri.Pattern.URI_TARGET_ENDPOINT, options)
 
 
-@native_patterns
 def test_named_components_become_wildcards() -> None:
     pat = endpoint("com.myapp.task.<task_id>.delete")
     assert (pat.wire_uri, pat.match_policy, pat.names) == (
@@ -231,7 +222,6 @@ def test_named_components_become_wildcards() -> None:
     assert pat.wire_options() == {"match": "wildcard"}
 
 
-@native_patterns
 def test_seed_patterns() -> None:
     concert = uri.Pattern(
         "com.myapp.<country>.<state>.<city>.on_concert", uri.Pattern.URI_TARGET_HANDLER
@@ -254,25 +244,17 @@ def test_seed_patterns() -> None:
     }
 
 
-@pytest.mark.xfail(
-    reason="UriPattern is not built yet, or refuses names that are not [a-z][a-z0-9_]* "
-    "(Autobahn's grammar) while the seed writes <taskId> for deleteTask(taskId)",
-    raises=(ImportError, InvalidUri),
-    strict=True,
-)
 def test_seed_camel_case_names() -> None:
     camel = endpoint("com.myapp.task.<taskId>.delete")
     assert camel.bind("com.myapp.task.t130.delete") == {"taskId": "t130"}
 
 
-@native_patterns
 def test_int_components_are_converted() -> None:
     pat = endpoint("com.myapp.product.<product:int>.update")
     assert pat.bind("com.myapp.product.123456.update") == {"product": 123456}
     assert pat.bind("com.myapp.product.abc.update") is None
 
 
-@native_patterns
 def test_exact_patterns_and_their_options() -> None:
     pat = endpoint("com.myapp.hello", types.RegisterOptions(invoke="random"))
     assert (pat.wire_uri, pat.match_policy, pat.names) == ("com.myapp.hello", "exact", [])
@@ -286,7 +268,6 @@ def test_exact_patterns_and_their_options() -> None:
     assert anonymous.match("com.myapp.item.get_name") == ([], {})
 
 
-@native_patterns
 def test_options_that_contradict_the_pattern() -> None:
     pat = endpoint("com.myapp.task.<task_id>.delete")
     assert pat.wire_options(types.RegisterOptions(match="wildcard")) == {"match": "wildcard"}
@@ -294,7 +275,6 @@ def test_options_that_contradict_the_pattern() -> None:
         pat.wire_options(types.RegisterOptions(match="prefix"))
 
 
-@native_patterns
 @pytest.mark.parametrize(
     "bad", ["com.<a>.<a>", "com.<rest:suffix>.x", "com.<x:float>", "com.<>.x", "com. .x"]
 )

@@ -5,6 +5,7 @@
 
 pub mod codec;
 pub mod matcher;
+pub mod pattern;
 pub mod rawsocket;
 pub mod serializer;
 pub mod uri;

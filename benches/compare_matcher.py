@@ -1,0 +1,163 @@
+"""Lookups per second: pywamp's Matcher vs Crossbar's UriObservationMap, same workload.
+
+The keys and URIs come from a fixed seed and go to a JSON file; pywamp runs here, and
+Crossbar in a subprocess with the python of .venv-crossbar (`bash scripts/setup-crossbar.sh`
+creates it and prints that python). Both answers are checked to agree before timing; each
+side's rate is its best of --repeats runs over all URIs (the run least disturbed by other
+work on the machine).
+
+    .venv/bin/python benches/compare_matcher.py [--sizes 1000,100000] [--crossbar-python PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from matcher_workload import make_keys, make_uris
+
+from pywamp._native import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Runs under Crossbar's python: build the map, check a sample, time lookups.
+CROSSBAR_SIDE = r"""
+import json, sys, time
+from crossbar.router.observation import UriObservationMap
+
+work = json.load(open(sys.argv[1]))
+repeats = int(sys.argv[2])
+observations = UriObservationMap()
+start = time.perf_counter()
+for i, (uri, match) in enumerate(work["keys"]):
+    observations.add_observer(i, uri, match=match)
+build = time.perf_counter() - start
+uris = work["uris"]
+
+def key(obs):
+    return [obs.uri, obs.match]
+
+sample = {
+    "match": [sorted(key(o) for o in observations.match_observations(u)) for u in uris[:200]],
+    "best": [
+        key(o) if (o := observations.best_matching_observation(u)) is not None else None
+        for u in uris[:200]
+    ],
+}
+
+def rate(fn):
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for u in uris:
+            fn(u)
+        runs.append(len(uris) / (time.perf_counter() - start))
+    return max(runs)
+
+print(json.dumps({
+    "build_s": build,
+    "match": rate(observations.match_observations),
+    "best": rate(observations.best_matching_observation),
+    "sample": sample,
+}))
+"""
+
+
+def crossbar_python(explicit: str | None) -> str:
+    """The python of the Crossbar venv (created by scripts/setup-crossbar.sh if needed)."""
+    if explicit:
+        return explicit
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "setup-crossbar.sh")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def pywamp_side(work: dict[str, Any], repeats: int) -> dict[str, Any]:
+    """Build pywamp's Matcher over the workload and time both lookups."""
+    matcher: Matcher[tuple[str, str]] = Matcher()
+    start = time.perf_counter()
+    for uri, match in work["keys"]:
+        matcher.add(uri, match, (uri, match))
+    build = time.perf_counter() - start
+    uris: list[str] = work["uris"]
+
+    def rate(fn: Any) -> float:
+        runs = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for u in uris:
+                fn(u)
+            runs.append(len(uris) / (time.perf_counter() - start))
+        return max(runs)
+
+    sample = {
+        "match": [sorted(list(k) for k in matcher.match(u)) for u in uris[:200]],
+        "best": [list(b) if (b := matcher.best(u)) is not None else None for u in uris[:200]],
+    }
+    return {
+        "build_s": build,
+        "match": rate(matcher.match),
+        "best": rate(matcher.best),
+        "sample": sample,
+    }
+
+
+def main() -> int:
+    """Run the comparison at each size and print lookups/s and the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--lookups", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=7, help="runs per lookup; the best counts")
+    parser.add_argument("--crossbar-python")
+    parser.add_argument(
+        "--write-workload",
+        metavar="DIR",
+        help="also keep each workload as DIR/matcher-N.json (for MATCHER_BENCH_WORKLOAD)",
+    )
+    args = parser.parse_args()
+    python = crossbar_python(args.crossbar_python)
+
+    print(f"{'keys':>9} {'lookup':>6} {'pywamp/s':>12} {'crossbar/s':>12} {'ratio':>7}")
+    for n in (int(s) for s in args.sizes.split(",")):
+        keys = make_keys(n)
+        work = {"keys": keys, "uris": make_uris(keys, args.lookups)}
+        if args.write_workload:
+            Path(args.write_workload, f"matcher-{n}.json").write_text(json.dumps(work))
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(work, f)
+            path = f.name
+        try:
+            done = subprocess.run(
+                [python, "-c", CROSSBAR_SIDE, path, str(args.repeats)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            Path(path).unlink()
+        theirs = json.loads(done.stdout)
+        ours = pywamp_side(work, args.repeats)
+        if ours["sample"] != theirs["sample"]:
+            print(f"{n}: pywamp and Crossbar disagree on the sample lookups", file=sys.stderr)
+            return 1
+        for lookup in ("match", "best"):
+            ratio = ours[lookup] / theirs[lookup]
+            print(
+                f"{n:>9} {lookup:>6} {ours[lookup]:>12,.0f} {theirs[lookup]:>12,.0f} {ratio:>6.1f}x"
+            )
+        print(f"{n:>9} build  {ours['build_s']:>11.3f}s {theirs['build_s']:>11.3f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

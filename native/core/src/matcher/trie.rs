@@ -1,0 +1,729 @@
+//! Prefix and wildcard keys in one trie over URI components.
+//!
+//! A node stands for a run of components from the root. Each node keeps the component
+//! on its incoming edge (inline up to [`Label::INLINE`] bytes, so a lookup compares it
+//! without another memory access); literal edges live in one hash table keyed by
+//! (parent, component), the wildcard edge is a field of the node.
+//!
+//! * A **wildcard** key is a path of literal and wildcard edges; its value sits at the
+//!   end of the path.
+//! * A **prefix** key matches by characters, so it is split at its last dot: the
+//!   components before it are a literal path, and the rest (the *tail*, maybe empty) must
+//!   begin the URI's next component. Tails live in one hash table keyed by (node, tail);
+//!   each node keeps a bit set of its tail lengths, so a lookup probes only lengths that
+//!   exist.
+//!
+//! A lookup splits the URI into components once and walks: the literal path for prefix
+//! keys (shortest key first), then a depth-first search with the literal edge before the
+//! wildcard edge for wildcard keys (most specific first), reusing the literal path the
+//! first walk found. Counters and bit sets on the nodes stop both walks where no key
+//! of the right kind (or, for wildcards, of the right length) lies below.
+
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+
+use super::store::{Nodes, NONE};
+use super::Refused;
+
+/// Not looked up yet (a component's hash or literal-path node).
+const UNKNOWN: u32 = u32::MAX - 1;
+/// Lengths (of tails, or of the rest of a wildcard key) from this one up share the last
+/// bit of a 64-bit set.
+const LONG: usize = 63;
+/// URIs with up to this many components are split without allocating.
+const INLINE: usize = 10;
+
+/// The component on the edge into a node.
+enum Label {
+    Inline(u8, [u8; Label::INLINE]),
+    Heap(Box<[u8]>),
+}
+
+impl Label {
+    const INLINE: usize = 14;
+    const EMPTY: Label = Label::Inline(0, [0; Label::INLINE]);
+
+    fn new(bytes: &[u8]) -> Label {
+        let mut inline = [0; Label::INLINE];
+        match inline.get_mut(..bytes.len()) {
+            Some(head) => {
+                head.copy_from_slice(bytes);
+                Label::Inline(bytes.len() as u8, inline)
+            }
+            None => Label::Heap(bytes.into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Label::Inline(len, bytes) => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Label::Heap(bytes) => bytes,
+        }
+    }
+}
+
+struct TrieNode<T> {
+    label: Label,
+    /// The value of the wildcard key that ends here.
+    value: Option<T>,
+    /// The wildcard child, or NONE.
+    wild: u32,
+    /// How many literal edges leave this node.
+    literals: u32,
+    /// How many prefix keys have their tail here, and how many below this node.
+    tails: u32,
+    tails_below: u32,
+    /// Bit `l`: some tail here has length `l` (the last bit: length >= LONG).
+    tail_lengths: u64,
+    /// Bit `k`: a wildcard key ends `k` levels below (the last bit: >= LONG). Set on
+    /// insert and never cleared while the node lives: a filter that may let a walk in
+    /// but never keeps it out of a match.
+    wild_depths: u64,
+}
+
+impl<T> TrieNode<T> {
+    const EMPTY: TrieNode<T> = TrieNode {
+        label: Label::EMPTY,
+        value: None,
+        wild: NONE,
+        literals: 0,
+        tails: 0,
+        tails_below: 0,
+        tail_lengths: 0,
+        wild_depths: 0,
+    };
+
+    fn idle(&self) -> bool {
+        self.wild == NONE
+            && self.value.is_none()
+            && self.literals == 0
+            && self.tails == 0
+            && self.tails_below == 0
+    }
+}
+
+/// A literal edge.
+#[derive(Clone, Copy)]
+struct Edge {
+    parent: u32,
+    child: u32,
+}
+
+/// A prefix key: the node at the end of its path, its tail, its value.
+struct Tail<T> {
+    node: u32,
+    tail: Label,
+    value: T,
+}
+
+/// One component of a looked-up URI: its byte range, its hash once computed, and the
+/// literal-path node after it once the prefix walk found it (NONE: no such node).
+#[derive(Clone, Copy)]
+struct Comp {
+    start: u32,
+    end: u32,
+    node: u32,
+    hashed: bool,
+    hash: u64,
+}
+
+impl Comp {
+    const EMPTY: Comp = Comp {
+        start: 0,
+        end: 0,
+        node: UNKNOWN,
+        hashed: false,
+        hash: 0,
+    };
+}
+
+/// The prefix values a walk found, kept on the stack while there are few.
+struct Found<'a, T> {
+    inline: [Option<&'a T>; 8],
+    len: usize,
+    spill: Vec<&'a T>,
+}
+
+impl<'a, T> Found<'a, T> {
+    fn new() -> Self {
+        Found {
+            inline: [None; 8],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, value: &'a T) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = Some(value),
+            None => self.spill.push(value),
+        }
+        self.len += 1;
+    }
+
+    /// Pass the values to `f` last first; false when `f` asked to stop.
+    fn drain_reversed(self, f: &mut dyn FnMut(&'a T) -> bool) -> bool {
+        // The spill holds the later (longer) keys.
+        self.spill.into_iter().rev().all(&mut *f) && self.inline.into_iter().rev().flatten().all(f)
+    }
+}
+
+fn bit(len: usize) -> u64 {
+    1 << len.min(LONG)
+}
+
+/// Split a prefix key at its last dot: (literal path, tail).
+fn split_prefix(key: &str) -> (Option<&str>, &str) {
+    match key.rsplit_once('.') {
+        Some((path, tail)) => (Some(path), tail),
+        None => (None, key),
+    }
+}
+
+fn components(path: Option<&str>) -> impl Iterator<Item = &[u8]> {
+    path.into_iter()
+        .flat_map(|p| p.split('.'))
+        .map(str::as_bytes)
+}
+
+pub(super) struct Trie<T> {
+    nodes: Nodes<TrieNode<T>>,
+    edges: HashTable<Edge>,
+    /// How many wildcard keys have each component count (a URI with a count no key has
+    /// needs no search).
+    by_count: Vec<u32>,
+    pub(super) wildcards: usize,
+    /// Prefix keys by (node, tail), and per (node, tail length bucket) counts that keep
+    /// the nodes' tail bit sets exact.
+    tails: HashTable<Tail<T>>,
+    tail_counts: HashTable<(u32, u32, u32)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl<T> Trie<T> {
+    const ROOT: u32 = 0;
+
+    pub(super) fn new() -> Self {
+        Trie {
+            nodes: Nodes::with_root(TrieNode::EMPTY),
+            edges: HashTable::new(),
+            by_count: Vec::new(),
+            wildcards: 0,
+            tails: HashTable::new(),
+            tail_counts: HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
+        }
+    }
+
+    pub(super) fn prefixes(&self) -> usize {
+        self.tails.len()
+    }
+
+    pub(super) fn values(&self) -> impl Iterator<Item = &T> {
+        self.nodes
+            .iter()
+            .filter_map(|node| node.value.as_ref())
+            .chain(self.tails.iter().map(|tail| &tail.value))
+    }
+
+    // -- hashing -------------------------------------------------------------------------
+
+    fn bytes_hash(&self, bytes: &[u8]) -> u64 {
+        self.hasher.hash_one(bytes)
+    }
+
+    /// The hash of an edge or tail from its node and the hash of its bytes (seeded, so
+    /// keys cannot be chosen to collide).
+    fn at_node(node: u32, bytes_hash: u64) -> u64 {
+        let mixed = (bytes_hash ^ u64::from(node)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        mixed ^ (mixed >> 29)
+    }
+
+    fn edge_hash(
+        nodes: &Nodes<TrieNode<T>>,
+        hasher: &foldhash::fast::RandomState,
+        edge: &Edge,
+    ) -> u64 {
+        let label = nodes.get(edge.child).map_or(&[][..], |c| c.label.bytes());
+        Self::at_node(edge.parent, hasher.hash_one(label))
+    }
+
+    // -- paths ---------------------------------------------------------------------------
+
+    /// The literal child of `node` labelled `component` (whose hash is `hash`).
+    fn literal(&self, node: u32, component: &[u8], hash: u64) -> Option<u32> {
+        self.edges
+            .find(Self::at_node(node, hash), |e| {
+                e.parent == node
+                    && self
+                        .nodes
+                        .get(e.child)
+                        .is_some_and(|c| c.label.bytes() == component)
+            })
+            .map(|e| e.child)
+    }
+
+    fn child(&self, node: u32, component: &[u8]) -> Option<u32> {
+        if component.is_empty() {
+            let wild = self.nodes.get(node)?.wild;
+            return (wild != NONE).then_some(wild);
+        }
+        self.literal(node, component, self.bytes_hash(component))
+    }
+
+    /// The nodes along `path` from the root (root first), as far as they exist.
+    fn path(&self, path: Option<&str>) -> Vec<u32> {
+        let mut nodes = vec![Self::ROOT];
+        let mut node = Self::ROOT;
+        for component in components(path) {
+            match self.child(node, component) {
+                Some(child) => node = child,
+                None => break,
+            }
+            nodes.push(node);
+        }
+        nodes
+    }
+
+    /// The node at the end of `path`, if it exists.
+    fn find(&self, path: Option<&str>) -> Option<u32> {
+        components(path).try_fold(Self::ROOT, |node, component| self.child(node, component))
+    }
+
+    /// The nodes along `path` from the root, created as needed; the caller checked room.
+    fn make(&mut self, path: Option<&str>) -> Vec<u32> {
+        let mut nodes = vec![Self::ROOT];
+        let mut node = Self::ROOT;
+        for component in components(path) {
+            node = match self.child(node, component) {
+                Some(child) => child,
+                None => self.add_child(node, component),
+            };
+            nodes.push(node);
+        }
+        nodes
+    }
+
+    fn add_child(&mut self, node: u32, component: &[u8]) -> u32 {
+        let child = self.nodes.alloc(TrieNode {
+            label: Label::new(component),
+            ..TrieNode::EMPTY
+        });
+        if component.is_empty() {
+            if let Some(n) = self.nodes.get_mut(node) {
+                n.wild = child;
+            }
+            return child;
+        }
+        let hash = Self::at_node(node, self.bytes_hash(component));
+        let edge = Edge {
+            parent: node,
+            child,
+        };
+        let (nodes, hasher) = (&self.nodes, &self.hasher);
+        self.edges
+            .insert_unique(hash, edge, |e| Self::edge_hash(nodes, hasher, e));
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.literals += 1;
+        }
+        child
+    }
+
+    /// Drop the idle nodes at the end of `nodes` (a path from the root, labelled by
+    /// `path`), from the leaf up.
+    fn prune(&mut self, path: Option<&str>, nodes: &[u32]) {
+        let components: Vec<&[u8]> = components(path).collect();
+        for (depth, component) in components.iter().enumerate().rev() {
+            let (Some(&node), Some(&parent)) = (nodes.get(depth + 1), nodes.get(depth)) else {
+                continue;
+            };
+            if !self.nodes.get(node).is_some_and(TrieNode::idle) {
+                return;
+            }
+            if component.is_empty() {
+                if let Some(p) = self.nodes.get_mut(parent) {
+                    p.wild = NONE;
+                }
+            } else {
+                let hash = Self::at_node(parent, self.bytes_hash(component));
+                if let Ok(found) = self
+                    .edges
+                    .find_entry(hash, |e| e.parent == parent && e.child == node)
+                {
+                    found.remove();
+                }
+                if let Some(p) = self.nodes.get_mut(parent) {
+                    p.literals = p.literals.saturating_sub(1);
+                }
+            }
+            self.nodes.release(node, TrieNode::EMPTY);
+        }
+    }
+
+    fn has_room(&self, components: usize) -> bool {
+        self.nodes.room_for(components)
+    }
+
+    // -- wildcard keys -------------------------------------------------------------------
+
+    pub(super) fn get_wildcard(&self, key: &str) -> Option<&T> {
+        let node = self.find(Some(key))?;
+        self.nodes.get(node)?.value.as_ref()
+    }
+
+    pub(super) fn get_wildcard_mut(&mut self, key: &str) -> Option<&mut T> {
+        let node = self.find(Some(key))?;
+        self.nodes.get_mut(node)?.value.as_mut()
+    }
+
+    pub(super) fn insert_wildcard(&mut self, key: &str, value: T) -> Result<(), Refused> {
+        let count = key.split('.').count();
+        if !self.has_room(count) {
+            return Err(Refused::Full);
+        }
+        if self.get_wildcard(key).is_some() {
+            return Err(Refused::Taken);
+        }
+        let nodes = self.make(Some(key));
+        let mut value = Some(value);
+        for (depth, &node) in nodes.iter().enumerate() {
+            if let Some(n) = self.nodes.get_mut(node) {
+                n.wild_depths |= bit(count - depth);
+                if depth == count {
+                    n.value = value.take();
+                }
+            }
+        }
+        if self.by_count.len() <= count {
+            self.by_count.resize(count + 1, 0);
+        }
+        if let Some(c) = self.by_count.get_mut(count) {
+            *c += 1;
+        }
+        self.wildcards += 1;
+        Ok(())
+    }
+
+    pub(super) fn remove_wildcard(&mut self, key: &str) -> Option<T> {
+        let count = key.split('.').count();
+        let nodes = self.path(Some(key));
+        if nodes.len() != count + 1 {
+            return None;
+        }
+        let value = self.nodes.get_mut(*nodes.last()?)?.value.take()?;
+        self.wildcards -= 1;
+        if let Some(c) = self.by_count.get_mut(count) {
+            *c = c.saturating_sub(1);
+        }
+        self.prune(Some(key), &nodes);
+        Some(value)
+    }
+
+    // -- prefix keys ---------------------------------------------------------------------
+
+    /// The prefix key with `tail` (whose hash is `hash`) at `node`.
+    fn tail_at(&self, node: u32, tail: &[u8], hash: u64) -> Option<&Tail<T>> {
+        self.tails.find(Self::at_node(node, hash), |t| {
+            t.node == node && t.tail.bytes() == tail
+        })
+    }
+
+    pub(super) fn get_prefix(&self, key: &str) -> Option<&T> {
+        let (path, tail) = split_prefix(key);
+        let node = self.find(path)?;
+        let tail = tail.as_bytes();
+        Some(&self.tail_at(node, tail, self.bytes_hash(tail))?.value)
+    }
+
+    pub(super) fn get_prefix_mut(&mut self, key: &str) -> Option<&mut T> {
+        let (path, tail) = split_prefix(key);
+        let node = self.find(path)?;
+        let tail = tail.as_bytes();
+        let hash = Self::at_node(node, self.bytes_hash(tail));
+        self.tails
+            .find_mut(hash, |t| t.node == node && t.tail.bytes() == tail)
+            .map(|t| &mut t.value)
+    }
+
+    /// Add `delta` to the count of tails of length bucket `bucket` at `node`; returns the
+    /// new count.
+    fn count_tails(&mut self, node: u32, bucket: u32, delta: i32) -> u32 {
+        let hash = Self::at_node(node, u64::from(bucket));
+        let hasher = |&(n, b, _): &(u32, u32, u32)| Self::at_node(n, u64::from(b));
+        match self
+            .tail_counts
+            .find_entry(hash, |&(n, b, _)| n == node && b == bucket)
+        {
+            Ok(mut found) => {
+                let count = found.get().2.saturating_add_signed(delta);
+                if count == 0 {
+                    found.remove();
+                } else {
+                    found.get_mut().2 = count;
+                }
+                count
+            }
+            Err(_) if delta > 0 => {
+                self.tail_counts
+                    .insert_unique(hash, (node, bucket, delta as u32), hasher);
+                delta as u32
+            }
+            Err(_) => 0,
+        }
+    }
+
+    pub(super) fn insert_prefix(&mut self, key: &str, value: T) -> Result<(), Refused> {
+        let (path, tail) = split_prefix(key);
+        let count = components(path).count();
+        if !self.has_room(count) {
+            return Err(Refused::Full);
+        }
+        if self.get_prefix(key).is_some() {
+            return Err(Refused::Taken);
+        }
+        let nodes = self.make(path);
+        let node = nodes.last().copied().unwrap_or(Self::ROOT);
+        let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
+        let entry = Tail {
+            node,
+            tail: Label::new(tail.as_bytes()),
+            value,
+        };
+        let hasher = &self.hasher;
+        self.tails.insert_unique(hash, entry, |t| {
+            Self::at_node(t.node, hasher.hash_one(t.tail.bytes()))
+        });
+        let bucket = tail.len().min(LONG) as u32;
+        self.count_tails(node, bucket, 1);
+        for &above in nodes.iter().rev().skip(1) {
+            if let Some(n) = self.nodes.get_mut(above) {
+                n.tails_below += 1;
+            }
+        }
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.tails += 1;
+            n.tail_lengths |= bit(tail.len());
+        }
+        Ok(())
+    }
+
+    pub(super) fn remove_prefix(&mut self, key: &str) -> Option<T> {
+        let (path, tail) = split_prefix(key);
+        let nodes = self.path(path);
+        if nodes.len() != components(path).count() + 1 {
+            return None;
+        }
+        let node = *nodes.last()?;
+        let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
+        let found = self.tails.find_entry(hash, |t| {
+            t.node == node && t.tail.bytes() == tail.as_bytes()
+        });
+        let (entry, _) = found.ok()?.remove();
+        let bucket = tail.len().min(LONG) as u32;
+        let left = self.count_tails(node, bucket, -1);
+        for &above in nodes.iter().rev().skip(1) {
+            if let Some(n) = self.nodes.get_mut(above) {
+                n.tails_below = n.tails_below.saturating_sub(1);
+            }
+        }
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.tails = n.tails.saturating_sub(1);
+            if left == 0 {
+                n.tail_lengths &= !bit(tail.len());
+            }
+        }
+        self.prune(path, &nodes);
+        Some(entry.value)
+    }
+
+    // -- lookups -------------------------------------------------------------------------
+
+    /// Call `f` with the value of every matching prefix key (longest first) when `prefixes`,
+    /// then of every matching wildcard key (most specific first) when `wildcards`, until
+    /// `f` returns false.
+    pub(super) fn lookup<'a>(
+        &'a self,
+        uri: &[u8],
+        prefixes: bool,
+        wildcards: bool,
+        f: &mut dyn FnMut(&'a T) -> bool,
+    ) {
+        if u32::try_from(uri.len()).is_err() {
+            return;
+        }
+        let prefixes = prefixes && !self.tails.is_empty();
+        let count = uri.iter().filter(|&&b| b == b'.').count() + 1;
+        let wildcards = wildcards && self.by_count.get(count).is_some_and(|&c| c > 0);
+        if !prefixes && !wildcards {
+            return;
+        }
+        let mut inline = [Comp::EMPTY; INLINE];
+        let mut heap = Vec::new();
+        let comps: &mut [Comp] = if count <= INLINE {
+            inline.get_mut(..count).unwrap_or_default()
+        } else {
+            heap.resize(count, Comp::EMPTY);
+            &mut heap
+        };
+        let mut start = 0;
+        for (comp, part) in comps.iter_mut().zip(uri.split(|&b| b == b'.')) {
+            comp.start = start as u32;
+            comp.end = (start + part.len()) as u32;
+            start += part.len() + 1;
+        }
+        if prefixes {
+            let mut found = Found::new();
+            self.walk_prefixes(uri, comps, &mut found);
+            if !found.drain_reversed(f) {
+                return;
+            }
+        }
+        if wildcards {
+            self.walk_wildcards(uri, comps, f);
+        }
+    }
+
+    /// Component `at` of the URI and its hash (computed once).
+    fn component<'u>(&self, uri: &'u [u8], comps: &mut [Comp], at: usize) -> (&'u [u8], u64) {
+        let Some(comp) = comps.get_mut(at) else {
+            return (&[], 0);
+        };
+        let bytes = uri
+            .get(comp.start as usize..comp.end as usize)
+            .unwrap_or_default();
+        if !comp.hashed {
+            comp.hash = self.bytes_hash(bytes);
+            comp.hashed = true;
+        }
+        (bytes, comp.hash)
+    }
+
+    fn walk_prefixes<'a>(&'a self, uri: &[u8], comps: &mut [Comp], found: &mut Found<'a, T>) {
+        let mut node = Self::ROOT;
+        for at in 0..comps.len() {
+            let Some(n) = self.nodes.get(node) else {
+                return;
+            };
+            let (next, hash) = self.component(uri, comps, at);
+            if n.tail_lengths != 0 {
+                self.tails_at(node, n.tail_lengths, next, found);
+            }
+            if n.tails_below == 0 || n.literals == 0 || next.is_empty() {
+                return;
+            }
+            let Some(child) = self.literal(node, next, hash) else {
+                if let Some(comp) = comps.get_mut(at) {
+                    comp.node = NONE;
+                }
+                return;
+            };
+            if let Some(comp) = comps.get_mut(at) {
+                comp.node = child;
+            }
+            node = child;
+        }
+    }
+
+    /// The prefix keys with their tail at `node` that `next` (the URI's next component)
+    /// starts with, shortest first.
+    fn tails_at<'a>(&'a self, node: u32, lengths: u64, next: &[u8], found: &mut Found<'a, T>) {
+        let mut bits = lengths;
+        while bits != 0 {
+            let len = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let range = if len == LONG {
+                LONG..next.len() + 1
+            } else {
+                len..len + 1
+            };
+            for len in range {
+                let Some(tail) = next.get(..len) else {
+                    return;
+                };
+                if let Some(hit) = self.tail_at(node, tail, self.bytes_hash(tail)) {
+                    found.push(&hit.value);
+                }
+            }
+        }
+    }
+
+    fn walk_wildcards<'a>(
+        &'a self,
+        uri: &[u8],
+        comps: &mut [Comp],
+        f: &mut dyn FnMut(&'a T) -> bool,
+    ) {
+        // Every literal of a key is non-empty and a wildcard needs a non-empty component,
+        // so a URI with an empty component matches nothing.
+        if comps.iter().any(|c| c.start == c.end) {
+            return;
+        }
+        let count = comps.len();
+        // Depth-first, literal edge before wildcard edge: that is precedence order. The
+        // flag says the node is on the all-literal path, which the prefix walk may know.
+        let mut inline = [(0u32, 0u32, false); INLINE + 2];
+        let mut heap = Vec::new();
+        let mut len = 1;
+        if let Some(first) = inline.first_mut() {
+            *first = (Self::ROOT, 0, true);
+        }
+        loop {
+            let top = if len <= inline.len() {
+                inline.get(..len).and_then(|s| s.last())
+            } else {
+                heap.last()
+            };
+            let Some(&(node, depth, literal_path)) = top else {
+                return;
+            };
+            let depth = depth as usize;
+            if len > inline.len() {
+                heap.pop();
+            }
+            len -= 1;
+            let Some(n) = self.nodes.get(node) else {
+                continue;
+            };
+            if n.wild_depths & bit(count - depth) == 0 {
+                continue;
+            }
+            if depth == count {
+                if let Some(value) = &n.value {
+                    if !f(value) {
+                        return;
+                    }
+                }
+                continue;
+            }
+            let next = (depth + 1) as u32;
+            let mut push = |entry: (u32, u32, bool)| {
+                match inline.get_mut(len) {
+                    Some(slot) => *slot = entry,
+                    None => heap.push(entry),
+                }
+                len += 1;
+            };
+            if n.wild != NONE {
+                push((n.wild, next, false));
+            }
+            if n.literals > 0 {
+                let known = comps.get(depth).map_or(UNKNOWN, |c| c.node);
+                let child = if literal_path && known != UNKNOWN {
+                    (known != NONE).then_some(known)
+                } else {
+                    let (bytes, hash) = self.component(uri, comps, depth);
+                    self.literal(node, bytes, hash)
+                };
+                if let Some(child) = child {
+                    push((child, next, literal_path));
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn live_nodes(&self) -> usize {
+        self.nodes.live()
+    }
+}

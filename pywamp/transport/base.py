@@ -67,6 +67,9 @@ class WampTransport(asyncio.Protocol):
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._closing = False
+        #: Transports with the same key frame a message to the same bytes (router side:
+        #: no masking), so a fan-out frames once per key; None when frames differ.
+        self.framing_key: tuple[type, str] | None = None
         self._events: dict[type, Callable[[Any], None]] = {
             _native.Ping: self._on_ping,
             _native.Pong: self._on_pong,
@@ -111,6 +114,12 @@ class WampTransport(asyncio.Protocol):
             return
         self._write(self.stream.frame(payload))
 
+    def send_framed(self, frame: bytes) -> None:
+        """Queue bytes framed by a transport with the same ``framing_key``."""
+        if self.transport is None or self._closing:
+            return
+        self._write(frame)
+
     def write_buffer_size(self) -> int:
         """Bytes queued but not yet taken by the kernel (slow-consumer accounting)."""
         queued = sum(map(len, self._out))
@@ -136,6 +145,8 @@ class WampTransport(asyncio.Protocol):
         """The handshake is done: start framing and hand the transport to the handler."""
         self.stream = stream
         self.info.serializer = stream.serializer
+        if self.info.is_server:
+            self.framing_key = (type(stream), stream.serializer)
         if not self.opened.done():
             self.opened.set_result(None)
         self.handler.transport_open(self)

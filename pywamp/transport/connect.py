@@ -7,12 +7,12 @@ import ssl as _ssl
 from collections.abc import Callable, Sequence
 
 from pywamp.transport.base import MessageHandler, WampTransport
-from pywamp.transport.rawsocket import RawSocketClient, RawSocketServer
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
+from pywamp.transport.rawsocket import RawSocketClient, RawSocketServer
 from pywamp.transport.universal import UniversalServer
 from pywamp.transport.url import Address, parse_url
-from pywamp.transport.websocket import WebSocketClient, WebSocketServer
 from pywamp.transport.websocket import DEFAULT_MAX_MESSAGE_SIZE as WEBSOCKET_MAX
+from pywamp.transport.websocket import WebSocketClient, WebSocketServer
 
 __all__ = ("connect", "listen")
 

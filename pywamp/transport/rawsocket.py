@@ -124,8 +124,7 @@ class RawSocketClient(_RawSocket):
         if serializer_id != _SERIALIZER_IDS[self.serializer]:
             self._refuse(
                 HandshakeError(
-                    f"router answered with serializer {serializer_id}, "
-                    f"asked for {self.serializer}"
+                    f"router answered with serializer {serializer_id}, asked for {self.serializer}"
                 )
             )
             return

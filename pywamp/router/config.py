@@ -9,8 +9,11 @@ documents seconds and Crossbar enforces seconds, so clients disagree on the wire
 * ``"auto"`` (default): seconds for callers whose ``HELLO.Details.agent`` starts with
   one of ``seconds_agents`` (case-insensitive; Autobahn|Python, Autobahn|JS and pywamp,
   whose APIs take seconds and which Crossbar serves in seconds), milliseconds for
-  everyone else. The unit follows what the caller's own library documents, which a
-  value-size heuristic cannot know (``500`` is a sane value in both units).
+  everyone else. Autobahn|Python sends no agent at all: a HELLO without one whose roles
+  announce a feature of ``seconds_features`` (``payload_encryption_cryptobox``, which only
+  Autobahn announces) is served in seconds too. The unit follows what the caller's own
+  library documents, which a value-size heuristic cannot know (``500`` is a sane value
+  in both units).
 
 ``wamp.session.on_leave``: the spec sends ``[session, authid, authrole]``; Crossbar sends
 ``[session]``. ``on_leave_args`` picks one (``"spec"`` by default).
@@ -55,6 +58,7 @@ class RealmConfig:
     role_disclose: Mapping[str, Disclosure] = field(default_factory=dict)
     call_timeout_unit: Literal["auto", "ms", "s"] = "auto"
     seconds_agents: tuple[str, ...] = ("autobahn", "pywamp")
+    seconds_features: tuple[str, ...] = ("payload_encryption_cryptobox",)
     history: Sequence[HistoryTopic] = ()
     retention: bool = True
     meta_api: bool = True
@@ -66,13 +70,22 @@ class RealmConfig:
         """The disclosure rule for a role."""
         return self.role_disclose.get(authrole, self.disclose)
 
-    def timeout_scale(self, agent: object) -> float:
-        """Seconds per unit of CALL.Options.timeout for a caller with this agent string."""
+    def timeout_scale(
+        self, agent: object, roles: Mapping[str, Mapping[str, object]] | None = None
+    ) -> float:
+        """Seconds per unit of CALL.Options.timeout for a caller with this agent string
+        (and, when it sends none, these HELLO roles and features)."""
         unit = self.call_timeout_unit
         if unit == "s":
             return 1.0
         if unit == "ms":
             return 0.001
-        if isinstance(agent, str) and agent.lower().startswith(self.seconds_agents):
+        if isinstance(agent, str):
+            return 1.0 if agent.lower().startswith(self.seconds_agents) else 0.001
+        if roles and any(
+            features.get(name) is True
+            for features in roles.values()
+            for name in self.seconds_features
+        ):
             return 1.0
         return 0.001

@@ -119,7 +119,7 @@ class Realm:
         disclosure = config.disclosure(accept.authrole)
         session.disclose_caller = disclosure.caller
         session.disclose_publisher = disclosure.publisher
-        session.timeout_scale = config.timeout_scale(session.agent)
+        session.timeout_scale = config.timeout_scale(session.agent, roles)
         authid, authrole = accept.authid, accept.authrole
         session.caller = {"caller": sid, "caller_authid": authid, "caller_authrole": authrole}
         session.publisher = {

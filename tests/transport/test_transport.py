@@ -61,7 +61,9 @@ def sample_messages() -> list[Any]:
     return [
         _native.Hello("realm1", {"roles": {"caller": {}}}),
         _native.Call(1, {}, "com.example.add", [2, 3]),
-        _native.Publish(2, {"acknowledge": True}, "com.example.topic", ["x" * 70000], {"b": b"\x00\x01"}),
+        _native.Publish(
+            2, {"acknowledge": True}, "com.example.topic", ["x" * 70000], {"b": b"\x00\x01"}
+        ),
         _native.Yield(3, {}, [], {"k": 1.5}),
     ]
 
@@ -116,7 +118,9 @@ def tls() -> tuple[ssl.SSLContext, ssl.SSLContext]:
 
 
 @pytest.mark.parametrize(("kind", "scheme"), [("rawsocket", "rss"), ("websocket", "wss")])
-async def test_echo_over_tls(tls: tuple[ssl.SSLContext, ssl.SSLContext], kind: str, scheme: str) -> None:
+async def test_echo_over_tls(
+    tls: tuple[ssl.SSLContext, ssl.SSLContext], kind: str, scheme: str
+) -> None:
     server_ctx, client_ctx = tls
     server = await listen(kind, lambda: Recorder(echo=True), ssl=server_ctx)
     try:
@@ -158,7 +162,9 @@ async def test_unsupported_serializer_is_refused() -> None:
 
 
 async def test_websocket_wrong_path_and_no_common_subprotocol() -> None:
-    server = await listen("websocket", lambda: Recorder(echo=True), path="/ws", serializers=["cbor"])
+    server = await listen(
+        "websocket", lambda: Recorder(echo=True), path="/ws", serializers=["cbor"]
+    )
     try:
         port = server.sockets[0].getsockname()[1]
         with pytest.raises(HandshakeError) as info:
@@ -178,7 +184,11 @@ async def test_garbage_closes_only_that_connection() -> None:
         port = server.sockets[0].getsockname()[1]
         healthy = Recorder()
         transport = await connect(f"rs://127.0.0.1:{port}", healthy, serializers=["msgpack"])
-        for garbage in (b"\x7f\xf9\x00\x00", b"GET / HTTP/1.1\r\n\r\n", b"\x7f\x12\x00\x00\xff\xff\xff\xff"):
+        for garbage in (
+            b"\x7f\xf9\x00\x00",
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"\x7f\x12\x00\x00\xff\xff\xff\xff",
+        ):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(garbage)
             await writer.drain()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pywamp import _native
-from pywamp.exception import ProtocolError
+from pywamp.exception import ProtocolError, SerializationError
 from pywamp.router.core import RouterCore
 from pywamp.router.outputs import Close, Output, Send, Timer
 from pywamp.router.session import RouterSession
@@ -29,6 +29,29 @@ log = logging.getLogger("pywamp.router")
 
 _CODECS = {name: _native.Codec(name) for name in ("json", "msgpack", "cbor")}  # type: ignore[arg-type]
 _PROTOCOL_VIOLATION = "wamp.error.protocol_violation"
+_TOO_LARGE = "wamp.error.payload_size_exceeded"
+_INVALID_PAYLOAD = "wamp.error.invalid_payload"
+_CALL = _native.Call.TYPE
+_INVOCATION = _native.Invocation.TYPE
+
+
+def _frame(
+    message: Any, transport: WampTransport, serializer: str, encoded: dict[str, bytes | Exception]
+) -> bytes | Exception:
+    """The frame of a message for every transport with this one's framing key, or the
+    reason there is none (the serializer cannot encode it, or it is too large)."""
+    payload = encoded.get(serializer)
+    if payload is None:
+        try:
+            payload = encoded[serializer] = _CODECS[serializer].encode(message)
+        except SerializationError as error:
+            payload = encoded[serializer] = error
+    if payload.__class__ is not bytes:
+        return payload  # type: ignore[return-value]
+    try:
+        return transport.stream.frame(payload)  # type: ignore[no-any-return]
+    except ProtocolError as error:
+        return error
 
 
 class Connection:
@@ -59,7 +82,15 @@ class Connection:
 
     def message_received(self, message: Any) -> None:
         router = self.router
-        router.execute(router.core.receive(self.session, message, time.time()))  # type: ignore[arg-type]
+        try:
+            outputs = router.core.receive(self.session, message, time.time())  # type: ignore[arg-type]
+        except Exception:
+            # a router bug: this connection is dropped, the others are served on
+            log.exception("router failed on %s; dropping the connection", type(message).__name__)
+            if self.transport is not None:
+                self.transport.abort()
+            return
+        router.execute(outputs)
 
     def protocol_violation(self, error: ProtocolError) -> None:
         if self.transport is not None:
@@ -161,10 +192,13 @@ class Router:
         if len(recipients) == 1:
             transport = recipients[0].handle.transport
             if transport is not None:
-                transport.send(message)
+                try:
+                    transport.send(message)
+                except (ProtocolError, SerializationError) as error:
+                    self._undeliverable(recipients[0], message, error)
             return
-        frames: dict[Any, bytes] = {}
-        encoded: dict[str, bytes] = {}
+        frames: dict[Any, bytes | Exception] = {}
+        encoded: dict[str, bytes | Exception] = {}
         for recipient in recipients:
             transport = recipient.handle.transport
             if transport is None:
@@ -175,12 +209,31 @@ class Router:
                 continue
             frame = frames.get(key)
             if frame is None:
-                serializer = key[1]
-                payload = encoded.get(serializer)
-                if payload is None:
-                    payload = encoded[serializer] = _CODECS[serializer].encode(message)
-                frame = frames[key] = transport.stream.frame(payload)  # type: ignore[union-attr]
-            transport.send_framed(frame)  # type: ignore[union-attr]
+                frame = frames[key] = _frame(message, transport, key[1], encoded)
+            if frame.__class__ is bytes:
+                transport.send_framed(frame)  # type: ignore[union-attr,arg-type]
+            else:
+                self._undeliverable(recipient, message, frame)  # type: ignore[arg-type]
+
+    def _undeliverable(self, session: RouterSession, message: Any, error: Exception) -> None:
+        """A message that this recipient's serializer cannot encode or that exceeds the
+        size it accepts: it never reaches the peer; a call it belongs to ends in an ERROR."""
+        kind = type(message)
+        uri = _TOO_LARGE if isinstance(error, ProtocolError) else _INVALID_PAYLOAD
+        text = str(error)
+        log.warning("not delivered to session %s: %s: %s", session.id, kind.__name__, text)
+        transport = session.handle.transport
+        if kind is _native.Invocation:
+            # as if the callee had failed: the dealer answers the caller and cleans up
+            failed = _native.Error(_INVOCATION, message.request_id, {}, uri, [text])
+            self.execute(self.core.receive(session, failed, time.time()))
+        elif kind is _native.Event or (kind is _native.Result and message.details.get("progress")):
+            pass  # a subscriber misses this event; a caller this progressive result
+        elif kind is _native.Result or (kind is _native.Error and message.request_type == _CALL):
+            transport.send(_native.Error(_CALL, message.request_id, {}, uri, [text]))
+        else:
+            transport.send(_native.Abort({"message": text}, uri))
+            transport.close()
 
     def _arm(self, deadline: float) -> None:
         if self._timer_deadline is not None and self._timer_deadline <= deadline:

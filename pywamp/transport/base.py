@@ -67,9 +67,10 @@ class WampTransport(asyncio.Protocol):
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._closing = False
-        #: Transports with the same key frame a message to the same bytes (router side:
-        #: no masking), so a fan-out frames once per key; None when frames differ.
-        self.framing_key: tuple[type, str] | None = None
+        #: Transports with the same key frame a message to the same bytes and accept the
+        #: same sizes (router side: no masking; RawSocket: the peer's announced maximum),
+        #: so a fan-out frames once per key; None when frames differ.
+        self.framing_key: tuple[type, str, int | None] | None = None
         self._events: dict[type, Callable[[Any], None]] = {
             _native.Ping: self._on_ping,
             _native.Pong: self._on_pong,
@@ -146,7 +147,7 @@ class WampTransport(asyncio.Protocol):
         self.stream = stream
         self.info.serializer = stream.serializer
         if self.info.is_server:
-            self.framing_key = (type(stream), stream.serializer)
+            self.framing_key = (type(stream), stream.serializer, getattr(stream, "max_send", None))
         if not self.opened.done():
             self.opened.set_result(None)
         self.handler.transport_open(self)

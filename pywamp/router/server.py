@@ -18,7 +18,7 @@ from pywamp import _native
 from pywamp.exception import ProtocolError, SerializationError
 from pywamp.router.core import RouterCore
 from pywamp.router.outputs import Close, Output, Send, Timer
-from pywamp.router.session import RouterSession
+from pywamp.router.session import ESTABLISHED, RouterSession
 from pywamp.router.settings import ListenerConfig, RouterConfig, load_config
 from pywamp.transport import WampTransport, listen
 from pywamp.transport.inprocess import InProcessTransport, pair
@@ -57,12 +57,14 @@ def _frame(
 class Connection:
     """The router's handler of one transport: feeds the core, owns one session."""
 
-    __slots__ = ("router", "session", "transport")
+    __slots__ = ("join_timeout", "router", "session", "timer", "transport")
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, join_timeout: float | None = None) -> None:
         self.router = router
+        self.join_timeout = join_timeout
         self.transport: WampTransport | InProcessTransport | None = None
         self.session: RouterSession | None = None
+        self.timer: asyncio.TimerHandle | None = None
 
     def transport_open(self, transport: WampTransport | InProcessTransport) -> None:
         self.transport = transport
@@ -79,6 +81,17 @@ class Connection:
             details["http_path"] = info.http_path
         self.session = self.router.core.attach(details, self)
         self.router.connections.add(self)
+        if self.join_timeout is not None:
+            loop = asyncio.get_running_loop()
+            self.timer = loop.call_later(self.join_timeout, self._join_expired)
+
+    def _join_expired(self) -> None:
+        """A connection must carry a joined session ``join_timeout`` after it opened."""
+        self.timer = None
+        session, transport = self.session, self.transport
+        if transport is not None and session is not None and session.state < ESTABLISHED:
+            log.info("no session joined in %s s: closing the connection", self.join_timeout)
+            transport.abort()
 
     def message_received(self, message: Any) -> None:
         router = self.router
@@ -100,6 +113,9 @@ class Connection:
     def transport_closed(self, error: BaseException | None) -> None:
         router = self.router
         router.connections.discard(self)
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
         if self.session is not None:
             router.execute(router.core.detach(self.session, time.time()))
         self.transport = None
@@ -257,14 +273,16 @@ class Router:
         if listener.tls_certificate is not None:
             context = _ssl.create_default_context(_ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(listener.tls_certificate, listener.tls_key)
+        limits = self.config.limits
         return await listen(
             listener.kind,
-            lambda: Connection(self),
+            lambda: Connection(self, limits.handshake_timeout),
             host=listener.host,
             port=listener.port,
             socket_path=listener.socket_path,
             serializers=listener.serializers,
             path=listener.path,
             ssl=context,
-            max_message_size=self.config.limits.max_message_size,
+            max_message_size=limits.max_message_size,
+            open_timeout=limits.handshake_timeout,
         )

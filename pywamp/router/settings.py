@@ -4,6 +4,7 @@ A pywamp TOML file (every key optional; these are the defaults)::
 
     [limits]
     max_message_size = 16777216   # bytes, both ways (RawSocket rounds up to a power of 2)
+    handshake_timeout = 10.0      # seconds from connect to a joined session
 
     [[listeners]]
     kind = "universal"            # "universal" | "websocket" | "rawsocket"
@@ -58,9 +59,12 @@ class ConfigError(ValueError):
 
 @dataclass
 class Limits:
-    """Bounds on what one connection may send."""
+    """Bounds on what one connection may send and how long it may take to join."""
 
     max_message_size: int = 16 * 1024 * 1024
+    #: Seconds from connect to the end of the transport handshake, and again to a joined
+    #: session; a connection that is slower (or silent) is dropped.
+    handshake_timeout: float = 10.0
 
 
 @dataclass
@@ -170,12 +174,18 @@ class _Reader:
         top = self.table(data, "config", ("limits", "listeners", "realms"))
         config = RouterConfig()
         if "limits" in top:
-            limits = self.table(top["limits"], "limits", ("max_message_size",))
+            limits = self.table(top["limits"], "limits", ("max_message_size", "handshake_timeout"))
             if "max_message_size" in limits:
                 size = self.typed(limits["max_message_size"], "limits.max_message_size", int)
                 if not 512 <= size <= 16 * 1024 * 1024:
                     raise self.fail("limits.max_message_size", "must be in 512 .. 16777216")
                 config.limits.max_message_size = size
+            if "handshake_timeout" in limits:
+                where = "limits.handshake_timeout"
+                seconds = self.typed(limits["handshake_timeout"], where, (int, float))
+                if isinstance(seconds, bool) or not 0 < seconds <= 3600:
+                    raise self.fail(where, f"must be seconds in (0, 3600], got {seconds!r}")
+                config.limits.handshake_timeout = float(seconds)
         if "listeners" in top:
             listeners = self.typed(top["listeners"], "listeners", list)
             config.listeners = [

@@ -58,6 +58,9 @@ class WampTransport(asyncio.Protocol):
     """
 
     info: TransportInfo
+    #: Seconds a connection may take to finish its opening handshake before it is
+    #: dropped (``listen`` sets it on server connections; None: no bound).
+    open_timeout: float | None = None
 
     def __init__(self, handler: MessageHandler) -> None:
         self.handler = handler
@@ -67,6 +70,7 @@ class WampTransport(asyncio.Protocol):
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._closing = False
+        self._open_timer: asyncio.TimerHandle | None = None
         #: Transports with the same key frame a message to the same bytes and accept the
         #: same sizes (router side: no masking; RawSocket: the peer's announced maximum),
         #: so a fan-out frames once per key; None when frames differ.
@@ -85,10 +89,16 @@ class WampTransport(asyncio.Protocol):
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.open_timeout is not None:
+            loop = asyncio.get_running_loop()
+            self._open_timer = loop.call_later(self.open_timeout, self._open_expired)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
         self._out.clear()
+        if self._open_timer is not None:
+            self._open_timer.cancel()
+            self._open_timer = None
         was_open = self.stream is not None and self.opened.done()
         if not self.opened.done():
             self.opened.set_exception(exc or ConnectionError("connection closed during handshake"))
@@ -145,6 +155,9 @@ class WampTransport(asyncio.Protocol):
     def _opened(self, stream: Any, rest: bytes) -> None:
         """The handshake is done: start framing and hand the transport to the handler."""
         self.stream = stream
+        if self._open_timer is not None:
+            self._open_timer.cancel()
+            self._open_timer = None
         self.info.serializer = stream.serializer
         if self.info.is_server:
             self.framing_key = (type(stream), stream.serializer, getattr(stream, "max_send", None))
@@ -182,6 +195,12 @@ class WampTransport(asyncio.Protocol):
     def _fail(self, error: TransportError) -> None:
         """A framing violation: close the connection (subclasses say why on the wire)."""
         self.abort()
+
+    def _open_expired(self) -> None:
+        """The peer did not finish the opening handshake in time (or never spoke)."""
+        self._open_timer = None
+        if self.stream is None:
+            self.abort()
 
     def _on_ping(self, ping: Any) -> None:
         self._write(self.stream.pong(ping.payload))

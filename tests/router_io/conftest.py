@@ -73,7 +73,12 @@ LISTENER_NAMES = (
 )
 
 
-def router_config(tls: Tls, directory: Path, max_message_size: int | None = None) -> RouterConfig:
+def router_config(
+    tls: Tls,
+    directory: Path,
+    max_message_size: int | None = None,
+    handshake_timeout: float | None = None,
+) -> RouterConfig:
     """realm1 as users get it (plus event history topics), and two realms for tests of
     identity filters (``roles``: authid/authrole as asked) and of disclosure (``private``)."""
     listeners = {
@@ -101,6 +106,8 @@ def router_config(tls: Tls, directory: Path, max_message_size: int | None = None
     assert tuple(listeners) == LISTENER_NAMES
     if max_message_size is not None:
         config.limits.max_message_size = max_message_size
+    if handshake_timeout is not None:
+        config.limits.handshake_timeout = handshake_timeout
     return config
 
 
@@ -132,3 +139,24 @@ async def router(tls: Tls, short_dir: Path) -> AsyncIterator[Router]:
 @pytest.fixture
 def endpoints(router: Router, tls: Tls) -> Endpoints:
     return endpoints_of(router, tls.client)
+
+
+SMALL_LIMIT = 4096
+SHORT_HANDSHAKE = 0.4
+
+
+@pytest.fixture
+async def small_router(tls: Tls, short_dir: Path) -> AsyncIterator[Router]:
+    """A router with tight limits: messages of SMALL_LIMIT bytes, SHORT_HANDSHAKE seconds
+    from connect to a joined session."""
+    config = router_config(tls, short_dir, SMALL_LIMIT, SHORT_HANDSHAKE)
+    server = Router(config)
+    await server.start()
+    yield server
+    await server.stop()
+    await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def small_endpoints(small_router: Router, tls: Tls) -> Endpoints:
+    return endpoints_of(small_router, tls.client)

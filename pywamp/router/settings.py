@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pywamp._native import is_valid_uri
 from pywamp.router.config import Disclosure, HistoryTopic, RealmConfig
 
 if sys.version_info >= (3, 11):
@@ -257,7 +258,15 @@ class _Reader:
             t.get("match", "exact"), f"{where}.match", ("exact", "prefix", "wildcard")
         )
         limit = self.typed(t.get("limit", 100), f"{where}.limit", int)
-        return HistoryTopic(self.typed(t["uri"], f"{where}.uri", str), match, limit)  # type: ignore[arg-type]
+        return self.history_topic(t["uri"], match, limit, where)
+
+    def history_topic(self, uri: Any, match: str, limit: int, where: str) -> HistoryTopic:
+        uri = self.typed(uri, f"{where}.uri", str)
+        if not is_valid_uri(uri, allow_empty=match != "exact"):
+            raise self.fail(f"{where}.uri", f"not a valid {match} URI: {uri!r}")
+        if limit < 1:
+            raise self.fail(f"{where}.limit", f"must be a positive number of events, got {limit}")
+        return HistoryTopic(uri, match, limit)  # type: ignore[arg-type]
 
     def unique(self, names: list[str], where: str) -> None:
         seen = set()
@@ -304,22 +313,52 @@ class _Reader:
         return config
 
     def crossbar_realm(self, value: Any, where: str) -> RealmConfig:
-        t = self.table(value, where, ("name", "roles"), ("store", "options"))
+        t = self.table(value, where, ("name", "roles", "store"), ("options",))
         if "name" not in t:
             raise self.fail(where, "needs a name")
         realm = RealmConfig(name=self.typed(t["name"], f"{where}.name", str))
         disclose_caller = disclose_publisher = False
+        by_role: dict[str, Disclosure] = {}
         for i, role in enumerate(self.typed(t.get("roles", []), f"{where}.roles", list)):
-            caller, publisher = self.crossbar_role(role, f"{where}.roles[{i}]")
+            name, caller, publisher = self.crossbar_role(role, f"{where}.roles[{i}]")
+            by_role[name] = Disclosure(caller=caller, publisher=publisher)
             disclose_caller |= caller
             disclose_publisher |= publisher
         if "roles" in t:
+            # roles the config does not name (every session is anonymous until
+            # authentication is configured) get what any configured role discloses
             realm.disclose = Disclosure(caller=disclose_caller, publisher=disclose_publisher)
+            realm.role_disclose = by_role
+        if "store" in t:
+            realm.history = self.crossbar_store(t["store"], f"{where}.store")
         return realm
 
-    def crossbar_role(self, value: Any, where: str) -> tuple[bool, bool]:
+    def crossbar_store(self, value: Any, where: str) -> list[HistoryTopic]:
+        """A realm store: its ``event-history`` topics (kept in memory)."""
+        t = self.table(value, where, ("type", "limit", "event-history"), ("path", "maxsize"))
+        self.choice(t.get("type", "memory"), f"{where}.type", ("memory", "lmdb"))
+        limit = self.typed(t.get("limit", 100), f"{where}.limit", int)
+        topics = []
+        for i, item in enumerate(
+            self.typed(t.get("event-history", []), f"{where}.event-history", list)
+        ):
+            h = f"{where}.event-history[{i}]"
+            e = self.table(item, h, ("uri", "match", "limit"))
+            if "uri" not in e:
+                raise self.fail(h, "needs a uri")
+            match = self.choice(
+                e.get("match", "exact"), f"{h}.match", ("exact", "prefix", "wildcard")
+            )
+            size = self.typed(e.get("limit", limit), f"{h}.limit", int)
+            topics.append(self.history_topic(e["uri"], match, size, h))
+        return topics
+
+    def crossbar_role(self, value: Any, where: str) -> tuple[str, bool, bool]:
         """Read a role; only full permissions can be served until authorization lands."""
         t = self.table(value, where, ("name", "permissions"), ("authorizer",))
+        if "name" not in t:
+            raise self.fail(where, "needs a name")
+        name = self.typed(t["name"], f"{where}.name", str)
         caller = publisher = False
         for i, perm in enumerate(
             self.typed(t.get("permissions", []), f"{where}.permissions", list)
@@ -338,9 +377,11 @@ class _Reader:
                     "enforce yet; only allow-all on every URI can be served",
                 )
             disclose = self.table(p.get("disclose", {}), f"{pw}.disclose", ("caller", "publisher"))
-            caller |= bool(disclose.get("caller", False))
-            publisher |= bool(disclose.get("publisher", False))
-        return caller, publisher
+            caller |= self.typed(disclose.get("caller", False), f"{pw}.disclose.caller", bool)
+            publisher |= self.typed(
+                disclose.get("publisher", False), f"{pw}.disclose.publisher", bool
+            )
+        return name, caller, publisher
 
     def crossbar_endpoint(self, value: Any, where: str, listener: ListenerConfig) -> None:
         t = self.table(
@@ -365,7 +406,7 @@ class _Reader:
                 t["tls"],
                 f"{where}.tls",
                 ("certificate", "key"),
-                ("ciphers", "ca_certificates", "dhparam"),
+                ("ciphers", "ca_certificates", "chain_certificates", "dhparam"),
             )
             listener.tls_certificate = self.typed(
                 tls.get("certificate"), f"{where}.tls.certificate", str

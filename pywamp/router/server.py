@@ -285,4 +285,5 @@ class Router:
             ssl=context,
             max_message_size=limits.max_message_size,
             open_timeout=limits.handshake_timeout,
+            max_queued=limits.max_queued_bytes,
         )

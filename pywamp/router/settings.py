@@ -5,6 +5,7 @@ A pywamp TOML file (every key optional; these are the defaults)::
     [limits]
     max_message_size = 16777216   # bytes, both ways (RawSocket rounds up to a power of 2)
     handshake_timeout = 10.0      # seconds from connect to a joined session
+    max_queued_bytes = 67108864   # bytes waiting for a peer that does not read: dropped
 
     [[listeners]]
     kind = "universal"            # "universal" | "websocket" | "rawsocket"
@@ -66,6 +67,8 @@ class Limits:
     #: Seconds from connect to the end of the transport handshake, and again to a joined
     #: session; a connection that is slower (or silent) is dropped.
     handshake_timeout: float = 10.0
+    #: Bytes that may wait to be sent to one peer; a slower reader is disconnected.
+    max_queued_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass
@@ -175,7 +178,8 @@ class _Reader:
         top = self.table(data, "config", ("limits", "listeners", "realms"))
         config = RouterConfig()
         if "limits" in top:
-            limits = self.table(top["limits"], "limits", ("max_message_size", "handshake_timeout"))
+            known = ("max_message_size", "handshake_timeout", "max_queued_bytes")
+            limits = self.table(top["limits"], "limits", known)
             if "max_message_size" in limits:
                 size = self.typed(limits["max_message_size"], "limits.max_message_size", int)
                 if not 512 <= size <= 16 * 1024 * 1024:
@@ -187,6 +191,12 @@ class _Reader:
                 if isinstance(seconds, bool) or not 0 < seconds <= 3600:
                     raise self.fail(where, f"must be seconds in (0, 3600], got {seconds!r}")
                 config.limits.handshake_timeout = float(seconds)
+            if "max_queued_bytes" in limits:
+                where = "limits.max_queued_bytes"
+                queued = self.typed(limits["max_queued_bytes"], where, int)
+                if queued < 65536:
+                    raise self.fail(where, f"must be at least 65536, got {queued}")
+                config.limits.max_queued_bytes = queued
         if "listeners" in top:
             listeners = self.typed(top["listeners"], "listeners", list)
             config.listeners = [

@@ -9,6 +9,7 @@ Writes issued in one event-loop iteration leave in one ``writelines`` call.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from pywamp import _native
 from pywamp.exception import ProtocolError, TransportError
 
 __all__ = ("MessageHandler", "TransportInfo", "WampTransport")
+
+log = logging.getLogger("pywamp.transport")
 
 
 @dataclass(slots=True)
@@ -61,6 +64,9 @@ class WampTransport(asyncio.Protocol):
     #: Seconds a connection may take to finish its opening handshake before it is
     #: dropped (``listen`` sets it on server connections; None: no bound).
     open_timeout: float | None = None
+    #: Bytes that may wait for a peer that does not read before its connection is
+    #: dropped (a slow consumer must not hold the router's memory); None: no bound.
+    max_queued: int | None = None
 
     def __init__(self, handler: MessageHandler) -> None:
         self.handler = handler
@@ -92,6 +98,19 @@ class WampTransport(asyncio.Protocol):
         if self.open_timeout is not None:
             loop = asyncio.get_running_loop()
             self._open_timer = loop.call_later(self.open_timeout, self._open_expired)
+        if self.max_queued is not None:
+            transport.set_write_buffer_limits(high=self.max_queued)
+
+    def pause_writing(self) -> None:
+        """The peer lets more than ``max_queued`` bytes pile up: drop it (when bounded)."""
+        if self.max_queued is not None and self.transport is not None:
+            log.warning(
+                "%s: peer %s reads too slowly (over %d bytes queued): connection dropped",
+                self.info.kind,
+                self.info.peer,
+                self.max_queued,
+            )
+            self.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None

@@ -84,12 +84,14 @@ async def listen(
     ssl: _ssl.SSLContext | None = None,
     max_message_size: int | None = None,
     open_timeout: float | None = None,
+    max_queued: int | None = None,
 ) -> asyncio.Server:
     """Serve ``kind`` ("rawsocket", "websocket" or "universal") on TCP or a Unix socket.
 
     Each accepted connection gets its own handler from ``handler_factory``. A connection
     that has not finished its opening handshake after ``open_timeout`` seconds (waiting
-    for its first byte counts) is dropped.
+    for its first byte counts) is dropped, and so is a peer that lets more than
+    ``max_queued`` bytes wait to be sent to it.
     """
     rs_size = max_message_size or RAWSOCKET_MAX
     ws_size = max_message_size or WEBSOCKET_MAX
@@ -97,11 +99,13 @@ async def listen(
     def rawsocket() -> WampTransport:
         protocol = RawSocketServer(handler_factory(), serializers, rs_size)
         protocol.open_timeout = open_timeout
+        protocol.max_queued = max_queued
         return protocol
 
     def websocket() -> WampTransport:
         protocol = WebSocketServer(handler_factory(), serializers, path, ws_size)
         protocol.open_timeout = open_timeout
+        protocol.max_queued = max_queued
         return protocol
 
     factories: dict[str, Callable[[], asyncio.Protocol]] = {

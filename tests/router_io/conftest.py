@@ -78,6 +78,7 @@ def router_config(
     directory: Path,
     max_message_size: int | None = None,
     handshake_timeout: float | None = None,
+    max_queued_bytes: int | None = None,
 ) -> RouterConfig:
     """realm1 as users get it (plus event history topics), and two realms for tests of
     identity filters (``roles``: authid/authrole as asked) and of disclosure (``private``)."""
@@ -108,6 +109,8 @@ def router_config(
         config.limits.max_message_size = max_message_size
     if handshake_timeout is not None:
         config.limits.handshake_timeout = handshake_timeout
+    if max_queued_bytes is not None:
+        config.limits.max_queued_bytes = max_queued_bytes
     return config
 
 
@@ -143,13 +146,14 @@ def endpoints(router: Router, tls: Tls) -> Endpoints:
 
 SMALL_LIMIT = 4096
 SHORT_HANDSHAKE = 0.4
+SMALL_QUEUE = 128 * 1024
 
 
 @pytest.fixture
 async def small_router(tls: Tls, short_dir: Path) -> AsyncIterator[Router]:
     """A router with tight limits: messages of SMALL_LIMIT bytes, SHORT_HANDSHAKE seconds
-    from connect to a joined session."""
-    config = router_config(tls, short_dir, SMALL_LIMIT, SHORT_HANDSHAKE)
+    from connect to a joined session, SMALL_QUEUE bytes waiting for a peer."""
+    config = router_config(tls, short_dir, SMALL_LIMIT, SHORT_HANDSHAKE, SMALL_QUEUE)
     server = Router(config)
     await server.start()
     yield server

@@ -32,6 +32,7 @@ def full_toml(directory: Path, tls: Tls) -> str:
 [limits]
 max_message_size = 65536
 handshake_timeout = 2.5
+max_queued_bytes = 1048576
 
 [[listeners]]
 kind = "universal"
@@ -77,12 +78,14 @@ def test_defaults_without_a_file() -> None:
     assert config.realms[0].disclose == Disclosure(caller=True, publisher=True)
     assert config.limits.max_message_size == 16 * 1024 * 1024
     assert config.limits.handshake_timeout == 10.0
+    assert config.limits.max_queued_bytes == 64 * 1024 * 1024
 
 
 def test_toml_file_is_read(short_dir: Path, tls: Tls) -> None:
     config = load_config(write(short_dir, "router.toml", full_toml(short_dir, tls)))
     assert config.limits.max_message_size == 65536
     assert config.limits.handshake_timeout == 2.5
+    assert config.limits.max_queued_bytes == 1048576
     universal, unix, secure = config.listeners
     assert (universal.kind, universal.port, universal.path) == ("universal", 0, "/wamp")
     assert (unix.kind, unix.socket_path, unix.host) == (
@@ -377,6 +380,7 @@ def test_crossbar_mistakes_name_the_key(
         ("[limits]\nmax_message_size = 100", "limits.max_message_size: must be in 512"),
         ("[limits]\nmax_message_size = '1M'", "limits.max_message_size: must be int"),
         ("[limits]\nhandshake_timeout = 0", "limits.handshake_timeout: must be seconds"),
+        ("[limits]\nmax_queued_bytes = 10", "limits.max_queued_bytes: must be at least"),
         ("[[listeners]]\nkind = 'http'", "listeners[0].kind: must be one of"),
         ("[[listeners]]\nport = -1", "listeners[0].port: must be a TCP port"),
         ("[[listeners]]\nserializers = []", "listeners[0].serializers: must name at least one"),

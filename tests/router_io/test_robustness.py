@@ -312,6 +312,48 @@ async def test_joined_sessions_outlive_the_handshake_timeout(small_endpoints: En
     await peer.close()
 
 
+async def test_slow_consumer_is_dropped_and_the_others_get_everything(
+    small_endpoints: Endpoints,
+) -> None:
+    watcher = await join(small_endpoints, "websocket")
+    leaves = Collector()
+    await wait(watcher.subscribe(leaves, "wamp.session.on_leave"))
+    fast = await join(small_endpoints, "rawsocket", serializer="msgpack")
+    events = Collector()
+    await wait(fast.subscribe(events, "com.flood"))
+    # a subscriber with a tiny receive window that stops reading after SUBSCRIBED
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await wait(
+        asyncio.get_running_loop().sock_connect(
+            sock, ("127.0.0.1", small_endpoints.ports["rawsocket"])
+        )
+    )
+    reader, writer = await asyncio.open_connection(sock=sock)
+    slow = RawSocketClient(reader, writer)
+    writer.write(rs_hello("json"))
+    await wait(reader.readexactly(4))
+    slow_id = await slow.join()
+    writer.write(rs_frame(json.dumps([32, 1, {}, "com.flood"]).encode()))
+    assert json.loads(await read_frame(reader))[0] == 33
+
+    publisher = await join(small_endpoints, "rawsocket", serializer="msgpack")
+    chunk = "x" * 3000
+    sent = 0
+    while not leaves.items and sent < 8000:  # at most 24 MB
+        for _ in range(100):
+            publisher.publish("com.flood", sent, chunk)
+            sent += 1
+        await wait(publisher.publish("com.flood", -1, options=PublishOptions(acknowledge=True)))
+    [(args, _)] = await leaves.count(1)
+    assert args[0] == slow_id
+    assert len(await events.count(sent + sent // 100)) == sent + sent // 100
+    assert publisher.is_attached() and fast.is_attached()
+    writer.close()
+    await asyncio.gather(watcher.close(), fast.close(), publisher.close())
+
+
 # -- messages a recipient cannot take -------------------------------------------------
 
 

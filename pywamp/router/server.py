@@ -27,7 +27,7 @@ __all__ = ("Router",)
 
 log = logging.getLogger("pywamp.router")
 
-_CODECS = {name: _native.Codec(name) for name in ("json", "msgpack", "cbor")}  # type: ignore[arg-type]
+_CODECS = {name: _native.Codec(name) for name in ("json", "msgpack", "cbor")}
 _PROTOCOL_VIOLATION = "wamp.error.protocol_violation"
 _TOO_LARGE = "wamp.error.payload_size_exceeded"
 _INVALID_PAYLOAD = "wamp.error.invalid_payload"
@@ -47,7 +47,7 @@ def _frame(
         except SerializationError as error:
             payload = encoded[serializer] = error
     if payload.__class__ is not bytes:
-        return payload  # type: ignore[return-value]
+        return payload
     try:
         return transport.stream.frame(payload)  # type: ignore[no-any-return]
     except ProtocolError as error:
@@ -227,7 +227,7 @@ class Router:
             if frame is None:
                 frame = frames[key] = _frame(message, transport, key[1], encoded)
             if frame.__class__ is bytes:
-                transport.send_framed(frame)  # type: ignore[union-attr,arg-type]
+                transport.send_framed(frame)
             else:
                 self._undeliverable(recipient, message, frame)  # type: ignore[arg-type]
 

@@ -45,7 +45,7 @@ from pywamp.router.config import Disclosure, HistoryTopic, RealmConfig
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 __all__ = ("ConfigError", "Limits", "ListenerConfig", "RouterConfig", "load_config")
 

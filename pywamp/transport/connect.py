@@ -63,6 +63,8 @@ async def connect(
                 factory, address.socket_path, ssl=context, server_hostname=hostname
             )
         else:
+            if address.host is None or address.port is None:
+                raise ValueError(f"transport address {address} names no host and port")
             _, protocol = await loop.create_connection(
                 factory, address.host, address.port, ssl=context
             )

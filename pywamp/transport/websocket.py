@@ -110,18 +110,18 @@ class WebSocketServer(_WebSocket):
         request, consumed = parsed
         rest, self._request = self._request[consumed:], b""
         if self.path is not None and request.path.split("?", 1)[0] != self.path:
-            error = HandshakeError(f"no WebSocket endpoint at {request.path}", code=404)
-            self._refuse(error, _native.websocket_reject(404, str(error)))
+            missing = HandshakeError(f"no WebSocket endpoint at {request.path}", code=404)
+            self._refuse(missing, _native.websocket_reject(404, str(missing)))
             return
         chosen = next((p for p in request.protocols if p in self.protocols), None)
         if chosen is None:
             offered = ", ".join(request.protocols) or "none"
-            error = HandshakeError(
+            unspoken = HandshakeError(
                 f"no WAMP subprotocol in common (offered: {offered}; "
                 f"spoken: {', '.join(self.protocols)})",
                 code=400,
             )
-            self._refuse(error, _native.websocket_reject(400, str(error)))
+            self._refuse(unspoken, _native.websocket_reject(400, str(unspoken)))
             return
         assert self.transport is not None
         self.transport.write(_native.websocket_accept(request, chosen))

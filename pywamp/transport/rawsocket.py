@@ -64,6 +64,7 @@ class _RawSocket(WampTransport):
     def _refuse(self, error: HandshakeError) -> None:
         if not self.opened.done():
             self.opened.set_exception(error)
+            self.opened.exception()  # retrieved: a server side has nobody waiting
         self.abort()
 
 

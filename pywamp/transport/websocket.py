@@ -80,6 +80,7 @@ class _WebSocket(WampTransport):
             self.transport.write(response)
         if not self.opened.done():
             self.opened.set_exception(error)
+            self.opened.exception()  # retrieved: a server side has nobody waiting
         if self.transport is not None:
             self.transport.close()
 

@@ -165,6 +165,7 @@ async def test_rawsocket_message_over_the_limit_closes_that_connection(
     publish = json.dumps([16, 1, {}, "com.big", ["x" * SMALL_LIMIT]]).encode()
     client.writer.write(rs_frame(publish))
     await until_closed(client.reader)
+    client.writer.close()
     [(args, _)] = await leaves.count(1)
     assert args[0] == sid
     # just under the limit is fine
@@ -223,6 +224,7 @@ async def test_malformed_message_is_aborted(
     assert isinstance(abort, _native.Abort)
     assert abort.reason == "wamp.error.protocol_violation"
     await until_closed(client.reader)
+    client.writer.close()
     await healthy(bystander, 1)
     await bystander.close()
 
@@ -240,6 +242,7 @@ async def test_websocket_framing_violation_is_closed_with_1002(endpoints: Endpoi
     data = await until_closed(reader)
     assert data[:1] == b"\x88"  # a close frame
     assert int.from_bytes(data[2:4], "big") == 1002
+    writer.close()
     await healthy(bystander, 1)
     await bystander.close()
 

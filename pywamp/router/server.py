@@ -140,9 +140,15 @@ class Router:
     # -- life cycle -------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open every configured listener."""
-        for listener in self.config.listeners:
-            self.servers.append(await self._listen(listener))
+        """Open every configured listener (none stays open when one cannot be opened)."""
+        try:
+            for listener in self.config.listeners:
+                self.servers.append(await self._listen(listener))
+        except BaseException:
+            for server in self.servers:
+                server.close()
+            self.servers.clear()
+            raise
 
     async def stop(self) -> None:
         """Say GOODBYE to every session, then close the listeners and connections."""
@@ -180,7 +186,10 @@ class Router:
 
     def port(self, index: int = 0) -> int:
         """The TCP port of a listener (useful with port 0)."""
-        return int(self.servers[index].sockets[0].getsockname()[1])
+        name = self.servers[index].sockets[0].getsockname()
+        if isinstance(name, str):
+            raise ValueError(f"listener {index} is the Unix socket {name}: it has no port")
+        return int(name[1])
 
     def connect_inprocess(self, handler: Any) -> InProcessTransport:
         """Join a client-side handler to this router without a socket."""

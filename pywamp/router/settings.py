@@ -19,14 +19,17 @@ A pywamp TOML file (every key optional; these are the defaults)::
     [[realms]]
     name = "realm1"
     strict_uris = false
+    retention = true              # PUBLISH.Options.retain is honoured
     call_timeout_unit = "auto"    # "auto" | "ms" | "s" (see pywamp.router.config)
     disclose = { caller = true, publisher = true }
     history = [{ uri = "com.example.topic", match = "exact", limit = 100 }]
 
-Crossbar users pass their ``.crossbar/config.json`` instead: its router worker's realms and
-its websocket/rawsocket/universal transports are read; Crossbar keys pywamp does not
+Crossbar users pass their ``.crossbar/config.json`` instead: its router worker's realms
+(the disclosure of each role, the event history of the store) and its
+websocket/rawsocket/universal transports are read; Crossbar keys pywamp does not
 implement are named in one warning; keys neither knows, and wrong values, are errors that
-name the key and the file.
+name the key and the file. In both formats, relative paths (TLS files, Unix sockets) are
+relative to the file's directory, and TLS files must exist.
 """
 
 from __future__ import annotations
@@ -166,6 +169,17 @@ class _Reader:
             raise self.fail(where, "must name at least one serializer")
         return tuple(value)
 
+    def local_path(self, value: Any, where: str) -> str:
+        """A path from the file: relative ones are relative to the file's directory."""
+        path = Path(self.typed(value, where, str)).expanduser()
+        return str(path if path.is_absolute() else self.path.parent / path)
+
+    def existing_file(self, value: Any, where: str) -> str:
+        path = self.local_path(value, where)
+        if not Path(path).is_file():
+            raise self.fail(where, f"no such file: {path}")
+        return path
+
     def port(self, value: Any, where: str) -> int:
         port = self.typed(value, where, int)
         if not 0 <= port <= 65535:
@@ -224,14 +238,14 @@ class _Reader:
         if "serializers" in t:
             out.serializers = self.serializers(t["serializers"], f"{where}.serializers")
         if "socket" in t:
-            out.socket_path = self.typed(t["socket"], f"{where}.socket", str)
+            out.socket_path = self.local_path(t["socket"], f"{where}.socket")
             out.host = None
         if "tls" in t:
             tls = self.table(t["tls"], f"{where}.tls", ("certificate", "key"))
             if "certificate" not in tls:
                 raise self.fail(f"{where}.tls", "needs certificate (and key)")
-            out.tls_certificate = self.typed(tls["certificate"], f"{where}.tls.certificate", str)
-            out.tls_key = self.typed(tls.get("key", out.tls_certificate), f"{where}.tls.key", str)
+            out.tls_certificate = self.existing_file(tls["certificate"], f"{where}.tls.certificate")
+            out.tls_key = self.existing_file(tls.get("key", tls["certificate"]), f"{where}.tls.key")
         return out
 
     def realm(self, value: Any, where: str) -> RealmConfig:
@@ -404,7 +418,7 @@ class _Reader:
         if kind == "unix":
             if "path" not in t:
                 raise self.fail(where, "a unix endpoint needs a path")
-            listener.socket_path = self.typed(t["path"], f"{where}.path", str)
+            listener.socket_path = self.local_path(t["path"], f"{where}.path")
             listener.host = None
             return
         if "port" not in t:
@@ -418,10 +432,13 @@ class _Reader:
                 ("certificate", "key"),
                 ("ciphers", "ca_certificates", "chain_certificates", "dhparam"),
             )
-            listener.tls_certificate = self.typed(
-                tls.get("certificate"), f"{where}.tls.certificate", str
+            for key in ("certificate", "key"):
+                if key not in tls:
+                    raise self.fail(f"{where}.tls", f"needs a {key}")
+            listener.tls_certificate = self.existing_file(
+                tls["certificate"], f"{where}.tls.certificate"
             )
-            listener.tls_key = self.typed(tls.get("key"), f"{where}.tls.key", str)
+            listener.tls_key = self.existing_file(tls["key"], f"{where}.tls.key")
 
     def crossbar_transport(self, value: Any, where: str) -> list[ListenerConfig]:
         if not isinstance(value, Mapping):

@@ -4,9 +4,11 @@ that name the file, the key and the problem."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -144,8 +146,6 @@ async def test_router_from_toml_serves_autobahn(short_dir: Path, tls: Tls) -> No
 
 
 async def _never() -> None:
-    import asyncio
-
     await asyncio.sleep(60)
 
 
@@ -410,11 +410,60 @@ def test_missing_file_and_bad_json(short_dir: Path) -> None:
         load_config(write(short_dir, "config.json", "{"))
 
 
-async def test_bad_tls_files_are_reported_when_the_router_starts(short_dir: Path) -> None:
-    config = RouterConfig(
-        listeners=[ListenerConfig(port=0, tls_certificate=str(short_dir / "none.pem"))]
+def test_relative_paths_are_relative_to_the_file(short_dir: Path, tls: Tls) -> None:
+    (short_dir / "certs").mkdir()
+    (short_dir / "certs" / "server.pem").write_bytes(Path(tls.certificate).read_bytes())
+    text = """
+[[listeners]]
+socket = "run/r.sock"
+tls = { certificate = "certs/server.pem" }
+"""
+    config = load_config(write(short_dir, "router.toml", text))
+    [listener] = config.listeners
+    assert listener.socket_path == str(short_dir / "run" / "r.sock")
+    assert listener.tls_certificate == listener.tls_key == str(short_dir / "certs" / "server.pem")
+    data = crossbar_json(short_dir, tls)
+    data["workers"][0]["transports"][1]["endpoint"]["tls"] = {
+        "certificate": "certs/server.pem",
+        "key": "certs/server.pem",
+    }
+    data["workers"][0]["transports"][2]["endpoint"]["path"] = "cb.sock"
+    config = load_config(write(short_dir, "config.json", json.dumps(data)))
+    assert config.listeners[1].tls_key == str(short_dir / "certs" / "server.pem")
+    assert config.listeners[2].socket_path == str(short_dir / "cb.sock")
+
+
+def test_missing_tls_files_are_named(short_dir: Path, tls: Tls) -> None:
+    path = write(short_dir, "router.toml", "[[listeners]]\ntls = { certificate = 'gone.pem' }\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == (
+        f"{path}: listeners[0].tls.certificate: no such file: {short_dir / 'gone.pem'}"
     )
-    router = Router(config)
-    with pytest.raises(OSError):
-        await router.start()
-    await router.stop()
+    data = crossbar_json(short_dir, tls)
+    del data["workers"][0]["transports"][1]["endpoint"]["tls"]["key"]
+    with pytest.raises(ConfigError, match=r"transports\[1\]\.endpoint\.tls: needs a key"):
+        load_config(write(short_dir, "config.json", json.dumps(data)))
+
+
+async def test_a_listener_that_cannot_open_closes_the_others(short_dir: Path) -> None:
+    path = str(short_dir / "first.sock")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        first = ListenerConfig("rawsocket", host=None, socket_path=path)
+        router = Router(RouterConfig(listeners=[first, ListenerConfig(port=busy)]))
+        with pytest.raises(OSError):
+            await router.start()
+    with pytest.raises(OSError):  # nobody listens on the first listener any more
+        await asyncio.open_unix_connection(path)
+    assert router.addresses == []
+
+
+async def test_port_of_a_unix_listener_is_an_error(short_dir: Path) -> None:
+    unix = ListenerConfig("rawsocket", host=None, socket_path=str(short_dir / "u.sock"))
+    async with Router(RouterConfig(listeners=[unix])) as router:
+        assert router.addresses == [f"rawsocket unix:{short_dir / 'u.sock'}"]
+        with pytest.raises(ValueError, match="has no port"):
+            router.port(0)

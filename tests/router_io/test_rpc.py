@@ -11,7 +11,7 @@ import pytest
 from autobahn.wamp import message
 from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.types import CallDetails, CallOptions, CallResult, RegisterOptions
-from io_harness import Endpoints, Peer, RawPeer, join, settle, wait
+from io_harness import SERIALIZERS, Endpoints, Peer, RawPeer, join, settle, wait
 
 from pywamp import _native
 
@@ -78,6 +78,44 @@ async def test_call_results_and_errors(endpoints: Endpoints) -> None:
     with pytest.raises(ApplicationError) as info:
         await wait(caller.call("com.nobody.home"))
     assert info.value.error == "wamp.error.no_such_procedure"
+    await close_all(callee, caller)
+
+
+VALUES = [
+    None,
+    True,
+    0,
+    -(2**53),
+    2**63 - 1,
+    1.25,
+    "ünïcödé ✓",
+    "",
+    b"",
+    b"\x00\xff" * 100,
+    [1, [2, [3, {"deep": [None]}]]],
+    {"nested": {"list": [1.5, "x", b"\x01"], "empty": {}}},
+]
+
+
+@pytest.mark.parametrize("callee_serializer", SERIALIZERS)
+@pytest.mark.parametrize("caller_serializer", SERIALIZERS)
+async def test_values_cross_serializers_intact(
+    endpoints: Endpoints, caller_serializer: str, callee_serializer: str
+) -> None:
+    callee = await join(endpoints, "rawsocket", serializer=callee_serializer)
+    caller = await join(endpoints, "websocket", serializer=caller_serializer)
+    received: list[Any] = []
+
+    def echo(*args: Any, **kwargs: Any) -> CallResult:
+        received.append((args, kwargs))
+        return CallResult(*args, **kwargs)
+
+    await wait(callee.register(echo, "com.echo"))
+    result = await wait(caller.call("com.echo", *VALUES, key=VALUES[-1], blob=b"\x00"))
+    assert list(received[0][0]) == VALUES
+    assert received[0][1] == {"key": VALUES[-1], "blob": b"\x00"}
+    assert list(result.results) == VALUES
+    assert result.kwresults == {"key": VALUES[-1], "blob": b"\x00"}
     await close_all(callee, caller)
 
 
@@ -223,9 +261,10 @@ async def test_realm_without_disclosure_hides_the_caller(endpoints: Endpoints) -
     await close_all(callee, caller)
 
 
-async def test_progressive_call_results(endpoints: Endpoints) -> None:
-    callee = await join(endpoints, "websocket", serializer="cbor")
-    caller = await join(endpoints, "rawsocket", serializer="json")
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+async def test_progressive_call_results(endpoints: Endpoints, serializer: str) -> None:
+    callee = await join(endpoints, "websocket", serializer=serializer)
+    caller = await join(endpoints, "rawsocket", serializer=serializer)
 
     async def countdown(n: int, details: CallDetails) -> str:
         for i in range(n, 0, -1):
@@ -352,8 +391,9 @@ async def test_autobahn_future_cancel(endpoints: Endpoints) -> None:
     await close_all(callee, caller)
 
 
-async def test_callee_killed_mid_call(endpoints: Endpoints) -> None:
-    callee = await join(endpoints, "websocket", serializer="cbor")
+@pytest.mark.parametrize("transport", ["websocket", "rawsocket", "tls-rawsocket", "rawsocket-unix"])
+async def test_callee_killed_mid_call(endpoints: Endpoints, transport: str) -> None:
+    callee = await join(endpoints, transport, serializer="cbor")
     caller = await join(endpoints, "rawsocket", serializer="json")
     slow = Slow()
     await wait(callee.register(slow, "com.doomed"))
@@ -452,3 +492,23 @@ async def test_many_concurrent_calls_keep_their_answers(endpoints: Endpoints) ->
     counts = [await wait(c.call("wamp.session.count")) for c in callers]
     assert counts == [4, 4]
     await close_all(*callees, *callers)
+
+
+async def test_concurrency_limit_of_a_callee(endpoints: Endpoints) -> None:
+    callee = await join(endpoints, "websocket")
+    helper = await join(endpoints, "rawsocket-unix")
+    caller = await join(endpoints)
+    busy = Slow("first")
+    shared = RegisterOptions(invoke="roundrobin", concurrency=1)
+    await wait(callee.register(busy, "com.limited", options=shared))
+    first = caller.call("com.limited")
+    await wait(busy.started)
+    with pytest.raises(ApplicationError) as info:
+        await wait(caller.call("com.limited"))
+    assert info.value.error == "wamp.error.no_available_callee"
+    # a second callee of the shared registration takes the overflow
+    await wait(helper.register(lambda: "second", "com.limited", options=shared))
+    assert await wait(caller.call("com.limited")) == "second"
+    busy.release.set()
+    assert await wait(first) == "first"
+    await close_all(callee, helper, caller)

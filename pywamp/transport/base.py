@@ -9,6 +9,7 @@ Writes issued in one event-loop iteration leave in one ``writelines`` call.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from pywamp import _native
 from pywamp.exception import ProtocolError, TransportError
 
 __all__ = ("MessageHandler", "TransportInfo", "WampTransport")
+
+log = logging.getLogger("pywamp.transport")
 
 
 @dataclass(slots=True)
@@ -58,6 +61,12 @@ class WampTransport(asyncio.Protocol):
     """
 
     info: TransportInfo
+    #: Seconds a connection may take to finish its opening handshake before it is
+    #: dropped (``listen`` sets it on server connections; None: no bound).
+    open_timeout: float | None = None
+    #: Bytes that may wait for a peer that does not read before its connection is
+    #: dropped (a slow consumer must not hold the router's memory); None: no bound.
+    max_queued: int | None = None
 
     def __init__(self, handler: MessageHandler) -> None:
         self.handler = handler
@@ -68,6 +77,11 @@ class WampTransport(asyncio.Protocol):
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._closing = False
+        self._open_timer: asyncio.TimerHandle | None = None
+        #: Transports with the same key frame a message to the same bytes and accept the
+        #: same sizes (router side: no masking; RawSocket: the peer's announced maximum),
+        #: so a fan-out frames once per key; None when frames differ.
+        self.framing_key: tuple[type, str, int | None] | None = None
         self._events: dict[type, Callable[[Any], None]] = {
             _native.Ping: self._on_ping,
             _native.Pong: self._on_pong,
@@ -82,10 +96,29 @@ class WampTransport(asyncio.Protocol):
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.open_timeout is not None:
+            loop = asyncio.get_running_loop()
+            self._open_timer = loop.call_later(self.open_timeout, self._open_expired)
+        if self.max_queued is not None:
+            transport.set_write_buffer_limits(high=self.max_queued)
+
+    def pause_writing(self) -> None:
+        """The peer lets more than ``max_queued`` bytes pile up: drop it (when bounded)."""
+        if self.max_queued is not None and self.transport is not None:
+            log.warning(
+                "%s: peer %s reads too slowly (over %d bytes queued): connection dropped",
+                self.info.kind,
+                self.info.peer,
+                self.max_queued,
+            )
+            self.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
         self._out.clear()
+        if self._open_timer is not None:
+            self._open_timer.cancel()
+            self._open_timer = None
         was_open = self.stream is not None and self.opened.done()
         if not self.opened.done():
             self.opened.set_exception(exc or ConnectionError("connection closed during handshake"))
@@ -116,6 +149,12 @@ class WampTransport(asyncio.Protocol):
             return
         self._write(self.stream.frame(payload))
 
+    def send_framed(self, frame: bytes) -> None:
+        """Queue bytes framed by a transport with the same ``framing_key``."""
+        if self.transport is None or self._closing:
+            return
+        self._write(frame)
+
     def write_buffer_size(self) -> int:
         """Bytes queued but not yet taken by the kernel (slow-consumer accounting)."""
         queued = sum(map(len, self._out))
@@ -140,7 +179,12 @@ class WampTransport(asyncio.Protocol):
     def _opened(self, stream: Any, rest: bytes) -> None:
         """The handshake is done: start framing and hand the transport to the handler."""
         self.stream = stream
+        if self._open_timer is not None:
+            self._open_timer.cancel()
+            self._open_timer = None
         self.info.serializer = stream.serializer
+        if self.info.is_server:
+            self.framing_key = (type(stream), stream.serializer, getattr(stream, "max_send", None))
         if not self.opened.done():
             self.opened.set_result(None)
         self.handler.transport_open(self)
@@ -175,6 +219,12 @@ class WampTransport(asyncio.Protocol):
     def _fail(self, error: TransportError) -> None:
         """A framing violation: close the connection (subclasses say why on the wire)."""
         self.abort()
+
+    def _open_expired(self) -> None:
+        """The peer did not finish the opening handshake in time (or never spoke)."""
+        self._open_timer = None
+        if self.stream is None:
+            self.abort()
 
     def _on_ping(self, ping: Any) -> None:
         self._write(self.stream.pong(ping.payload))

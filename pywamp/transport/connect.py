@@ -85,24 +85,35 @@ async def listen(
     path: str | None = None,
     ssl: _ssl.SSLContext | None = None,
     max_message_size: int | None = None,
+    open_timeout: float | None = None,
+    max_queued: int | None = None,
 ) -> asyncio.Server:
     """Serve ``kind`` ("rawsocket", "websocket" or "universal") on TCP or a Unix socket.
 
-    Each accepted connection gets its own handler from ``handler_factory``.
+    Each accepted connection gets its own handler from ``handler_factory``. A connection
+    that has not finished its opening handshake after ``open_timeout`` seconds (waiting
+    for its first byte counts) is dropped, and so is a peer that lets more than
+    ``max_queued`` bytes wait to be sent to it.
     """
     rs_size = max_message_size or RAWSOCKET_MAX
     ws_size = max_message_size or WEBSOCKET_MAX
 
     def rawsocket() -> WampTransport:
-        return RawSocketServer(handler_factory(), serializers, rs_size)
+        protocol = RawSocketServer(handler_factory(), serializers, rs_size)
+        protocol.open_timeout = open_timeout
+        protocol.max_queued = max_queued
+        return protocol
 
     def websocket() -> WampTransport:
-        return WebSocketServer(handler_factory(), serializers, path, ws_size)
+        protocol = WebSocketServer(handler_factory(), serializers, path, ws_size)
+        protocol.open_timeout = open_timeout
+        protocol.max_queued = max_queued
+        return protocol
 
     factories: dict[str, Callable[[], asyncio.Protocol]] = {
         "rawsocket": rawsocket,
         "websocket": websocket,
-        "universal": lambda: UniversalServer(rawsocket, websocket),
+        "universal": lambda: UniversalServer(rawsocket, websocket, open_timeout),
     }
     if kind not in factories:
         raise ValueError(f"unknown listener kind {kind!r} (rawsocket, websocket, universal)")

@@ -22,16 +22,25 @@ class UniversalServer(asyncio.Protocol):
         self,
         rawsocket: Callable[[], WampTransport] | None,
         websocket: Callable[[], WampTransport] | None,
+        open_timeout: float | None = None,
     ) -> None:
         self._factories = (rawsocket, websocket)
         self._transport: asyncio.Transport | None = None
+        self._open_timeout = open_timeout
+        self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        if self._open_timeout is not None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self._open_timeout, transport.abort)
 
     def data_received(self, data: bytes) -> None:
         assert self._transport is not None
+        if self._timer is not None:
+            self._timer.cancel()  # the chosen protocol bounds its own handshake
+            self._timer = None
         rawsocket, websocket = self._factories
         factory = rawsocket if data[0] == RAWSOCKET_MAGIC else websocket
         if factory is None:
@@ -44,3 +53,6 @@ class UniversalServer(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

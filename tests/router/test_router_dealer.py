@@ -529,6 +529,23 @@ def test_dealer_timeout_in_seconds_for_autobahn_and_agentless_callers(agent: str
     assert caller.take_one(Error).error == "wamp.error.timeout"
 
 
+def test_dealer_timeout_in_seconds_for_autobahn_without_agent() -> None:
+    """Autobahn|Python's HELLO has no agent; its roles announce payload_encryption_cryptobox."""
+    net = Net()
+    roles = {
+        "caller": {"features": {"call_canceling": True, "payload_encryption_cryptobox": True}},
+        "callee": {"features": {"call_canceling": True, "payload_encryption_cryptobox": True}},
+    }
+    callee, caller = net.join(), net.join(roles=roles)
+    register(callee, "slow")
+    call(caller, "slow", timeout=2)
+    callee.take()
+    net.advance(1.9)
+    assert caller.take() == []
+    net.advance(0.2)
+    assert caller.take_one(Error).error == "wamp.error.timeout"
+
+
 @pytest.mark.parametrize(("unit", "fires_after"), [("ms", 0.002), ("s", 2.0)])
 def test_timeout_unit_can_be_fixed_per_realm(unit: Any, fires_after: float) -> None:
     net = Net(RealmConfig(call_timeout_unit=unit))

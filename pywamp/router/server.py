@@ -1,0 +1,298 @@
+"""The embedded router on asyncio: listeners, connections, and the driver of the core.
+
+:class:`Router` owns a :class:`~pywamp.router.core.RouterCore` and carries out what it
+returns: a message addressed to many sessions is encoded and framed once per kind of
+transport and serializer, then the same bytes are queued to every recipient.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl as _ssl
+import time
+from pathlib import Path
+from typing import Any
+
+from pywamp import _native
+from pywamp.exception import ProtocolError, SerializationError
+from pywamp.router.core import RouterCore
+from pywamp.router.outputs import Close, Output, Send, Timer
+from pywamp.router.session import ESTABLISHED, RouterSession
+from pywamp.router.settings import ListenerConfig, RouterConfig, load_config
+from pywamp.transport import WampTransport, listen
+from pywamp.transport.inprocess import InProcessTransport, pair
+
+__all__ = ("Router",)
+
+log = logging.getLogger("pywamp.router")
+
+_CODECS = {name: _native.Codec(name) for name in ("json", "msgpack", "cbor")}
+_PROTOCOL_VIOLATION = "wamp.error.protocol_violation"
+_TOO_LARGE = "wamp.error.payload_size_exceeded"
+_INVALID_PAYLOAD = "wamp.error.invalid_payload"
+_CALL = _native.Call.TYPE
+_INVOCATION = _native.Invocation.TYPE
+
+
+def _frame(
+    message: Any, transport: WampTransport, serializer: str, encoded: dict[str, bytes | Exception]
+) -> bytes | Exception:
+    """The frame of a message for every transport with this one's framing key, or the
+    reason there is none (the serializer cannot encode it, or it is too large)."""
+    payload = encoded.get(serializer)
+    if payload is None:
+        try:
+            payload = encoded[serializer] = _CODECS[serializer].encode(message)
+        except SerializationError as error:
+            payload = encoded[serializer] = error
+    if payload.__class__ is not bytes:
+        return payload
+    try:
+        return transport.stream.frame(payload)  # type: ignore[no-any-return]
+    except ProtocolError as error:
+        return error
+
+
+class Connection:
+    """The router's handler of one transport: feeds the core, owns one session."""
+
+    __slots__ = ("join_timeout", "router", "session", "timer", "transport")
+
+    def __init__(self, router: Router, join_timeout: float | None = None) -> None:
+        self.router = router
+        self.join_timeout = join_timeout
+        self.transport: WampTransport | InProcessTransport | None = None
+        self.session: RouterSession | None = None
+        self.timer: asyncio.TimerHandle | None = None
+
+    def transport_open(self, transport: WampTransport | InProcessTransport) -> None:
+        self.transport = transport
+        info = transport.info
+        details = {
+            "type": info.kind,
+            "peer": info.peer,
+            "serializer": info.serializer,
+            "is_secure": info.is_secure,
+        }
+        if info.protocol:
+            details["protocol"] = info.protocol
+        if info.http_path:
+            details["http_path"] = info.http_path
+        self.session = self.router.core.attach(details, self)
+        self.router.connections.add(self)
+        if self.join_timeout is not None:
+            loop = asyncio.get_running_loop()
+            self.timer = loop.call_later(self.join_timeout, self._join_expired)
+
+    def _join_expired(self) -> None:
+        """A connection must carry a joined session ``join_timeout`` after it opened."""
+        self.timer = None
+        session, transport = self.session, self.transport
+        if transport is not None and session is not None and session.state < ESTABLISHED:
+            log.info("no session joined in %s s: closing the connection", self.join_timeout)
+            transport.abort()
+
+    def message_received(self, message: Any) -> None:
+        router = self.router
+        try:
+            outputs = router.core.receive(self.session, message, time.time())  # type: ignore[arg-type]
+        except Exception:
+            # a router bug: this connection is dropped, the others are served on
+            log.exception("router failed on %s; dropping the connection", type(message).__name__)
+            if self.transport is not None:
+                self.transport.abort()
+            return
+        router.execute(outputs)
+
+    def protocol_violation(self, error: ProtocolError) -> None:
+        if self.transport is not None:
+            self.transport.send(_native.Abort({"message": str(error)}, _PROTOCOL_VIOLATION))
+            self.transport.close()
+
+    def transport_closed(self, error: BaseException | None) -> None:
+        router = self.router
+        router.connections.discard(self)
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.session is not None:
+            router.execute(router.core.detach(self.session, time.time()))
+        self.transport = None
+
+
+class Router:
+    """An embedded WAMP router: ``await router.start()`` in the application's loop."""
+
+    def __init__(self, config: RouterConfig | None = None) -> None:
+        self.config = config if config is not None else RouterConfig()
+        self.core = RouterCore(self.config.realms, now=time.time())
+        self.connections: set[Connection] = set()
+        self.servers: list[asyncio.Server] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_deadline: float | None = None
+
+    @classmethod
+    def from_config(cls, path: str | Path) -> Router:
+        """A router configured by a TOML file or a Crossbar ``config.json``."""
+        return cls(load_config(path))
+
+    # -- life cycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open every configured listener (none stays open when one cannot be opened)."""
+        try:
+            for listener in self.config.listeners:
+                self.servers.append(await self._listen(listener))
+        except BaseException:
+            for server in self.servers:
+                server.close()
+            self.servers.clear()
+            raise
+
+    async def stop(self) -> None:
+        """Say GOODBYE to every session, then close the listeners and connections."""
+        self.execute(self.core.shutdown(time.time()))
+        for server in self.servers:
+            server.close()
+        await asyncio.sleep(0)  # let the GOODBYEs leave
+        for connection in list(self.connections):
+            if connection.transport is not None:
+                connection.transport.close()
+        for server in self.servers:
+            await server.wait_closed()
+        self.servers.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    async def __aenter__(self) -> Router:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def addresses(self) -> list[str]:
+        """What the listeners serve, as ``kind host:port`` or ``kind unix:path``."""
+        out = []
+        for listener, server in zip(self.config.listeners, self.servers, strict=False):
+            for sock in server.sockets:
+                name = sock.getsockname()
+                where = f"unix:{name}" if isinstance(name, str) else f"{name[0]}:{name[1]}"
+                out.append(f"{listener.kind} {where}")
+        return out
+
+    def port(self, index: int = 0) -> int:
+        """The TCP port of a listener (useful with port 0)."""
+        name = self.servers[index].sockets[0].getsockname()
+        if isinstance(name, str):
+            raise ValueError(f"listener {index} is the Unix socket {name}: it has no port")
+        return int(name[1])
+
+    def connect_inprocess(self, handler: Any) -> InProcessTransport:
+        """Join a client-side handler to this router without a socket."""
+        client, _ = pair(handler, Connection(self))
+        return client
+
+    # -- the driver ---------------------------------------------------------------------
+
+    def execute(self, outputs: list[Output]) -> None:
+        """Carry out what the core asked for, in order."""
+        for output in outputs:
+            kind = type(output)
+            if kind is Send:
+                self._send(output)  # type: ignore[arg-type]
+            elif kind is Close:
+                connection = output.session.handle  # type: ignore[union-attr]
+                if connection.transport is not None:
+                    connection.transport.close()
+            elif kind is Timer:
+                self._arm(output.deadline)  # type: ignore[union-attr]
+
+    def _send(self, output: Send) -> None:
+        recipients = output.recipients
+        message = output.message
+        if len(recipients) == 1:
+            transport = recipients[0].handle.transport
+            if transport is not None:
+                try:
+                    transport.send(message)
+                except (ProtocolError, SerializationError) as error:
+                    self._undeliverable(recipients[0], message, error)
+            return
+        frames: dict[Any, bytes | Exception] = {}
+        encoded: dict[str, bytes | Exception] = {}
+        for recipient in recipients:
+            transport = recipient.handle.transport
+            if transport is None:
+                continue
+            key = transport.framing_key
+            if key is None:
+                transport.send(message)
+                continue
+            frame = frames.get(key)
+            if frame is None:
+                frame = frames[key] = _frame(message, transport, key[1], encoded)
+            if frame.__class__ is bytes:
+                transport.send_framed(frame)
+            else:
+                self._undeliverable(recipient, message, frame)  # type: ignore[arg-type]
+
+    def _undeliverable(self, session: RouterSession, message: Any, error: Exception) -> None:
+        """A message that this recipient's serializer cannot encode or that exceeds the
+        size it accepts: it never reaches the peer; a call it belongs to ends in an ERROR."""
+        kind = type(message)
+        uri = _TOO_LARGE if isinstance(error, ProtocolError) else _INVALID_PAYLOAD
+        text = str(error)
+        log.warning("not delivered to session %s: %s: %s", session.id, kind.__name__, text)
+        transport = session.handle.transport
+        if kind is _native.Invocation:
+            # as if the callee had failed: the dealer answers the caller and cleans up
+            failed = _native.Error(_INVOCATION, message.request_id, {}, uri, [text])
+            self.execute(self.core.receive(session, failed, time.time()))
+        elif kind is _native.Event or (kind is _native.Result and message.details.get("progress")):
+            pass  # a subscriber misses this event; a caller this progressive result
+        elif kind is _native.Result or (kind is _native.Error and message.request_type == _CALL):
+            transport.send(_native.Error(_CALL, message.request_id, {}, uri, [text]))
+        else:
+            transport.send(_native.Abort({"message": text}, uri))
+            transport.close()
+
+    def _arm(self, deadline: float) -> None:
+        if self._timer_deadline is not None and self._timer_deadline <= deadline:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._timer_deadline = deadline
+        self._timer = loop.call_later(max(0.0, deadline - time.time()), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_deadline = None
+        self.execute(self.core.on_timer(time.time()))
+        deadline = self.core.next_deadline()
+        if deadline is not None:
+            self._arm(deadline)
+
+    async def _listen(self, listener: ListenerConfig) -> asyncio.Server:
+        context = None
+        if listener.tls_certificate is not None:
+            context = _ssl.create_default_context(_ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(listener.tls_certificate, listener.tls_key)
+        limits = self.config.limits
+        return await listen(
+            listener.kind,
+            lambda: Connection(self, limits.handshake_timeout),
+            host=listener.host,
+            port=listener.port,
+            socket_path=listener.socket_path,
+            serializers=listener.serializers,
+            path=listener.path,
+            ssl=context,
+            max_message_size=limits.max_message_size,
+            open_timeout=limits.handshake_timeout,
+            max_queued=limits.max_queued_bytes,
+        )

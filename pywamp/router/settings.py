@@ -1,0 +1,505 @@
+"""Router configuration: listeners, limits and realms, from TOML or a Crossbar config.
+
+A pywamp TOML file (every key optional; these are the defaults)::
+
+    [limits]
+    max_message_size = 16777216   # bytes, both ways (RawSocket rounds up to a power of 2)
+    handshake_timeout = 10.0      # seconds from connect to a joined session
+    max_queued_bytes = 67108864   # bytes waiting for a peer that does not read: dropped
+
+    [[listeners]]
+    kind = "universal"            # "universal" | "websocket" | "rawsocket"
+    host = "127.0.0.1"
+    port = 8080
+    path = "/ws"                  # WebSocket path
+    serializers = ["cbor", "msgpack", "json"]
+    # socket = "/run/pywamp.sock" # a Unix socket instead of host/port
+    # tls = { certificate = "cert.pem", key = "key.pem" }
+
+    [[realms]]
+    name = "realm1"
+    strict_uris = false
+    retention = true              # PUBLISH.Options.retain is honoured
+    call_timeout_unit = "auto"    # "auto" | "ms" | "s" (see pywamp.router.config)
+    disclose = { caller = true, publisher = true }
+    history = [{ uri = "com.example.topic", match = "exact", limit = 100 }]
+
+Crossbar users pass their ``.crossbar/config.json`` instead: its router worker's realms
+(the disclosure of each role, the event history of the store) and its
+websocket/rawsocket/universal transports are read; Crossbar keys pywamp does not
+implement are named in one warning; keys neither knows, and wrong values, are errors that
+name the key and the file. In both formats, relative paths (TLS files, Unix sockets) are
+relative to the file's directory, and TLS files must exist.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pywamp._native import is_valid_uri
+from pywamp.router.config import Disclosure, HistoryTopic, RealmConfig
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+__all__ = ("ConfigError", "Limits", "ListenerConfig", "RouterConfig", "load_config")
+
+log = logging.getLogger("pywamp.router")
+
+SERIALIZERS = ("cbor", "msgpack", "json")
+KINDS = ("universal", "websocket", "rawsocket")
+
+
+class ConfigError(ValueError):
+    """A configuration file names an unknown key or holds a wrong value."""
+
+
+@dataclass
+class Limits:
+    """Bounds on what one connection may send and how long it may take to join."""
+
+    max_message_size: int = 16 * 1024 * 1024
+    #: Seconds from connect to the end of the transport handshake, and again to a joined
+    #: session; a connection that is slower (or silent) is dropped.
+    handshake_timeout: float = 10.0
+    #: Bytes that may wait to be sent to one peer; a slower reader is disconnected.
+    max_queued_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass
+class ListenerConfig:
+    """One listening socket."""
+
+    kind: str = "universal"
+    host: str | None = "127.0.0.1"
+    port: int = 8080
+    path: str | None = "/ws"
+    serializers: Sequence[str] = SERIALIZERS
+    socket_path: str | None = None
+    tls_certificate: str | None = None
+    tls_key: str | None = None
+
+
+@dataclass
+class RouterConfig:
+    """Everything a :class:`~pywamp.router.server.Router` serves."""
+
+    realms: list[RealmConfig] = field(default_factory=lambda: [RealmConfig()])
+    listeners: list[ListenerConfig] = field(default_factory=lambda: [ListenerConfig()])
+    limits: Limits = field(default_factory=Limits)
+
+
+def load_config(path: str | Path) -> RouterConfig:
+    """Read a TOML file, or a Crossbar ``config.json`` (by its ``.json`` suffix)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+        return _Reader(path).crossbar(data)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return _Reader(path).toml(data)
+
+
+class _Reader:
+    """Walks a parsed file, checking keys and values, naming the file in every error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ignored: list[str] = []
+
+    def fail(self, where: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.path}: {where}: {problem}")
+
+    def table(
+        self,
+        value: Any,
+        where: str,
+        known: Sequence[str],
+        crossbar_only: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """Check a table's keys: ``known`` are read, ``crossbar_only`` are noted."""
+        if not isinstance(value, Mapping):
+            raise self.fail(where, f"must be a table, got {type(value).__name__}")
+        out = {}
+        for key, item in value.items():
+            if key in known:
+                out[key] = item
+            elif key in crossbar_only:
+                self.ignored.append(f"{where}.{key}")
+            else:
+                allowed = ", ".join(sorted(known))
+                raise self.fail(f"{where}.{key}", f"unknown key (known: {allowed})")
+        return out
+
+    def typed(self, value: Any, where: str, kind: type | tuple[type, ...]) -> Any:
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
+            raise self.fail(where, f"must be {names}, got {value!r}")
+        return value
+
+    def choice(self, value: Any, where: str, choices: Sequence[str]) -> str:
+        if value not in choices:
+            raise self.fail(where, f"must be one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    def serializers(self, value: Any, where: str) -> tuple[str, ...]:
+        self.typed(value, where, list)
+        for i, name in enumerate(value):
+            self.choice(name, f"{where}[{i}]", SERIALIZERS)
+        if not value:
+            raise self.fail(where, "must name at least one serializer")
+        return tuple(value)
+
+    def local_path(self, value: Any, where: str) -> str:
+        """A path from the file: relative ones are relative to the file's directory."""
+        path = Path(self.typed(value, where, str)).expanduser()
+        return str(path if path.is_absolute() else self.path.parent / path)
+
+    def existing_file(self, value: Any, where: str) -> str:
+        path = self.local_path(value, where)
+        if not Path(path).is_file():
+            raise self.fail(where, f"no such file: {path}")
+        return path
+
+    def port(self, value: Any, where: str) -> int:
+        port = self.typed(value, where, int)
+        if not 0 <= port <= 65535:
+            raise self.fail(where, f"must be a TCP port (0..65535), got {port}")
+        return int(port)
+
+    # -- pywamp TOML ----------------------------------------------------------------------
+
+    def toml(self, data: Mapping[str, Any]) -> RouterConfig:
+        top = self.table(data, "config", ("limits", "listeners", "realms"))
+        config = RouterConfig()
+        if "limits" in top:
+            known = ("max_message_size", "handshake_timeout", "max_queued_bytes")
+            limits = self.table(top["limits"], "limits", known)
+            if "max_message_size" in limits:
+                size = self.typed(limits["max_message_size"], "limits.max_message_size", int)
+                if not 512 <= size <= 16 * 1024 * 1024:
+                    raise self.fail("limits.max_message_size", "must be in 512 .. 16777216")
+                config.limits.max_message_size = size
+            if "handshake_timeout" in limits:
+                where = "limits.handshake_timeout"
+                seconds = self.typed(limits["handshake_timeout"], where, (int, float))
+                if isinstance(seconds, bool) or not 0 < seconds <= 3600:
+                    raise self.fail(where, f"must be seconds in (0, 3600], got {seconds!r}")
+                config.limits.handshake_timeout = float(seconds)
+            if "max_queued_bytes" in limits:
+                where = "limits.max_queued_bytes"
+                queued = self.typed(limits["max_queued_bytes"], where, int)
+                if queued < 65536:
+                    raise self.fail(where, f"must be at least 65536, got {queued}")
+                config.limits.max_queued_bytes = queued
+        if "listeners" in top:
+            listeners = self.typed(top["listeners"], "listeners", list)
+            config.listeners = [
+                self.listener(t, f"listeners[{i}]") for i, t in enumerate(listeners)
+            ]
+        if "realms" in top:
+            realms = self.typed(top["realms"], "realms", list)
+            config.realms = [self.realm(t, f"realms[{i}]") for i, t in enumerate(realms)]
+            self.unique([r.name for r in config.realms], "realms")
+        return config
+
+    def listener(self, value: Any, where: str) -> ListenerConfig:
+        known = ("kind", "host", "port", "path", "serializers", "socket", "tls")
+        t = self.table(value, where, known)
+        out = ListenerConfig()
+        if "kind" in t:
+            out.kind = self.choice(t["kind"], f"{where}.kind", KINDS)
+        if "host" in t:
+            out.host = self.typed(t["host"], f"{where}.host", str)
+        if "port" in t:
+            out.port = self.port(t["port"], f"{where}.port")
+        if "path" in t:
+            path = self.typed(t["path"], f"{where}.path", str)
+            out.path = path if path.startswith("/") else "/" + path
+        if "serializers" in t:
+            out.serializers = self.serializers(t["serializers"], f"{where}.serializers")
+        if "socket" in t:
+            out.socket_path = self.local_path(t["socket"], f"{where}.socket")
+            out.host = None
+        if "tls" in t:
+            tls = self.table(t["tls"], f"{where}.tls", ("certificate", "key"))
+            if "certificate" not in tls:
+                raise self.fail(f"{where}.tls", "needs certificate (and key)")
+            out.tls_certificate = self.existing_file(tls["certificate"], f"{where}.tls.certificate")
+            out.tls_key = self.existing_file(tls.get("key", tls["certificate"]), f"{where}.tls.key")
+        return out
+
+    def realm(self, value: Any, where: str) -> RealmConfig:
+        known = ("name", "strict_uris", "call_timeout_unit", "disclose", "history", "retention")
+        t = self.table(value, where, known)
+        if "name" not in t:
+            raise self.fail(where, "needs a name")
+        realm = RealmConfig(name=self.typed(t["name"], f"{where}.name", str))
+        if "strict_uris" in t:
+            realm.strict_uris = self.typed(t["strict_uris"], f"{where}.strict_uris", bool)
+        if "retention" in t:
+            realm.retention = self.typed(t["retention"], f"{where}.retention", bool)
+        if "call_timeout_unit" in t:
+            unit = self.choice(
+                t["call_timeout_unit"], f"{where}.call_timeout_unit", ("auto", "ms", "s")
+            )
+            realm.call_timeout_unit = unit  # type: ignore[assignment]
+        if "disclose" in t:
+            d = self.table(t["disclose"], f"{where}.disclose", ("caller", "publisher"))
+            realm.disclose = Disclosure(
+                caller=self.typed(d.get("caller", True), f"{where}.disclose.caller", bool),
+                publisher=self.typed(d.get("publisher", True), f"{where}.disclose.publisher", bool),
+            )
+        if "history" in t:
+            topics = self.typed(t["history"], f"{where}.history", list)
+            realm.history = [self.history(h, f"{where}.history[{i}]") for i, h in enumerate(topics)]
+        return realm
+
+    def history(self, value: Any, where: str) -> HistoryTopic:
+        t = self.table(value, where, ("uri", "match", "limit"))
+        if "uri" not in t:
+            raise self.fail(where, "needs a uri")
+        match = self.choice(
+            t.get("match", "exact"), f"{where}.match", ("exact", "prefix", "wildcard")
+        )
+        limit = self.typed(t.get("limit", 100), f"{where}.limit", int)
+        return self.history_topic(t["uri"], match, limit, where)
+
+    def history_topic(self, uri: Any, match: str, limit: int, where: str) -> HistoryTopic:
+        uri = self.typed(uri, f"{where}.uri", str)
+        if not is_valid_uri(uri, allow_empty=match != "exact"):
+            raise self.fail(f"{where}.uri", f"not a valid {match} URI: {uri!r}")
+        if limit < 1:
+            raise self.fail(f"{where}.limit", f"must be a positive number of events, got {limit}")
+        return HistoryTopic(uri, match, limit)  # type: ignore[arg-type]
+
+    def unique(self, names: list[str], where: str) -> None:
+        seen = set()
+        for name in names:
+            if name in seen:
+                raise self.fail(where, f"realm {name!r} is configured twice")
+            seen.add(name)
+
+    # -- Crossbar config.json -----------------------------------------------------------
+
+    def crossbar(self, data: Any) -> RouterConfig:
+        top = self.table(data, "config", ("version", "workers"), ("controller", "$schema"))
+        routers = [
+            (i, w)
+            for i, w in enumerate(self.typed(top.get("workers", []), "workers", list))
+            if isinstance(w, Mapping) and w.get("type") == "router"
+        ]
+        if len(routers) != 1:
+            raise self.fail(
+                "workers", f"needs exactly one worker of type router, found {len(routers)}"
+            )
+        index, worker = routers[0]
+        where = f"workers[{index}]"
+        w = self.table(
+            worker,
+            where,
+            ("type", "realms", "transports"),
+            ("id", "options", "components", "connections", "manhole", "cookie", "container"),
+        )
+        config = RouterConfig(realms=[], listeners=[])
+        for i, realm in enumerate(self.typed(w.get("realms", []), f"{where}.realms", list)):
+            config.realms.append(self.crossbar_realm(realm, f"{where}.realms[{i}]"))
+        self.unique([r.name for r in config.realms], f"{where}.realms")
+        for i, transport in enumerate(
+            self.typed(w.get("transports", []), f"{where}.transports", list)
+        ):
+            config.listeners.extend(self.crossbar_transport(transport, f"{where}.transports[{i}]"))
+        if self.ignored:
+            log.warning(
+                "%s: Crossbar options pywamp does not implement were ignored: %s",
+                self.path,
+                ", ".join(self.ignored),
+            )
+        return config
+
+    def crossbar_realm(self, value: Any, where: str) -> RealmConfig:
+        t = self.table(value, where, ("name", "roles", "store"), ("options",))
+        if "name" not in t:
+            raise self.fail(where, "needs a name")
+        realm = RealmConfig(name=self.typed(t["name"], f"{where}.name", str))
+        disclose_caller = disclose_publisher = False
+        by_role: dict[str, Disclosure] = {}
+        for i, role in enumerate(self.typed(t.get("roles", []), f"{where}.roles", list)):
+            name, caller, publisher = self.crossbar_role(role, f"{where}.roles[{i}]")
+            by_role[name] = Disclosure(caller=caller, publisher=publisher)
+            disclose_caller |= caller
+            disclose_publisher |= publisher
+        if "roles" in t:
+            # roles the config does not name (every session is anonymous until
+            # authentication is configured) get what any configured role discloses
+            realm.disclose = Disclosure(caller=disclose_caller, publisher=disclose_publisher)
+            realm.role_disclose = by_role
+        if "store" in t:
+            realm.history = self.crossbar_store(t["store"], f"{where}.store")
+        return realm
+
+    def crossbar_store(self, value: Any, where: str) -> list[HistoryTopic]:
+        """A realm store: its ``event-history`` topics (kept in memory)."""
+        t = self.table(value, where, ("type", "limit", "event-history"), ("path", "maxsize"))
+        self.choice(t.get("type", "memory"), f"{where}.type", ("memory", "lmdb"))
+        limit = self.typed(t.get("limit", 100), f"{where}.limit", int)
+        topics = []
+        for i, item in enumerate(
+            self.typed(t.get("event-history", []), f"{where}.event-history", list)
+        ):
+            h = f"{where}.event-history[{i}]"
+            e = self.table(item, h, ("uri", "match", "limit"))
+            if "uri" not in e:
+                raise self.fail(h, "needs a uri")
+            match = self.choice(
+                e.get("match", "exact"), f"{h}.match", ("exact", "prefix", "wildcard")
+            )
+            size = self.typed(e.get("limit", limit), f"{h}.limit", int)
+            topics.append(self.history_topic(e["uri"], match, size, h))
+        return topics
+
+    def crossbar_role(self, value: Any, where: str) -> tuple[str, bool, bool]:
+        """Read a role; only full permissions can be served until authorization lands."""
+        t = self.table(value, where, ("name", "permissions"), ("authorizer",))
+        if "name" not in t:
+            raise self.fail(where, "needs a name")
+        name = self.typed(t["name"], f"{where}.name", str)
+        caller = publisher = False
+        for i, perm in enumerate(
+            self.typed(t.get("permissions", []), f"{where}.permissions", list)
+        ):
+            pw = f"{where}.permissions[{i}]"
+            p = self.table(perm, pw, ("uri", "match", "allow", "disclose"), ("cache",))
+            allow = self.table(
+                p.get("allow", {}), f"{pw}.allow", ("call", "register", "publish", "subscribe")
+            )
+            if not all(
+                allow.get(a, False) for a in ("call", "register", "publish", "subscribe")
+            ) or p.get("uri", "") not in ("", "*"):
+                raise self.fail(
+                    pw,
+                    "restricted permissions need authorization, which this router does not "
+                    "enforce yet; only allow-all on every URI can be served",
+                )
+            disclose = self.table(p.get("disclose", {}), f"{pw}.disclose", ("caller", "publisher"))
+            caller |= self.typed(disclose.get("caller", False), f"{pw}.disclose.caller", bool)
+            publisher |= self.typed(
+                disclose.get("publisher", False), f"{pw}.disclose.publisher", bool
+            )
+        return name, caller, publisher
+
+    def crossbar_endpoint(self, value: Any, where: str, listener: ListenerConfig) -> None:
+        t = self.table(
+            value,
+            where,
+            ("type", "port", "interface", "path", "tls"),
+            ("backlog", "shared", "version", "user_timeout"),
+        )
+        kind = self.choice(t.get("type"), f"{where}.type", ("tcp", "unix"))
+        if kind == "unix":
+            if "path" not in t:
+                raise self.fail(where, "a unix endpoint needs a path")
+            listener.socket_path = self.local_path(t["path"], f"{where}.path")
+            listener.host = None
+            return
+        if "port" not in t:
+            raise self.fail(where, "a tcp endpoint needs a port")
+        listener.port = self.port(t["port"], f"{where}.port")
+        listener.host = self.typed(t.get("interface", "0.0.0.0"), f"{where}.interface", str)
+        if "tls" in t:
+            tls = self.table(
+                t["tls"],
+                f"{where}.tls",
+                ("certificate", "key"),
+                ("ciphers", "ca_certificates", "chain_certificates", "dhparam"),
+            )
+            for key in ("certificate", "key"):
+                if key not in tls:
+                    raise self.fail(f"{where}.tls", f"needs a {key}")
+            listener.tls_certificate = self.existing_file(
+                tls["certificate"], f"{where}.tls.certificate"
+            )
+            listener.tls_key = self.existing_file(tls["key"], f"{where}.tls.key")
+
+    def crossbar_transport(self, value: Any, where: str) -> list[ListenerConfig]:
+        if not isinstance(value, Mapping):
+            raise self.fail(where, "must be a table")
+        kind = value.get("type")
+        listener = ListenerConfig()
+        ws_options = ("options", "auth", "cookie", "debug", "url")
+        if kind == "websocket":
+            t = self.table(value, where, ("type", "endpoint", "serializers"), ("id", *ws_options))
+            listener.kind, listener.path = "websocket", None
+        elif kind == "rawsocket":
+            t = self.table(
+                value,
+                where,
+                ("type", "endpoint", "serializers"),
+                ("id", "options", "auth", "debug", "max_message_size"),
+            )
+            listener.kind = "rawsocket"
+        elif kind == "universal":
+            t = self.table(
+                value,
+                where,
+                ("type", "endpoint", "rawsocket", "websocket"),
+                ("id", "web", "mqtt", "options"),
+            )
+            listener.kind, listener.path = "universal", None
+            if "websocket" in t:
+                paths = self.table(t["websocket"], f"{where}.websocket", list(t["websocket"]))
+                if len(paths) != 1:
+                    raise self.fail(
+                        f"{where}.websocket", "pywamp serves one WebSocket path per listener"
+                    )
+                ((path, ws),) = paths.items()
+                listener.path = "/" + path.lstrip("/")
+                w = self.table(ws, f"{where}.websocket.{path}", ("type", "serializers"), ws_options)
+                if "serializers" in w:
+                    listener.serializers = self.serializers(
+                        w["serializers"], f"{where}.websocket.{path}.serializers"
+                    )
+            if "rawsocket" in t:
+                r = self.table(
+                    t["rawsocket"],
+                    f"{where}.rawsocket",
+                    ("type", "serializers"),
+                    ("options", "auth", "max_message_size"),
+                )
+                if "serializers" in r and "websocket" not in t:
+                    listener.serializers = self.serializers(
+                        r["serializers"], f"{where}.rawsocket.serializers"
+                    )
+        elif kind == "web":
+            raise self.fail(
+                f"{where}.type", "web transports are not served; use websocket or universal"
+            )
+        else:
+            raise self.fail(
+                f"{where}.type", f"must be websocket, rawsocket or universal, got {kind!r}"
+            )
+        if "endpoint" not in t:
+            raise self.fail(where, "needs an endpoint")
+        self.crossbar_endpoint(t["endpoint"], f"{where}.endpoint", listener)
+        if "serializers" in t:
+            listener.serializers = self.serializers(t["serializers"], f"{where}.serializers")
+        return [listener]

@@ -13,9 +13,9 @@ import pytest
 from helpers import Inbox, eventually
 from routers import Router
 
+from pywamp import connect
 from pywamp.asyncio.component import Component, run
 from pywamp.asyncio.wamp import Session
-from pywamp.connect import connect
 from pywamp.exception import ApplicationError
 from pywamp.wamp.types import PublishOptions, SessionDetails
 

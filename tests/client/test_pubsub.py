@@ -10,9 +10,8 @@ import pytest
 from helpers import Inbox, record_sent
 from routers import Router
 
-from pywamp import _native, wamp
+from pywamp import _native, connect, wamp
 from pywamp.asyncio.wamp import Session
-from pywamp.connect import connect
 from pywamp.exception import ApplicationError, InvalidUri, SerializationError
 from pywamp.handles import Subscription
 from pywamp.wamp.types import EventDetails, Publication, PublishOptions, SubscribeOptions

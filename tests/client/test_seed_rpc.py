@@ -355,7 +355,7 @@ async def test_producing_progressive_results(session: Session, other: Session) -
 async def test_registration_with_invocation_details(
     session: Session, other: Session, router: Any
 ) -> None:
-    from pywamp.connect import connect
+    from pywamp import connect
 
     deleted: list[str] = []
 

@@ -12,11 +12,10 @@ import pytest
 from helpers import Inbox, eventually, record_sent
 from routers import Router
 
-from pywamp import _native
+from pywamp import _native, connect
 from pywamp.asyncio.rawsocket import WampRawSocketClientFactory
 from pywamp.asyncio.wamp import ApplicationRunner, ApplicationSession, Session
 from pywamp.asyncio.websocket import WampWebSocketClientFactory
-from pywamp.connect import connect
 from pywamp.exception import ApplicationError, SessionNotReady, TransportLost
 from pywamp.transport import parse_url
 from pywamp.wamp.types import (

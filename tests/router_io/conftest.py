@@ -24,7 +24,9 @@ from pywamp.router.settings import ListenerConfig, RouterConfig
 class AsRequested:
     """Authentication for the ``roles`` test realm: the HELLO's authid and authrole."""
 
-    def hello(self, realm: str, details: dict[str, Any], transport: Mapping[str, Any]) -> Accept:
+    def hello(
+        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any], now: float
+    ) -> Accept:
         return Accept(details.get("authid") or "nobody", details.get("authrole") or "anonymous")
 
 

@@ -50,6 +50,20 @@ TRANSPORTS: dict[str, tuple[str, str, bool]] = {
 }
 
 
+# The limits of the ``small_router`` fixture.
+SMALL_LIMIT = 4096  # max_message_size
+SHORT_HANDSHAKE = 0.4  # handshake_timeout
+SMALL_QUEUE = 128 * 1024  # max_queued_bytes
+
+
+@dataclass(frozen=True)
+class Tls:
+    """A CA the clients trust and a server certificate for localhost signed by it."""
+
+    certificate: str
+    client: ssl.SSLContext
+
+
 @dataclass
 class Endpoints:
     """Where the router listens: TCP ports and Unix paths by listener name."""

@@ -180,7 +180,12 @@ class Router:
         for listener, server in zip(self.config.listeners, self.servers, strict=False):
             for sock in server.sockets:
                 name = sock.getsockname()
-                where = f"unix:{name}" if isinstance(name, str) else f"{name[0]}:{name[1]}"
+                if isinstance(name, str):
+                    where = f"unix:{name}"
+                elif ":" in name[0]:
+                    where = f"[{name[0]}]:{name[1]}"  # IPv6
+                else:
+                    where = f"{name[0]}:{name[1]}"
                 out.append(f"{listener.kind} {where}")
         return out
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import trustme
-from io_harness import Endpoints
+from io_harness import SHORT_HANDSHAKE, SMALL_LIMIT, SMALL_QUEUE, Endpoints, Tls
 
 from pywamp.router import Accept, Disclosure, HistoryTopic, RealmConfig
 from pywamp.router.server import Router
@@ -28,14 +28,6 @@ class AsRequested:
         self, realm: str, details: dict[str, Any], transport: Mapping[str, Any], now: float
     ) -> Accept:
         return Accept(details.get("authid") or "nobody", details.get("authrole") or "anonymous")
-
-
-@dataclass(frozen=True)
-class Tls:
-    """A CA the clients trust and a server certificate for localhost signed by it."""
-
-    certificate: str
-    client: ssl.SSLContext
 
 
 @pytest.fixture(scope="session")
@@ -144,11 +136,6 @@ async def router(tls: Tls, short_dir: Path) -> AsyncIterator[Router]:
 @pytest.fixture
 def endpoints(router: Router, tls: Tls) -> Endpoints:
     return endpoints_of(router, tls.client)
-
-
-SMALL_LIMIT = 4096
-SHORT_HANDSHAKE = 0.4
-SMALL_QUEUE = 128 * 1024
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +47,20 @@ TRANSPORTS: dict[str, tuple[str, str, bool]] = {
     "tls-rawsocket": ("rawsocket", "universal-tls", True),
     "tls-websocket": ("websocket", "universal-tls", True),
 }
+
+
+# The limits of the ``small_router`` fixture.
+SMALL_LIMIT = 4096  # max_message_size
+SHORT_HANDSHAKE = 0.4  # handshake_timeout
+SMALL_QUEUE = 128 * 1024  # max_queued_bytes
+
+
+@dataclass(frozen=True)
+class Tls:
+    """A CA the clients trust and a server certificate for localhost signed by it."""
+
+    certificate: str
+    client: ssl.SSLContext
 
 
 @dataclass
@@ -114,11 +127,10 @@ async def open_peer(
     realm: str = "realm1",
     authid: str | None = None,
     authrole: str | None = None,
-    session_class: Callable[..., Peer] = Peer,
 ) -> Peer:
     """Connect an Autobahn session (it joins on its own); returns before the join."""
     wire, listener, tls = TRANSPORTS[transport]
-    session = session_class(ComponentConfig(realm=realm), authid, authrole)
+    session = Peer(ComponentConfig(realm=realm), authid, authrole)
     codec = _SERIALIZER_CLASSES[serializer]()
     factory: Any
     if wire == "rawsocket":
@@ -197,7 +209,6 @@ class RawPeer:
             asyncio.get_running_loop().create_future()
         )
         self.session = 0
-        self._request = 0
 
     # MessageHandler
     def transport_open(self, transport: WampTransport) -> None:
@@ -219,10 +230,6 @@ class RawPeer:
         peer = cls()
         await connect(url, peer, serializers=(serializer,))
         return peer
-
-    def request(self) -> int:
-        self._request += 1
-        return self._request
 
     def send(self, message: Any) -> None:
         assert self.transport is not None

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.types import CallOptions, RegisterOptions
-from conftest import Tls
-from io_harness import Collector, Endpoints, join, wait
+from io_harness import Collector, Endpoints, Tls, join, wait
 
 from pywamp.router.config import Disclosure, HistoryTopic
 from pywamp.router.server import Router

@@ -13,8 +13,16 @@ import websockets
 from autobahn.exception import PayloadExceededError
 from autobahn.wamp.exception import SerializationError
 from autobahn.wamp.types import PublishOptions
-from conftest import SHORT_HANDSHAKE, SMALL_LIMIT
-from io_harness import Collector, Endpoints, Peer, RawPeer, join, wait
+from io_harness import (
+    SHORT_HANDSHAKE,
+    SMALL_LIMIT,
+    Collector,
+    Endpoints,
+    Peer,
+    RawPeer,
+    join,
+    wait,
+)
 
 from pywamp import _native
 from pywamp.transport import connect

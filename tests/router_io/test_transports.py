@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from autobahn.asyncio.component import Component
 from autobahn.wamp.types import PublishOptions
-from io_harness import SERIALIZERS, TRANSPORTS, Collector, Endpoints, join, wait
+from io_harness import SERIALIZERS, TRANSPORTS, Collector, Endpoints, RawPeer, join, wait
 
+from pywamp import _native
 from pywamp.router.server import Router
+from pywamp.router.settings import ListenerConfig, RouterConfig
 
 
 @pytest.mark.parametrize("serializer", SERIALIZERS)
@@ -136,3 +138,16 @@ async def test_autobahn_component(
             break
         await asyncio.sleep(0.01)
     assert router.connections == set()
+
+
+async def test_ipv6_listener() -> None:
+    listener = ListenerConfig("universal", host="::1", port=0)
+    async with Router(RouterConfig(listeners=[listener])) as router:
+        port = router.port()
+        assert router.addresses == [f"universal [::1]:{port}"]
+        peer = await RawPeer.open(f"rs://[::1]:{port}", "cbor")
+        session = await peer.join()
+        peer.send(_native.Call(1, {}, "wamp.session.get", [session]))
+        result = await peer.next(_native.Result)
+        assert result.args[0]["transport"]["peer"].startswith("tcp6:")
+        peer.close()

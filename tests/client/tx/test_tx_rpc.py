@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import close, joined
 from routers import Router
 from twisted.internet import defer
 from twisted.python.failure import Failure
+from tx_helpers import close, joined
 
 from pywamp.exception import ApplicationError
 from pywamp.twisted.util import sleep

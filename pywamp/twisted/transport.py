@@ -1,0 +1,410 @@
+"""WAMP over RawSocket and WebSocket as Twisted protocols, feeding the native framers.
+
+They implement the transport side of :class:`pywamp.transport.base.MessageHandler`, so
+the shared session runs on them unchanged. Twisted buffers ``transport.write`` calls
+until the reactor turn ends, so messages sent together leave together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from twisted.internet import defer, error, protocol
+from twisted.python.failure import Failure
+
+from pywamp import _native
+from pywamp.asyncio._serializers import serializer_name as _serializer_name
+from pywamp.exception import HandshakeError, ProtocolError, TransportError
+from pywamp.transport.base import MessageHandler, TransportInfo
+from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
+from pywamp.transport.url import parse_url
+from pywamp.transport.websocket import DEFAULT_MAX_MESSAGE_SIZE as WEBSOCKET_MAX
+
+__all__ = (
+    "WampRawSocketClientFactory",
+    "WampRawSocketClientProtocol",
+    "WampWebSocketClientFactory",
+    "WampWebSocketClientProtocol",
+)
+
+_SERIALIZER_IDS = {"json": 1, "msgpack": 2, "cbor": 3}
+_PREFIX = "wamp.2."
+CLOSING_TIMEOUT = 5.0
+
+
+def _peer_of(transport: Any) -> str:
+    """A peer address as Autobahn spells it: ``tcp4:127.0.0.1:8080``, ``unix``."""
+    address = transport.getPeer()
+    kind = getattr(address, "type", None)
+    if kind == "TCP":
+        family = "tcp6" if ":" in address.host else "tcp4"
+        return f"{family}:{address.host}:{address.port}"
+    return "unix" if hasattr(address, "name") else "unknown"
+
+
+class _WampProtocol(protocol.Protocol):
+    """Dispatch of decoded items and the life cycle shared by RawSocket and WebSocket."""
+
+    kind = ""
+    #: Twisted's transport (typed loosely: its zope interfaces do not type-check well).
+    transport: Any
+
+    def __init__(self, handler: MessageHandler) -> None:
+        self.handler: Any = handler
+        self.stream: Any = None
+        #: Fires once the handshake is done (fails if it is refused or the link drops).
+        self.opened: defer.Deferred[None] = defer.Deferred()
+        self._closing = False
+        self._buffer = b""
+        self._events: dict[type, Callable[[Any], None]] = {
+            _native.Ping: self._on_ping,
+            _native.Pong: self._on_pong,
+            _native.Close: self._on_close,
+        }
+
+    @property
+    def _session(self) -> Any:
+        return self.handler
+
+    # -- twisted.internet.protocol.Protocol ---------------------------------------------
+
+    def connectionMade(self) -> None:
+        set_nodelay = getattr(self.transport, "setTcpNoDelay", None)
+        if set_nodelay is not None and _peer_of(self.transport).startswith("tcp"):
+            set_nodelay(True)
+        self.info = TransportInfo(
+            kind=self.kind,
+            serializer="",
+            peer=_peer_of(self.transport),
+            is_server=False,
+            is_secure=self._is_secure(),
+        )
+        self._start()
+
+    def _is_secure(self) -> bool:
+        from twisted.internet.interfaces import ISSLTransport
+
+        return ISSLTransport.providedBy(self.transport) or hasattr(
+            self.transport, "getPeerCertificate"
+        )
+
+    def dataReceived(self, data: bytes) -> None:
+        if self.stream is not None:
+            self._feed(data)
+            return
+        self._buffer += data
+        self._handshake()
+
+    def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
+        was_open = self.stream is not None and self.opened.called
+        if not self.opened.called:
+            self.opened.errback(
+                ConnectionError(f"connection closed during handshake: {reason.value}")
+            )
+            self.opened.addErrback(lambda _: None)  # nobody may be waiting
+        transport, self.transport = self.transport, None
+        del transport
+        if was_open:
+            clean = isinstance(reason.value, error.ConnectionDone)
+            self.handler.transport_closed(None if clean else reason.value)
+
+    # -- the session's side ---------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """Whether messages can still be sent."""
+        return self.transport is not None and self.stream is not None and not self._closing
+
+    def send(self, message: Any) -> None:
+        """Encode, frame and write one message."""
+        if self.transport is None or self._closing:
+            return
+        self.transport.write(self.stream.send(message))
+
+    def send_encoded(self, payload: bytes) -> None:
+        """Write a message already encoded with this transport's serializer."""
+        if self.transport is not None and not self._closing:
+            self.transport.write(self.stream.frame(payload))
+
+    def close(self) -> None:
+        """Flush what is written and close the connection."""
+        if self.transport is None or self._closing:
+            return
+        self._closing = True
+        self.transport.loseConnection()
+
+    def abort(self) -> None:
+        """Drop the connection at once."""
+        if self.transport is not None:
+            self._closing = True
+            self.transport.abortConnection()
+
+    # -- subclasses --------------------------------------------------------------------
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    def _handshake(self) -> None:
+        raise NotImplementedError
+
+    def _opened(self, stream: Any, rest: bytes) -> None:
+        """The handshake is done: start framing and hand the transport to the handler."""
+        self.stream = stream
+        self.info.serializer = stream.serializer
+        self.handler.transport_open(self)
+        if not self.opened.called:
+            self.opened.callback(None)
+        if rest:
+            self._feed(rest)
+
+    def _refuse(self, refusal: HandshakeError) -> None:
+        if not self.opened.called:
+            self.opened.errback(refusal)
+        self.abort()
+
+    def _feed(self, data: bytes) -> None:
+        try:
+            items = self.stream.feed(data)
+        except ProtocolError as e:
+            self._dispatch(e.messages)
+            if self.transport is not None:
+                self.handler.protocol_violation(e)
+            return
+        except TransportError as e:
+            self._dispatch(e.messages)
+            self._fail(e)
+            return
+        deliver = self.handler.message_received
+        events = self._events
+        for item in items:
+            on_event = events.get(type(item))
+            if on_event is None:
+                deliver(item)
+            else:
+                on_event(item)
+
+    def _dispatch(self, items: list[Any]) -> None:
+        deliver = self.handler.message_received
+        for item in items:
+            on_event = self._events.get(type(item))
+            if on_event is None:
+                deliver(item)
+            else:
+                on_event(item)
+
+    def _fail(self, failure: TransportError) -> None:
+        self.abort()
+
+    def _on_ping(self, ping: Any) -> None:
+        if self.transport is not None:
+            self.transport.write(self.stream.pong(ping.payload))
+
+    def _on_pong(self, pong: Any) -> None:
+        """Keepalive answers need no action."""
+
+    def _on_close(self, close: Any) -> None:
+        self.close()
+
+
+class WampRawSocketClientProtocol(_WampProtocol):
+    """The client side of RawSocket: the 4-byte handshake, then length-prefixed frames."""
+
+    kind = "rawsocket"
+
+    def __init__(
+        self,
+        handler: MessageHandler,
+        serializer: str = "cbor",
+        max_message_size: int = RAWSOCKET_MAX,
+    ) -> None:
+        super().__init__(handler)
+        self.serializer = _serializer_name(serializer)
+        self.max_message_size = max_message_size
+
+    def _start(self) -> None:
+        hello = _native.rawsocket_handshake(_SERIALIZER_IDS[self.serializer], self.max_message_size)
+        self.transport.write(hello)
+
+    def _handshake(self) -> None:
+        if len(self._buffer) < 4:
+            return
+        hello, rest, self._buffer = self._buffer[:4], self._buffer[4:], b""
+        try:
+            serializer_id, peer_max = _native.rawsocket_parse_handshake(hello)
+        except HandshakeError as refusal:
+            self._refuse(refusal)
+            return
+        if serializer_id != _SERIALIZER_IDS[self.serializer]:
+            self._refuse(
+                HandshakeError(
+                    f"router answered with serializer {serializer_id}, asked for {self.serializer}"
+                )
+            )
+            return
+        stream = _native.RawSocket(
+            self.serializer,  # type: ignore[arg-type]
+            max_receive=self.max_message_size,
+            max_send=peer_max,
+        )
+        self._opened(stream, rest)
+
+
+class WampWebSocketClientProtocol(_WampProtocol):
+    """The client side of WebSocket: the HTTP upgrade, then frames and the closing handshake."""
+
+    kind = "websocket"
+
+    def __init__(
+        self,
+        handler: MessageHandler,
+        host: str,
+        path: str = "/",
+        serializers: Sequence[str] = ("cbor", "msgpack", "json"),
+        max_message_size: int = WEBSOCKET_MAX,
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        super().__init__(handler)
+        self.host = host
+        self.path = path
+        self.offered = [_PREFIX + _serializer_name(s) for s in serializers]
+        self.max_message_size = max_message_size
+        self.headers = tuple(headers)
+        self._key = ""
+        self._close_sent = False
+
+    def _start(self) -> None:
+        request, self._key = _native.websocket_request(
+            self.host, self.path, self.offered, headers=self.headers
+        )
+        self.transport.write(request)
+
+    def _handshake(self) -> None:
+        try:
+            parsed = _native.websocket_parse_response(self._buffer, self._key, self.offered)
+        except HandshakeError as refusal:
+            self._refuse(refusal)
+            return
+        if parsed is None:
+            return
+        chosen, consumed = parsed
+        rest, self._buffer = self._buffer[consumed:], b""
+        if chosen is None:
+            self._refuse(HandshakeError("router accepted no WAMP subprotocol"))
+            return
+        self.info.protocol = chosen
+        stream = _native.WebSocket(
+            chosen[len(_PREFIX) :],  # type: ignore[arg-type]
+            client=True,
+            max_message_size=self.max_message_size,
+        )
+        self._opened(stream, rest)
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Start the closing handshake; the TCP connection follows the router's answer."""
+        if self.transport is None or self._closing:
+            return
+        if self.stream is None or self._close_sent:
+            super().close()
+            return
+        self._close_sent = True
+        self.transport.write(self.stream.close(code, reason))
+        from pywamp.twisted._adapter import get_reactor
+
+        get_reactor().callLater(CLOSING_TIMEOUT, self._close_timed_out)
+
+    def _close_timed_out(self) -> None:
+        if self.transport is not None:
+            self.abort()
+
+    def _on_close(self, close: Any) -> None:
+        if not self._close_sent and self.transport is not None:
+            code = getattr(close, "code", None)
+            self._close_sent = True
+            self.transport.write(self.stream.close(code if code is not None else 1000, ""))
+        super().close()
+
+    def _fail(self, failure: TransportError) -> None:
+        if self.stream is not None and not self._close_sent and self.transport is not None:
+            self._close_sent = True
+            self.transport.write(self.stream.close(failure.close_code or 1002, str(failure)[:100]))
+        super().close()
+
+
+def _make_session(factory: Any) -> Any:
+    return factory() if callable(factory) else factory
+
+
+class WampRawSocketClientFactory(protocol.ClientFactory):
+    """Builds a RawSocket client protocol (and its session, from ``factory``) per connection."""
+
+    protocol = WampRawSocketClientProtocol
+
+    def __init__(
+        self,
+        factory: Callable[[], Any] | Any,
+        serializer: Any = None,
+        max_message_size: int = RAWSOCKET_MAX,
+    ) -> None:
+        self._factory = factory
+        self.serializer = "cbor" if serializer is None else _serializer_name(serializer)
+        self.max_message_size = max_message_size
+
+    def setProtocolOptions(self, maxMessagePayloadSize: int | None = None, **_: Any) -> None:
+        """Autobahn's option setter; the message size limit is what RawSocket uses."""
+        if maxMessagePayloadSize:
+            self.max_message_size = maxMessagePayloadSize
+
+    def buildProtocol(self, addr: Any) -> WampRawSocketClientProtocol:
+        proto = WampRawSocketClientProtocol(
+            _make_session(self._factory), self.serializer, self.max_message_size
+        )
+        proto.factory = self
+        return proto
+
+
+class WampWebSocketClientFactory(protocol.ClientFactory):
+    """Builds a WebSocket client protocol (and its session) per connection; ``url`` gives
+    the Host header and HTTP path of the upgrade request."""
+
+    protocol = WampWebSocketClientProtocol
+
+    def __init__(
+        self,
+        factory: Callable[[], Any] | Any,
+        url: str | None = None,
+        serializers: Sequence[Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        max_message_size: int = WEBSOCKET_MAX,
+        **_: Any,
+    ) -> None:
+        address = parse_url(url or "ws://localhost")
+        if address.kind != "websocket":
+            raise ValueError(f"not a WebSocket URL: {url!r}")
+        host = address.host or "localhost"
+        if address.port not in (None, 443 if address.secure else 80):
+            host = f"{host}:{address.port}"
+        self._factory = factory
+        self.url = url
+        self.host = host
+        self.path = address.path
+        self.serializers = [_serializer_name(s) for s in serializers or ("cbor", "msgpack", "json")]
+        self.headers = tuple((headers or {}).items())
+        self.max_message_size = max_message_size
+
+    def setProtocolOptions(self, maxMessagePayloadSize: int | None = None, **_: Any) -> None:
+        """Autobahn's option setter: the message size limit applies; others are accepted."""
+        if maxMessagePayloadSize:
+            self.max_message_size = maxMessagePayloadSize
+
+    def buildProtocol(self, addr: Any) -> WampWebSocketClientProtocol:
+        proto = WampWebSocketClientProtocol(
+            _make_session(self._factory),
+            self.host,
+            self.path,
+            self.serializers,
+            self.max_message_size,
+            self.headers,
+        )
+        proto.factory = self
+        return proto

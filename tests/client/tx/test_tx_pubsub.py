@@ -1,0 +1,120 @@
+"""The Twisted face against a real router: publish/subscribe, acknowledged publications,
+TLS transports and the life cycle of ``ApplicationSession`` hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from routers import Router
+from twisted.internet import defer
+from twisted.internet.ssl import Certificate, optionsForClientTLS
+from tx_helpers import close, joined
+
+from pywamp.exception import ApplicationError
+from pywamp.twisted.wamp import ApplicationRunner, ApplicationSession
+from pywamp.wamp.types import PublishOptions
+
+
+def test_publish_subscribe_with_acknowledge(run: Any, crossbar: Router) -> None:
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        subscriber = yield joined(crossbar.unix_url, crossbar.realm)
+        publisher = yield joined(crossbar.ws_url, crossbar.realm, serializers=["json"])
+        got = defer.Deferred()
+        events: list[Any] = []
+
+        def on_create(id: int, label: str, price: float) -> None:
+            events.append((id, label, price))
+            if len(events) == 3:
+                got.callback(events)
+
+        try:
+            sub = yield subscriber.subscribe("com.myapp.product.on_create", on_create)
+            assert sub.active
+            publication = yield publisher.publish(
+                "com.myapp.product.on_create",
+                103,
+                "PyJacket",
+                50.3,
+                options=PublishOptions(acknowledge=True),
+            )
+            assert publication.id > 0
+            assert publisher.publish("com.myapp.product.on_create", 104, "Hat", 9.5) is None
+            publisher.publish("com.myapp.product.on_create", 105, "Scarf", 12.0)
+            yield got
+            yield sub.unsubscribe()
+            try:
+                yield publisher.publish("wamp.bad", 1, options=PublishOptions(acknowledge=True))
+            except ApplicationError as err:
+                return events, err.error
+            return events, None
+        finally:
+            yield close(publisher, subscriber)
+
+    events, error = run(scenario)
+    assert events == [(103, "PyJacket", 50.3), (104, "Hat", 9.5), (105, "Scarf", 12.0)]
+    assert error == "wamp.error.invalid_uri"
+
+
+@pytest.mark.parametrize("kind", ["tls_ws_url", "tls_rs_url"])
+def test_tls_transports(run: Any, crossbar: Router, kind: str) -> None:
+    options = optionsForClientTLS("127.0.0.1", trustRoot=Certificate.loadPEM(crossbar.ca_pem))
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        session = yield joined(getattr(crossbar, kind), crossbar.realm, ssl=options)
+        try:
+            yield session.register(lambda a, b: a + b, "com.calculator.add")
+            result = yield session.call("com.calculator.add", 2, 3)
+            return result, session.transport_details.is_secure
+        finally:
+            yield close(session)
+
+    assert run(scenario) == (5, True)
+
+
+def test_tls_refuses_an_untrusted_router(run: Any, crossbar: Router) -> None:
+    with pytest.raises(Exception, match=r"certificate verify failed|SSL"):
+        run(joined, crossbar.tls_rs_url, crossbar.realm)
+
+
+def test_runner_without_reactor_start_runs_session_hooks(run: Any, crossbar: Router) -> None:
+    """``ApplicationRunner.run(..., start_reactor=False)``: Autobahn's hooks in order."""
+    log: list[str] = []
+    left = defer.Deferred()
+
+    class App(ApplicationSession):
+        def onConnect(self) -> None:
+            log.append("connect")
+            self.join(self.config.realm)
+
+        @defer.inlineCallbacks
+        def onJoin(self, details: Any) -> Any:
+            log.append(f"join {details.realm} {self.config.extra['who']}")
+            yield self.register(lambda: "pong", "com.app.ping")
+            log.append((yield self.call("com.app.ping")))
+            self.leave()
+
+        def onLeave(self, details: Any) -> None:
+            log.append(f"leave {details.reason}")
+            super().onLeave(details)
+
+        def onDisconnect(self) -> None:
+            log.append("disconnect")
+            left.callback(None)
+
+    runner = ApplicationRunner(crossbar.rs_url, crossbar.realm, extra={"who": "tx"})
+
+    def start() -> Any:
+        d = runner.run(App, start_reactor=False)
+        return d.addCallback(lambda proto: left)
+
+    run(start)
+    assert log == [
+        "connect",
+        f"join {crossbar.realm} tx",
+        "pong",
+        "leave wamp.close.normal",
+        "disconnect",
+    ]

@@ -1,0 +1,216 @@
+"""The Twisted face against a real router: Deferred results, errors, cancel, timeout,
+inlineCallbacks with returnValue, gatherResults (API.md section 2, seed Twisted idioms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from routers import Router
+from twisted.internet import defer
+from twisted.python.failure import Failure
+from tx_helpers import close, joined
+
+from pywamp.exception import ApplicationError
+from pywamp.twisted.util import sleep
+from pywamp.wamp.exception import CanceledError
+from pywamp.wamp.types import CallOptions, CallResult
+
+URLS = ["websocket", "rawsocket", "unix"]
+
+
+@pytest.fixture(params=URLS)
+def url(request: pytest.FixtureRequest, crossbar: Router) -> str:
+    return crossbar.url(request.param)
+
+
+def test_call_returns_a_deferred_with_callbacks(run: Any, crossbar: Router, url: str) -> None:
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        callee = yield joined(crossbar.rs_url, crossbar.realm, serializers=["msgpack"])
+        caller = yield joined(url, crossbar.realm)
+        try:
+            yield callee.register(lambda: "now", "com.timeservice.now")
+            d = caller.call("com.timeservice.now")
+            assert isinstance(d, defer.Deferred)
+            assert not d.called
+            seen: list[Any] = []
+            d.addCallback(lambda now: f"Now: {now}")
+            d.addCallback(seen.append)
+            yield d
+            return seen
+        finally:
+            yield close(caller, callee)
+
+    assert run(scenario) == ["Now: now"]
+
+
+def test_result_shapes_and_errors(run: Any, crossbar: Router) -> None:
+    def sqrt(x: float) -> float:
+        if x < 0:
+            raise ApplicationError("com.calculator.negative", "no square root of", x)
+        return float(x) ** 0.5
+
+    def broken() -> None:
+        raise ValueError("plain failure")
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        session = yield joined(crossbar.ws_url, crossbar.realm)
+        try:
+            yield defer.gatherResults(
+                [
+                    session.register(sqrt, "com.calculator.sqrt"),
+                    session.register(lambda: CallResult(5, 8), "com.math.pair"),
+                    session.register(lambda: CallResult(real=1, imag=2), "com.math.kw"),
+                    session.register(broken, "com.broken"),
+                ]
+            )
+            outcomes: dict[str, Any] = {}
+            outcomes["root"] = yield session.call("com.calculator.sqrt", 9)
+            pair = yield session.call("com.math.pair")
+            outcomes["pair"] = list(pair.results)
+            kw = yield session.call("com.math.kw")
+            outcomes["kw"] = kw.kwresults
+            try:
+                yield session.call("com.calculator.sqrt", -1)
+            except ApplicationError as err:
+                outcomes["negative"] = (err.error, list(err.args))
+            failures: list[Failure] = []
+            d = session.call("com.broken")
+            d.addCallbacks(lambda res: None, failures.append)
+            yield d
+            outcomes["broken"] = (failures[0].value.error, list(failures[0].value.args))
+            try:
+                yield session.call("com.nobody.home")
+            except ApplicationError as err:
+                outcomes["missing"] = err.error
+            return outcomes
+        finally:
+            yield close(session)
+
+    outcomes = run(scenario)
+    assert outcomes["root"] == 3.0
+    assert outcomes["pair"] == [5, 8]
+    assert outcomes["kw"] == {"real": 1, "imag": 2}
+    assert outcomes["negative"] == ("com.calculator.negative", ["no square root of", -1])
+    assert outcomes["broken"] == ("wamp.error.runtime_error", ["plain failure"])
+    assert outcomes["missing"] == ApplicationError.NO_SUCH_PROCEDURE
+
+
+def test_cancel_fails_with_canceled_error_and_interrupts_the_callee(
+    run: Any, crossbar: Router
+) -> None:
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        callee = yield joined(crossbar.rs_url, crossbar.realm, serializers=["cbor"])
+        caller = yield joined(crossbar.ws_url, crossbar.realm)
+        interrupted = defer.Deferred()
+
+        @defer.inlineCallbacks
+        def longop() -> Any:
+            try:
+                yield sleep(30)
+            except defer.CancelledError:
+                interrupted.callback("interrupted")
+                raise
+            return "finished"
+
+        try:
+            yield callee.register(longop, "com.myapp.longop")
+            seen: list[Any] = []
+            d = caller.call("com.myapp.longop", options=CallOptions(cancel_mode="kill"))
+            d.addCallbacks(lambda res: seen.append("done"), seen.append)
+            yield sleep(0.2)
+            d.cancel()
+            outcome = yield interrupted
+            return seen, outcome
+        finally:
+            yield close(caller, callee)
+
+    seen, outcome = run(scenario)
+    assert len(seen) == 1 and isinstance(seen[0], Failure)
+    assert seen[0].check(CanceledError) is CanceledError
+    assert seen[0].value.error == ApplicationError.CANCELED
+    assert outcome == "interrupted"
+
+
+def test_timeout_raises_timeout_error(run: Any, crossbar: Router) -> None:
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        session = yield joined(crossbar.ws_url, crossbar.realm)
+        try:
+            yield session.register(lambda: sleep(5), "com.myapp.slow")
+            try:
+                yield session.call("com.myapp.slow", options=CallOptions(timeout=0.3))
+            except TimeoutError as err:
+                return err
+            return None
+        finally:
+            yield close(session)
+
+    err = run(scenario)
+    assert isinstance(err, TimeoutError) and isinstance(err, ApplicationError)
+    assert err.error == ApplicationError.TIMEOUT
+
+
+def test_inline_callbacks_endpoint_with_return_value_and_progress(
+    run: Any, crossbar: Router
+) -> None:
+    @defer.inlineCallbacks
+    def slow_square(x: int) -> Any:
+        yield sleep(0.01)
+        defer.returnValue(x * x)  # the seed's spelling (deprecated in Twisted, still works)
+
+    @defer.inlineCallbacks
+    def longop(n: int, details: Any) -> Any:
+        for i in range(n):
+            details.progress(i)
+            yield sleep(0.01)
+        return n
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        callee = yield joined(crossbar.rs_url, crossbar.realm, serializers=["json"])
+        caller = yield joined(crossbar.ws_url, crossbar.realm)
+        try:
+            from pywamp.wamp.types import RegisterOptions
+
+            yield callee.register(slow_square, "com.myapp.slow_square")
+            yield callee.register(
+                longop, "com.myapp.longop", options=RegisterOptions(details_arg="details")
+            )
+            square = yield caller.call("com.myapp.slow_square", 7)
+            progress: list[int] = []
+            total = yield caller.call(
+                "com.myapp.longop", 4, options=CallOptions(onProgress=progress.append)
+            )
+            return square, progress, total
+        finally:
+            yield close(caller, callee)
+
+    with pytest.warns(DeprecationWarning):
+        assert run(scenario) == (49, [0, 1, 2, 3], 4)
+
+
+def test_batched_calls_with_gather_results(run: Any, crossbar: Router) -> None:
+    sales = {"product2": 20, "product3": 30, "product5": 50}
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        callee = yield joined(crossbar.rs_url, crossbar.realm, serializers=["msgpack"])
+        caller = yield joined(crossbar.rs_url, crossbar.realm, serializers=["cbor"])
+        try:
+            yield callee.register(
+                lambda p: sleep(0.05).addCallback(lambda _: sales[p]), "com.myapp.sales"
+            )
+            dl = [caller.call("com.myapp.sales", p) for p in sales]
+            batch = yield defer.gatherResults(dl)
+            many = yield defer.gatherResults(
+                [caller.call("com.myapp.sales", "product5") for _ in range(100)]
+            )
+            return batch, set(many)
+        finally:
+            yield close(caller, callee)
+
+    assert run(scenario) == ([20, 30, 50], {50})

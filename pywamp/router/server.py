@@ -54,6 +54,10 @@ def _frame(
         return error
 
 
+#: ABORT reason when the router is full (``limits.max_sessions``).
+MAX_SESSIONS = "pywamp.error.max_sessions_reached"
+
+
 class Connection:
     """The router's handler of one transport: feeds the core, owns one session."""
 
@@ -68,6 +72,12 @@ class Connection:
 
     def transport_open(self, transport: WampTransport | InProcessTransport) -> None:
         self.transport = transport
+        limit = self.router.config.limits.max_sessions
+        if len(self.router.connections) >= limit:
+            reason = f"the router serves at most {limit} sessions at once"
+            transport.send(_native.Abort({"message": reason}, MAX_SESSIONS))
+            transport.close()
+            return
         info = transport.info
         details = {
             "type": info.kind,

@@ -6,6 +6,7 @@ A pywamp TOML file (every key optional; these are the defaults)::
     max_message_size = 16777216   # bytes, both ways (RawSocket rounds up to a power of 2)
     handshake_timeout = 10.0      # seconds from connect to a joined session
     max_queued_bytes = 67108864   # bytes waiting for a peer that does not read: dropped
+    max_sessions = 10000          # connections at once; one more is refused with ABORT
 
     [[listeners]]
     kind = "universal"            # "universal" | "websocket" | "rawsocket"
@@ -72,6 +73,8 @@ class Limits:
     handshake_timeout: float = 10.0
     #: Bytes that may wait to be sent to one peer; a slower reader is disconnected.
     max_queued_bytes: int = 64 * 1024 * 1024
+    #: Connections served at once; the next one is answered with ABORT and closed.
+    max_sessions: int = 10000
 
 
 @dataclass
@@ -192,7 +195,7 @@ class _Reader:
         top = self.table(data, "config", ("limits", "listeners", "realms"))
         config = RouterConfig()
         if "limits" in top:
-            known = ("max_message_size", "handshake_timeout", "max_queued_bytes")
+            known = ("max_message_size", "handshake_timeout", "max_queued_bytes", "max_sessions")
             limits = self.table(top["limits"], "limits", known)
             if "max_message_size" in limits:
                 size = self.typed(limits["max_message_size"], "limits.max_message_size", int)
@@ -211,6 +214,12 @@ class _Reader:
                 if queued < 65536:
                     raise self.fail(where, f"must be at least 65536, got {queued}")
                 config.limits.max_queued_bytes = queued
+            if "max_sessions" in limits:
+                where = "limits.max_sessions"
+                sessions = self.typed(limits["max_sessions"], where, int)
+                if sessions < 1:
+                    raise self.fail(where, f"must be at least 1, got {sessions}")
+                config.limits.max_sessions = sessions
         if "listeners" in top:
             listeners = self.typed(top["listeners"], "listeners", list)
             config.listeners = [

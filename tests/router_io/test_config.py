@@ -34,6 +34,7 @@ def full_toml(directory: Path, tls: Tls) -> str:
 max_message_size = 65536
 handshake_timeout = 2.5
 max_queued_bytes = 1048576
+max_sessions = 500
 
 [[listeners]]
 kind = "universal"
@@ -87,6 +88,7 @@ def test_toml_file_is_read(short_dir: Path, tls: Tls) -> None:
     assert config.limits.max_message_size == 65536
     assert config.limits.handshake_timeout == 2.5
     assert config.limits.max_queued_bytes == 1048576
+    assert config.limits.max_sessions == 500
     universal, unix, secure = config.listeners
     assert (universal.kind, universal.port, universal.path) == ("universal", 0, "/wamp")
     assert (unix.kind, unix.socket_path, unix.host) == (
@@ -380,6 +382,7 @@ def test_crossbar_mistakes_name_the_key(
         ("[limits]\nmax_message_size = '1M'", "limits.max_message_size: must be int"),
         ("[limits]\nhandshake_timeout = 0", "limits.handshake_timeout: must be seconds"),
         ("[limits]\nmax_queued_bytes = 10", "limits.max_queued_bytes: must be at least"),
+        ("[limits]\nmax_sessions = 0", "limits.max_sessions: must be at least 1"),
         ("[[listeners]]\nkind = 'http'", "listeners[0].kind: must be one of"),
         ("[[listeners]]\nport = -1", "listeners[0].port: must be a TCP port"),
         ("[[listeners]]\nserializers = []", "listeners[0].serializers: must name at least one"),

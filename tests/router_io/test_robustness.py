@@ -25,6 +25,7 @@ from io_harness import (
 )
 
 from pywamp import _native
+from pywamp.router.server import MAX_SESSIONS, Router
 from pywamp.transport import connect
 
 RS_IDS = {"json": 1, "msgpack": 2, "cbor": 3}
@@ -449,3 +450,25 @@ async def test_call_answers_larger_than_the_peer_accepts(endpoints: Endpoints) -
     small.close()
     await callee.close()
     await caller.close()
+
+
+async def test_sessions_over_the_limit_are_aborted_and_the_others_kept(
+    small_router: Router, small_endpoints: Endpoints
+) -> None:
+    small_router.config.limits.max_sessions = 2
+    first = await join(small_endpoints, "universal-websocket")
+    second = await join(small_endpoints, "universal-rawsocket")
+    client = await RawSocketClient.open(small_endpoints.ports["rawsocket"])
+    abort = json.loads(await read_frame(client.reader))
+    assert abort[0] == 3 and abort[2] == MAX_SESSIONS
+    assert "at most 2 sessions" in abort[1]["message"]
+    await until_closed(client.reader)
+    client.writer.close()
+    await healthy(first, 2)
+    await second.close()
+    while len(small_router.connections) >= 2:  # the router saw the second one go
+        await asyncio.sleep(0.01)
+    third = await join(small_endpoints, "universal-rawsocket")  # a place is free again
+    await healthy(third, 2)
+    await third.close()
+    await first.close()

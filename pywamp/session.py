@@ -24,7 +24,7 @@ from pywamp.exception import ApplicationError, ProtocolError
 from pywamp.protocol import PendingCall, PendingRequest
 from pywamp.wamp.types import Challenge, CloseDetails, ComponentConfig, SessionDetails
 
-__all__ = ("Session", "SessionShim", "make_authenticator")
+__all__ = ("ApplicationSessionFactory", "Session", "SessionShim", "make_authenticator")
 
 
 class Session(JoiningMixin, CallerMixin, CalleeMixin, PubSubMixin):
@@ -209,3 +209,17 @@ def _auth_arg(authenticator: Any, name: str) -> Any:
     if isinstance(args, dict) and name in args:
         return args[name]
     return getattr(authenticator, name, None)
+
+
+class ApplicationSessionFactory:
+    """Creates sessions of class ``session`` with one ``config`` (each face names its class)."""
+
+    session: type[Session]
+
+    def __init__(self, config: ComponentConfig | None = None) -> None:
+        self.config = config or ComponentConfig(realm="realm1")
+
+    def __call__(self) -> Session:
+        session = self.session(self.config)
+        session.factory = self  # type: ignore[attr-defined]
+        return session

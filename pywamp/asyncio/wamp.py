@@ -38,18 +38,10 @@ class Session(_session.SessionShim):
     adapter_class = AsyncioAdapter
 
 
-class ApplicationSessionFactory:
+class ApplicationSessionFactory(_session.ApplicationSessionFactory):
     """Creates sessions of class ``session`` with one ``config``."""
 
-    session: type[_session.Session] = ApplicationSession
-
-    def __init__(self, config: ComponentConfig | None = None) -> None:
-        self.config = config or ComponentConfig(realm="realm1")
-
-    def __call__(self) -> _session.Session:
-        session = self.session(self.config)
-        session.factory = self  # type: ignore[attr-defined]
-        return session
+    session = ApplicationSession
 
 
 class ApplicationRunner:

@@ -9,6 +9,7 @@ get, list_callees/list_subscribers, count_*), event history
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from pywamp._native import is_valid_uri
@@ -285,10 +286,7 @@ class MetaApi:
         out: list[Output],
     ) -> Answer:
         """wamp.registration.list() → {exact: [...], prefix: [...], wildcard: [...]}."""
-        lists: dict[str, list[int]] = {"exact": [], "prefix": [], "wildcard": []}
-        for reg in self.realm.dealer.by_id.values():
-            lists[reg.match].append(reg.id)
-        return [lists], None
+        return [_ids_by_policy(self.realm.dealer.by_id.values())], None
 
     def registration_lookup(
         self,
@@ -299,13 +297,7 @@ class MetaApi:
         out: list[Output],
     ) -> Answer:
         """wamp.registration.lookup(procedure, options) → id or None."""
-        procedure = _arg(args, 0, str, "procedure")
-        options = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
-        match = options.get("match", "exact")
-        if match not in ("exact", "prefix", "wildcard"):
-            raise MetaError(errors.INVALID_ARGUMENT, "match")
-        reg = self.realm.dealer.matcher.get(procedure, match)
-        return [reg.id if reg is not None else None], None
+        return [_lookup(self.realm.dealer.matcher, args, "procedure")], None
 
     def registration_match(
         self,
@@ -369,10 +361,7 @@ class MetaApi:
         out: list[Output],
     ) -> Answer:
         """wamp.subscription.list() → {exact: [...], prefix: [...], wildcard: [...]}."""
-        lists: dict[str, list[int]] = {"exact": [], "prefix": [], "wildcard": []}
-        for sub in self.realm.broker.by_id.values():
-            lists[sub.match].append(sub.id)
-        return [lists], None
+        return [_ids_by_policy(self.realm.broker.by_id.values())], None
 
     def subscription_lookup(
         self,
@@ -383,13 +372,7 @@ class MetaApi:
         out: list[Output],
     ) -> Answer:
         """wamp.subscription.lookup(topic, options) → id or None."""
-        topic = _arg(args, 0, str, "topic")
-        options = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
-        match = options.get("match", "exact")
-        if match not in ("exact", "prefix", "wildcard"):
-            raise MetaError(errors.INVALID_ARGUMENT, "match")
-        sub = self.realm.broker.matcher.get(topic, match)
-        return [sub.id if sub is not None else None], None
+        return [_lookup(self.realm.broker.matcher, args, "topic")], None
 
     def subscription_match(
         self,
@@ -455,3 +438,22 @@ class MetaApi:
             return [sub.history.query(sub.id, caller, kwargs)], None
         except QueryError as exc:
             raise MetaError(exc.uri, str(exc)) from None
+
+
+def _ids_by_policy(entries: Iterable[Any]) -> dict[str, list[int]]:
+    """Registration or subscription ids grouped by match policy (the ``list`` meta calls)."""
+    lists: dict[str, list[int]] = {"exact": [], "prefix": [], "wildcard": []}
+    for entry in entries:
+        lists[entry.match].append(entry.id)
+    return lists
+
+
+def _lookup(matcher: Any, args: list[Any], name: str) -> int | None:
+    """The id stored under (uri, options.match), for the ``lookup`` meta calls."""
+    uri = _arg(args, 0, str, name)
+    options = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+    match = options.get("match", "exact")
+    if match not in ("exact", "prefix", "wildcard"):
+        raise MetaError(errors.INVALID_ARGUMENT, "match")
+    entry = matcher.get(uri, match)
+    return entry.id if entry is not None else None

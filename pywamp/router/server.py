@@ -371,4 +371,5 @@ class Router:
             ping_interval=limits.auto_ping_interval or None,
             ping_timeout=limits.auto_ping_timeout,
             idle_timeout=limits.idle_timeout or None,
+            rawsocket_ping=limits.rawsocket_ping,
         )

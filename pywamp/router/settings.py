@@ -13,6 +13,7 @@ A pywamp TOML file (every key optional; these are the defaults)::
     idle_timeout = 0.0            # seconds without a byte from the peer: dropped (0: off)
     auto_ping_interval = 0.0      # seconds between keepalive pings (0: off)
     auto_ping_timeout = 10.0      # seconds a ping may wait for its pong: dropped
+    rawsocket_ping = false        # ping RawSocket peers too (Autobahn's asyncio one can't)
 
     [[listeners]]
     kind = "universal"            # "universal" | "websocket" | "rawsocket"
@@ -95,6 +96,8 @@ class Limits:
     auto_ping_interval: float = 0.0
     #: Seconds a ping may go unanswered before the connection is dropped.
     auto_ping_timeout: float = 10.0
+    #: Ping RawSocket peers too (off: Autobahn's asyncio RawSocket client fails on PING).
+    rawsocket_ping: bool = False
 
 
 LIMIT_KEYS = (
@@ -108,6 +111,7 @@ LIMIT_KEYS = (
     "idle_timeout",
     "auto_ping_interval",
     "auto_ping_timeout",
+    "rawsocket_ping",
 )
 
 
@@ -283,6 +287,8 @@ class _Reader:
             if count < 0:
                 raise self.fail(where, f"must be 0 (no bound) or more, got {count}")
             out.max_sessions_per_realm = count
+        if "rawsocket_ping" in limits:
+            out.rawsocket_ping = self.typed(limits["rawsocket_ping"], "limits.rawsocket_ping", bool)
         for key in ("idle_timeout", "auto_ping_interval", "auto_ping_timeout"):
             if key in limits:
                 where = f"limits.{key}"

@@ -113,6 +113,7 @@ class WampTransport(asyncio.Protocol):
         # While bytes wait in the asyncio buffer: where each message ends in the stream
         # of bytes written (``bytes_out``), so the messages still waiting can be counted.
         self._ends: deque[int] = deque()
+        self._pending = 0  # bytes of EVENTs queued this loop turn while bytes wait
         #: Transports with the same key frame a message to the same bytes and accept the
         #: same sizes (router side: no masking; RawSocket: the peer's announced maximum),
         #: so a fan-out frames once per key; None when frames differ.
@@ -134,13 +135,13 @@ class WampTransport(asyncio.Protocol):
         if self.open_timeout is not None:
             loop = asyncio.get_running_loop()
             self._open_timer = loop.call_later(self.open_timeout, self._open_expired)
-        if self.max_queued is not None:
-            scale = 2 if self.slow_policy == DROP else 1
-            transport.set_write_buffer_limits(high=self.max_queued * scale)
+        if self.max_queued is not None and self.slow_policy == DISCONNECT:
+            transport.set_write_buffer_limits(high=self.max_queued)
 
     def pause_writing(self) -> None:
-        """More bytes wait for the peer than it may hold back: drop it (when bounded)."""
-        if self.max_queued is not None and self.transport is not None:
+        """More bytes wait for the peer than it may hold back: drop it (policy DISCONNECT;
+        under DROP the bound is checked as messages are queued)."""
+        if self.max_queued is not None and self.slow_policy == DISCONNECT and self.transport:
             self._too_slow(f"over {self.transport.get_write_buffer_size()} bytes queued")
 
     def _too_slow(self, why: str) -> None:
@@ -200,12 +201,16 @@ class WampTransport(asyncio.Protocol):
     def offer_framed(self, frame: bytes) -> bool:
         """Queue a frame that may be dropped for a slow reader (an EVENT): False if it was
         not queued because the queue is at its bound (the connection may be dropped)."""
-        if (self._ends or len(self._out) >= self.max_queued_messages) and self.congested():
-            if self.slow_policy == DROP:
-                self.dropped += 1
+        if self._ends:
+            if self.congested():
+                if self.slow_policy == DROP:
+                    self.dropped += 1
+                    return False
+                self._too_slow(
+                    f"over {self.max_queued} bytes or {self.max_queued_messages} messages"
+                )
                 return False
-            self._too_slow(f"over {self.max_queued} bytes or {self.max_queued_messages} messages")
-            return False
+            self._pending += len(frame)
         if self.transport is None or self._closing:
             return True
         self._write(frame)
@@ -213,24 +218,23 @@ class WampTransport(asyncio.Protocol):
 
     def offer(self, message: Any) -> bool:
         """:meth:`offer_framed` for a message not framed yet."""
-        if (self._ends or len(self._out) >= self.max_queued_messages) and self.congested():
-            return self.offer_framed(b"")  # counts the drop, or drops the connection
         if self.transport is None or self._closing:
             return True
-        self._write(self.stream.send(message))
-        return True
+        return self.offer_framed(self.stream.send(message))
 
     def congested(self) -> bool:
-        """Whether the messages or bytes waiting for the peer are at their bound."""
+        """Whether the messages or bytes the kernel would not take yet are at their bound
+        (counted only once bytes wait: one loop turn's burst to a fast reader is not)."""
         if self.max_queued is None or self.transport is None:
             return False
-        return self._waiting() >= self.max_queued_messages or (
-            self.transport.get_write_buffer_size() >= self.max_queued
+        queued = self.transport.get_write_buffer_size() + self._pending
+        return queued >= self.max_queued or (
+            self._waiting() + len(self._out) >= self.max_queued_messages
         )
 
     def queued_messages(self) -> int:
         """Messages queued but not yet taken by the kernel (counted when bounded)."""
-        return self._waiting() if self.transport is not None else 0
+        return self._waiting() + len(self._out) if self.transport is not None else 0
 
     def _waiting(self) -> int:
         ends = self._ends
@@ -239,7 +243,7 @@ class WampTransport(asyncio.Protocol):
             sent = self.bytes_out - self.transport.get_write_buffer_size()
             while ends and ends[0] <= sent:
                 ends.popleft()
-        return len(ends) + len(self._out)
+        return len(ends)
 
     def write_buffer_size(self) -> int:
         """Bytes queued but not yet taken by the kernel (slow-consumer accounting)."""
@@ -320,8 +324,15 @@ class WampTransport(asyncio.Protocol):
         self._write(self.stream.pong(ping.payload))
 
     def _on_pong(self, pong: Any) -> None:
-        """The answer to a keepalive ping: the peer is alive."""
+        """The answer to a keepalive ping: the peer is alive; the next ping is due
+        ``ping_interval`` from now."""
+        if not self._awaiting_pong:
+            return  # unsolicited (a heartbeat): nothing to do
         self._awaiting_pong = False
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+        if self.ping_interval is not None and self.transport is not None:
+            self._ping_timer = self._loop.call_later(self.ping_interval, self._ping_due)
 
     # -- keepalive and idle bound ---------------------------------------------------
 
@@ -346,11 +357,9 @@ class WampTransport(asyncio.Protocol):
         self._ping_timer = self._loop.call_later(self.ping_timeout, self._pong_due)
 
     def _pong_due(self) -> None:
-        if self._awaiting_pong:
-            self._ping_due()  # aborts
-        elif self.transport is not None and self.ping_interval is not None:
-            delay = max(0.0, self.ping_interval - self.ping_timeout)
-            self._ping_timer = self._loop.call_later(delay, self._ping_due)
+        """The ping got no pong in ``ping_timeout`` seconds (a pong cancels this)."""
+        self._ping_timer = None
+        self._ping_due()  # aborts
 
     def _idle_due(self) -> None:
         """No byte from the peer in ``idle_timeout`` seconds: drop it."""
@@ -381,6 +390,7 @@ class WampTransport(asyncio.Protocol):
 
     def _flush(self) -> None:
         self._flush_scheduled = False
+        self._pending = 0
         transport = self.transport
         if transport is None or not self._out:
             return
@@ -400,11 +410,13 @@ class WampTransport(asyncio.Protocol):
 
     def _track(self, out: list[bytes], size: int, buffered: int) -> None:
         """Bytes wait for the peer: remember where this batch's messages end, forget the
-        messages the kernel took, and drop a peer over twice the message bound."""
+        messages the kernel took, and drop a peer over the bounds (under DROP: twice the
+        bounds, reached by messages that cannot be dropped while it was already behind)."""
         ends = self._ends
         if not buffered:
             ends.clear()
             return
+        behind = bool(ends)
         if buffered > self.queue_high_water:
             self.queue_high_water = buffered
         end = self.bytes_out - size
@@ -414,9 +426,15 @@ class WampTransport(asyncio.Protocol):
         sent = self.bytes_out - buffered
         while ends and ends[0] <= sent:
             ends.popleft()
-        limit = self.max_queued_messages * (2 if self.slow_policy == DROP else 1)
-        if len(ends) > limit:
-            self._too_slow(f"over {limit} messages queued")
+        if self.slow_policy == DISCONNECT:
+            if len(ends) > self.max_queued_messages:
+                self._too_slow(f"over {self.max_queued_messages} messages queued")
+        elif (
+            behind
+            and self.max_queued is not None
+            and (len(ends) > 2 * self.max_queued_messages or buffered > 2 * self.max_queued)
+        ):
+            self._too_slow(f"{len(ends)} messages, {buffered} bytes queued")
 
 
 def peer_of(transport: asyncio.BaseTransport) -> str:

@@ -92,6 +92,7 @@ async def listen(
     ping_interval: float | None = None,
     ping_timeout: float = 10.0,
     idle_timeout: float | None = None,
+    rawsocket_ping: bool = False,
 ) -> asyncio.Server:
     """Serve ``kind`` ("rawsocket", "websocket" or "universal") on TCP or a Unix socket.
 
@@ -101,7 +102,8 @@ async def listen(
     ``max_queued`` bytes (or ``max_queued_messages``) wait to be sent to it; with
     ``slow_policy`` DROP, EVENTs over those bounds are dropped instead (see
     :class:`~pywamp.transport.base.WampTransport`). ``ping_interval`` sends keepalive
-    pings (a pong missing after ``ping_timeout`` drops the connection) and
+    pings to WebSocket peers, and to RawSocket peers if ``rawsocket_ping`` (a pong
+    missing after ``ping_timeout`` drops the connection) and
     ``idle_timeout`` drops a peer silent for that long.
     """
 
@@ -119,7 +121,10 @@ async def listen(
     ws_size = max_message_size or WEBSOCKET_MAX
 
     def rawsocket() -> WampTransport:
-        return configure(RawSocketServer(handler_factory(), serializers, rs_size))
+        protocol = configure(RawSocketServer(handler_factory(), serializers, rs_size))
+        if not rawsocket_ping:
+            protocol.ping_interval = None
+        return protocol
 
     def websocket() -> WampTransport:
         return configure(WebSocketServer(handler_factory(), serializers, path, ws_size))

@@ -224,3 +224,19 @@ async def test_shutdown_answers_pending_calls_then_says_goodbye() -> None:
     for peer in (caller, callee):
         assert (await wait(peer.left)).reason == "wamp.close.system_shutdown"
         await wait(peer.disconnected)
+
+
+async def test_client_of_512_bytes_is_told_why_it_cannot_join() -> None:
+    """The JSON WELCOME does not fit 512 bytes: ABORT payload_size_exceeded, then close."""
+    router = await started()
+    reader, writer = await wait(asyncio.open_connection("127.0.0.1", router.port(0)))
+    writer.write(b"\x7f\x01\x00\x00")  # JSON, exponent 0: 512 bytes
+    assert (await wait(reader.readexactly(4)))[0] == 0x7F
+    writer.write(rs_frame(json.dumps(HELLO).encode()))
+    _, payload = await read_frame(reader)
+    abort = json.loads(payload)
+    assert abort[0] == 3 and abort[2] == "wamp.error.payload_size_exceeded"
+    assert len(payload) <= 512
+    assert await wait(reader.read()) == b""
+    writer.close()
+    await router.stop()

@@ -240,3 +240,28 @@ async def test_client_of_512_bytes_is_told_why_it_cannot_join() -> None:
     assert await wait(reader.read()) == b""
     writer.close()
     await router.stop()
+
+
+def test_limit_keys_are_read_from_toml(tmp_path: Any) -> None:
+    from pywamp.router.settings import ConfigError, load_config
+
+    path = tmp_path / "router.toml"
+    path.write_text(
+        '[limits]\nmax_queued_messages = 50\nslow_consumer = "disconnect"\n'
+        "max_sessions_per_realm = 3\nidle_timeout = 30\nauto_ping_interval = 5\n"
+        "auto_ping_timeout = 2.5\nrawsocket_ping = true\n"
+    )
+    limits = load_config(path).limits
+    assert (limits.max_queued_messages, limits.slow_consumer) == (50, "disconnect")
+    assert limits.max_sessions_per_realm == 3 and limits.idle_timeout == 30.0
+    assert (limits.auto_ping_interval, limits.auto_ping_timeout) == (5.0, 2.5)
+    assert limits.rawsocket_ping is True
+    for bad, named in [
+        ('slow_consumer = "queue"', "limits.slow_consumer"),
+        ("max_queued_messages = 0", "limits.max_queued_messages"),
+        ("auto_ping_timeout = 0", "limits.auto_ping_timeout"),
+        ("idle_timeout = -1", "limits.idle_timeout"),
+    ]:
+        path.write_text(f"[limits]\n{bad}\n")
+        with pytest.raises(ConfigError, match=named):
+            load_config(path)

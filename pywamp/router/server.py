@@ -20,7 +20,7 @@ from pywamp.router import stats
 from pywamp.router.core import RouterCore
 from pywamp.router.outputs import Close, Output, Send, Timer
 from pywamp.router.session import CLOSING as _CLOSING
-from pywamp.router.session import ESTABLISHED, RouterSession
+from pywamp.router.session import ESTABLISHED, NEW, RouterSession
 from pywamp.router.settings import ListenerConfig, RouterConfig, load_config
 from pywamp.transport import WampTransport, listen
 from pywamp.transport.base import DISCONNECT, DROP
@@ -180,7 +180,7 @@ class Router:
         session = connection.session
         if not limit or realm is None or len(realm.sessions) < limit:
             return False
-        if session is None or session.state != 0 or connection.transport is None:
+        if session is None or session.state != NEW or connection.transport is None:
             return False  # not a first HELLO: the core answers it
         self.counters(realm.name).refused += 1
         reason = f"realm {name!r} serves at most {limit} sessions at once"

@@ -99,7 +99,7 @@ class WampTransport(asyncio.Protocol):
         self._ping_timer: asyncio.TimerHandle | None = None
         self._idle_timer: asyncio.TimerHandle | None = None
         self._awaiting_pong = False
-        self._heard = True
+        self._heard_at = 0.0  # loop time of the last bytes from the peer
         # Counters (the router's stats): messages and bytes each way, EVENTs dropped for
         # a slow reader, and the most bytes that ever waited for the peer.
         self.messages_in = 0
@@ -285,7 +285,8 @@ class WampTransport(asyncio.Protocol):
     def _feed(self, data: bytes) -> None:
         """Decode every complete item in ``data`` and dispatch it in order."""
         self.bytes_in += len(data)
-        self._heard = True
+        if self.idle_timeout is not None:
+            self._heard_at = self._loop.time()
         try:
             items = self.stream.feed(data)
         except ProtocolError as error:
@@ -341,7 +342,7 @@ class WampTransport(asyncio.Protocol):
         if self.ping_interval is not None:
             self._ping_timer = self._loop.call_later(self.ping_interval, self._ping_due)
         if self.idle_timeout is not None:
-            self._heard = False
+            self._heard_at = self._loop.time()
             self._idle_timer = self._loop.call_later(self.idle_timeout, self._idle_due)
 
     def _ping_due(self) -> None:
@@ -365,17 +366,17 @@ class WampTransport(asyncio.Protocol):
         """No byte from the peer in ``idle_timeout`` seconds: drop it."""
         if self.transport is None or self.idle_timeout is None:
             return
-        if not self._heard:
-            log.info(
-                "%s: peer %s silent for %s s: connection dropped",
-                self.info.kind,
-                self.info.peer,
-                self.idle_timeout,
-            )
-            self.abort()
+        due = self._heard_at + self.idle_timeout
+        if self._loop.time() < due:
+            self._idle_timer = self._loop.call_at(due, self._idle_due)
             return
-        self._heard = False
-        self._idle_timer = self._loop.call_later(self.idle_timeout, self._idle_due)
+        log.info(
+            "%s: peer %s silent for %s s: connection dropped",
+            self.info.kind,
+            self.info.peer,
+            self.idle_timeout,
+        )
+        self.abort()
 
     def _on_close(self, close: Any) -> None:
         self.close()

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import random
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -283,3 +284,73 @@ async def attack(
         return True
     finally:
         writer.close()
+
+
+# -- attackers in their own process (so their CPU is not the healthy client's) -------------
+
+
+def attack_opener(where: str, tls: bool) -> Callable[[], Any]:
+    """How an attacker connects to ``host:port`` or ``unix:/path`` (TLS unverified)."""
+    if where.startswith("unix:"):
+        return lambda: asyncio.open_unix_connection(where[5:])
+    host, port = where.rsplit(":", 1)
+    if not tls:
+        return lambda: asyncio.open_connection(host, int(port))
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return lambda: asyncio.open_connection(host, int(port), ssl=context)
+
+
+async def attackers(
+    where: str, tls: bool, wire: str, mode: str, connections: int, concurrency: int, seed: int
+) -> tuple[int, int]:
+    """``connections`` bad inputs (mode "bad": every kind in turn; "hello": HELLO floods,
+    half cut short), ``concurrency`` at a time; (sent, closed by the router)."""
+    rng = random.Random(seed)
+    open_connection = attack_opener(where, tls)
+    sent = closed = 0
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> None:
+        nonlocal sent, closed
+        inputs = bad_inputs(wire, rng)
+        data = inputs[i % len(inputs)] if mode == "bad" else inputs[-1]
+        if mode == "hello" and i % 2:
+            data = data[:-5]
+        async with gate:
+            closed += await attack(open_connection, [data], read_timeout=0.3)
+            sent += 1
+
+    await asyncio.gather(*(one(i) for i in range(connections)))
+    return sent, closed
+
+
+async def attack_from_process(
+    where: str, tls: bool, wire: str, mode: str, connections: int, concurrency: int, seed: int
+) -> tuple[int, int]:
+    """Run :func:`attackers` in a child process; its (sent, closed)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        where,
+        "tls" if tls else "plain",
+        wire,
+        mode,
+        str(connections),
+        str(concurrency),
+        str(seed),
+        stdout=subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, process.returncode
+    sent, closed = out.split()
+    return int(sent), int(closed)
+
+
+if __name__ == "__main__":
+    where_, tls_, wire_, mode_, n_, c_, seed_ = sys.argv[1:8]
+    result = asyncio.run(
+        attackers(where_, tls_ == "tls", wire_, mode_, int(n_), int(c_), int(seed_))
+    )
+    print(*result)

@@ -265,3 +265,34 @@ def test_limit_keys_are_read_from_toml(tmp_path: Any) -> None:
         path.write_text(f"[limits]\n{bad}\n")
         with pytest.raises(ConfigError, match=named):
             load_config(path)
+
+
+async def test_stalled_callee_is_cut_and_its_callers_get_an_error() -> None:
+    """A session that stops reading while it keeps asking: its RESULTs cannot be dropped,
+    so past twice the queue bounds the session is cut; a call routed to it as callee is
+    answered with an ERROR to the caller, and the cut is counted."""
+    router = await started(max_queued_bytes=65536, max_queued_messages=100)
+    ends = endpoints(router)
+    caller = await join(ends, "websocket", serializer="json")
+    reader, writer, stalled_id = await raw_session(router.port(0), rcvbuf=4096)
+    writer.write(rs_frame(json.dumps([64, 1, {}, "com.stalled"]).encode()))
+    assert json.loads((await read_frame(reader))[1])[0] == 65  # REGISTERED
+    pending = asyncio.ensure_future(caller.call("com.stalled"))
+    leaves = Collector()
+    await wait(caller.subscribe(leaves, "wamp.session.on_leave"))
+    request = 10
+    while not leaves.items and request < 20000:  # it never reads what it asks for
+        for _ in range(100):
+            request += 1
+            call = [48, request, {}, "wamp.session.get", [stalled_id]]
+            writer.write(rs_frame(json.dumps(call).encode()))
+        await asyncio.sleep(0.01)
+    [(args, _)] = await leaves.count(1)
+    assert args[0] == stalled_id
+    with pytest.raises(ApplicationError) as raised:
+        await wait(pending)
+    assert raised.value.error == "wamp.error.canceled"
+    assert (await wait(caller.call(ROUTER_STATS)))["slow_disconnects"] == 1
+    writer.close()
+    await caller.close()
+    await router.stop()

@@ -203,13 +203,7 @@ class WampTransport(asyncio.Protocol):
         not queued because the queue is at its bound (the connection may be dropped)."""
         if self._ends:
             if self.congested():
-                if self.slow_policy == DROP:
-                    self.dropped += 1
-                    return False
-                self._too_slow(
-                    f"over {self.max_queued} bytes or {self.max_queued_messages} messages"
-                )
-                return False
+                return self._over_bound()
             self._pending += len(frame)
         if self.transport is None or self._closing:
             return True
@@ -217,10 +211,20 @@ class WampTransport(asyncio.Protocol):
         return True
 
     def offer(self, message: Any) -> bool:
-        """:meth:`offer_framed` for a message not framed yet."""
+        """:meth:`offer_framed` for a message not framed yet (not framed when dropped)."""
+        if self._ends and self.congested():
+            return self._over_bound()
         if self.transport is None or self._closing:
             return True
         return self.offer_framed(self.stream.send(message))
+
+    def _over_bound(self) -> bool:
+        """A droppable message meets a full queue: count it (DROP) or drop the peer."""
+        if self.slow_policy == DROP:
+            self.dropped += 1
+        else:
+            self._too_slow(f"over {self.max_queued} bytes or {self.max_queued_messages} messages")
+        return False
 
     def congested(self) -> bool:
         """Whether the messages or bytes the kernel would not take yet are at their bound

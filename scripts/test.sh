@@ -28,3 +28,6 @@ $py -m pytest benches -q --benchmark-disable
 
 echo "== fuzz (short; FUZZ_SECONDS=... for long runs)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash scripts/fuzz.sh
+
+echo "== router fuzz through its sockets (short; see docs/fuzzing.md)"
+$py scripts/fuzz_router.py --seconds "${ROUTER_FUZZ_SECONDS:-25}"

@@ -106,8 +106,12 @@ class RouterCore:
         return out
 
     def shutdown(self, now: float, reason: str = errors.CLOSE_SYSTEM_SHUTDOWN) -> list[Output]:
-        """Say GOODBYE to every joined session (no meta or testament events)."""
+        """Answer every pending call with ERROR ``wamp.error.canceled``, then say GOODBYE
+        to every joined session (no meta or testament events)."""
         out: list[Output] = []
+        for realm in self.realms.values():
+            for session in realm.sessions.values():
+                realm.dealer.fail_calls(session, errors.CANCELED, out)
         for realm in self.realms.values():
             for session in list(realm.sessions.values()):
                 realm.kill(session, reason, None, now, out, quiet=True)

@@ -555,6 +555,12 @@ class Dealer:
 
     # -- sessions leaving ------------------------------------------------------------
 
+    def fail_calls(self, session: RouterSession, uri: str, out: list[Output]) -> None:
+        """Answer every call this caller waits for with ERROR ``uri`` (router shutdown);
+        the callees still working on them are interrupted."""
+        for call in list(session.calls.values()):
+            self._terminate(call, uri, True, out)
+
     def remove_session(self, session: RouterSession, now: float, out: list[Output]) -> None:
         """Clean up after a leaving session, as caller and as callee."""
         for call in list(session.calls.values()):

@@ -16,11 +16,14 @@ from typing import Any
 
 from pywamp import _native
 from pywamp.exception import ProtocolError, SerializationError
+from pywamp.router import stats
 from pywamp.router.core import RouterCore
 from pywamp.router.outputs import Close, Output, Send, Timer
-from pywamp.router.session import ESTABLISHED, RouterSession
+from pywamp.router.session import CLOSING as _CLOSING
+from pywamp.router.session import ESTABLISHED, NEW, RouterSession
 from pywamp.router.settings import ListenerConfig, RouterConfig, load_config
 from pywamp.transport import WampTransport, listen
+from pywamp.transport.base import DISCONNECT, DROP
 from pywamp.transport.inprocess import InProcessTransport, pair
 
 __all__ = ("Router",)
@@ -33,6 +36,8 @@ _TOO_LARGE = "wamp.error.payload_size_exceeded"
 _INVALID_PAYLOAD = "wamp.error.invalid_payload"
 _CALL = _native.Call.TYPE
 _INVOCATION = _native.Invocation.TYPE
+_EVENT = _native.Event
+_HELLO = _native.Hello
 
 
 def _frame(
@@ -56,6 +61,8 @@ def _frame(
 
 #: ABORT reason when the router is full (``limits.max_sessions``).
 MAX_SESSIONS = "pywamp.error.max_sessions_reached"
+#: ABORT reason when the realm is full (``limits.max_sessions_per_realm``).
+MAX_REALM_SESSIONS = "pywamp.error.max_realm_sessions_reached"
 
 
 class Connection:
@@ -105,6 +112,8 @@ class Connection:
 
     def message_received(self, message: Any) -> None:
         router = self.router
+        if message.__class__ is _HELLO and router.realm_full(self, message.realm):
+            return
         try:
             outputs = router.core.receive(self.session, message, time.time())  # type: ignore[arg-type]
         except Exception:
@@ -126,8 +135,15 @@ class Connection:
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
-        if self.session is not None:
-            router.execute(router.core.detach(self.session, time.time()))
+        session = self.session
+        if session is not None:
+            realm = session.realm
+            if realm is not None and self.transport is not None:
+                counters = router.counters(realm.name)
+                counters.add(self.transport)
+                if getattr(self.transport, "too_slow", False):
+                    counters.slow_disconnects += 1
+            router.execute(router.core.detach(session, time.time()))
         self.transport = None
 
 
@@ -139,6 +155,9 @@ class Router:
         self.core = RouterCore(self.config.realms, now=time.time())
         self.connections: set[Connection] = set()
         self.servers: list[asyncio.Server] = []
+        self._counters: dict[str, stats.RealmCounters] = {}
+        for realm in self.core.realms.values():
+            stats.install(self, realm)
         self._timer: asyncio.TimerHandle | None = None
         self._timer_deadline: float | None = None
 
@@ -146,6 +165,28 @@ class Router:
     def from_config(cls, path: str | Path) -> Router:
         """A router configured by a TOML file or a Crossbar ``config.json``."""
         return cls(load_config(path))
+
+    def counters(self, realm: str) -> stats.RealmCounters:
+        """The counters a realm keeps across the sessions that left it."""
+        counters = self._counters.get(realm)
+        if counters is None:
+            counters = self._counters[realm] = stats.RealmCounters()
+        return counters
+
+    def realm_full(self, connection: Connection, name: Any) -> bool:
+        """Refuse a HELLO with ABORT when its realm holds ``max_sessions_per_realm``."""
+        limit = self.config.limits.max_sessions_per_realm
+        realm = self.core.realms.get(name) if isinstance(name, str) else None
+        session = connection.session
+        if not limit or realm is None or len(realm.sessions) < limit:
+            return False
+        if session is None or session.state != NEW or connection.transport is None:
+            return False  # not a first HELLO: the core answers it
+        self.counters(realm.name).refused += 1
+        reason = f"realm {name!r} serves at most {limit} sessions at once"
+        connection.transport.send(_native.Abort({"message": reason}, MAX_REALM_SESSIONS))
+        connection.transport.close()
+        return True
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -160,12 +201,20 @@ class Router:
             self.servers.clear()
             raise
 
-    async def stop(self) -> None:
-        """Say GOODBYE to every session, then close the listeners and connections."""
-        self.execute(self.core.shutdown(time.time()))
+    async def stop(self, timeout: float = 1.0) -> None:
+        """Shut down gracefully: stop accepting, answer every pending call with an ERROR,
+        say GOODBYE (``wamp.close.system_shutdown``) to every session, wait up to
+        ``timeout`` seconds for their answers, then close every connection."""
         for server in self.servers:
             server.close()
-        await asyncio.sleep(0)  # let the GOODBYEs leave
+        self.execute(self.core.shutdown(time.time()))
+        deadline = time.monotonic() + timeout
+        await asyncio.sleep(0)  # let the ERRORs and GOODBYEs leave
+        while time.monotonic() < deadline and any(
+            c.session is not None and c.session.state == _CLOSING and c.transport is not None
+            for c in self.connections
+        ):
+            await asyncio.sleep(0.01)
         for connection in list(self.connections):
             if connection.transport is not None:
                 connection.transport.close()
@@ -229,11 +278,15 @@ class Router:
     def _send(self, output: Send) -> None:
         recipients = output.recipients
         message = output.message
+        droppable = message.__class__ is _EVENT
         if len(recipients) == 1:
             transport = recipients[0].handle.transport
             if transport is not None:
                 try:
-                    transport.send(message)
+                    if droppable:
+                        transport.offer(message)
+                    else:
+                        transport.send(message)
                 except (ProtocolError, SerializationError) as error:
                     self._undeliverable(recipients[0], message, error)
             return
@@ -251,7 +304,10 @@ class Router:
             if frame is None:
                 frame = frames[key] = _frame(message, transport, key[1], encoded)
             if frame.__class__ is bytes:
-                transport.send_framed(frame)
+                if droppable:
+                    transport.offer_framed(frame)
+                else:
+                    transport.send_framed(frame)
             else:
                 self._undeliverable(recipient, message, frame)  # type: ignore[arg-type]
 
@@ -310,4 +366,10 @@ class Router:
             max_message_size=limits.max_message_size,
             open_timeout=limits.handshake_timeout,
             max_queued=limits.max_queued_bytes,
+            max_queued_messages=limits.max_queued_messages,
+            slow_policy=DROP if limits.slow_consumer == "drop" else DISCONNECT,
+            ping_interval=limits.auto_ping_interval or None,
+            ping_timeout=limits.auto_ping_timeout,
+            idle_timeout=limits.idle_timeout or None,
+            rawsocket_ping=limits.rawsocket_ping,
         )

@@ -5,8 +5,15 @@ A pywamp TOML file (every key optional; these are the defaults)::
     [limits]
     max_message_size = 16777216   # bytes, both ways (RawSocket rounds up to a power of 2)
     handshake_timeout = 10.0      # seconds from connect to a joined session
-    max_queued_bytes = 67108864   # bytes waiting for a peer that does not read: dropped
+    max_queued_bytes = 16777216   # bytes that may wait for a peer that reads slowly
+    max_queued_messages = 10000   # messages that may wait for such a peer
+    slow_consumer = "drop"        # over a bound: "drop" EVENTs (counted) | "disconnect"
     max_sessions = 10000          # connections at once; one more is refused with ABORT
+    max_sessions_per_realm = 0    # joined sessions per realm (0: no bound); ABORT past it
+    idle_timeout = 0.0            # seconds without a byte from the peer: dropped (0: off)
+    auto_ping_interval = 0.0      # seconds between keepalive pings (0: off)
+    auto_ping_timeout = 10.0      # seconds a ping may wait for its pong: dropped
+    rawsocket_ping = false        # ping RawSocket peers too (Autobahn's asyncio one can't)
 
     [[listeners]]
     kind = "universal"            # "universal" | "websocket" | "rawsocket"
@@ -71,10 +78,41 @@ class Limits:
     #: Seconds from connect to the end of the transport handshake, and again to a joined
     #: session; a connection that is slower (or silent) is dropped.
     handshake_timeout: float = 10.0
-    #: Bytes that may wait to be sent to one peer; a slower reader is disconnected.
-    max_queued_bytes: int = 64 * 1024 * 1024
+    #: Bytes that may wait to be sent to one peer (see ``slow_consumer``).
+    max_queued_bytes: int = 16 * 1024 * 1024
+    #: Messages that may wait to be sent to one peer (see ``slow_consumer``).
+    max_queued_messages: int = 10000
+    #: Over either queue bound: "drop" drops EVENTs for that peer and counts them (other
+    #: messages are queued up to twice the bounds, then the peer is disconnected);
+    #: "disconnect" drops the connection at once.
+    slow_consumer: str = "drop"
     #: Connections served at once; the next one is answered with ABORT and closed.
     max_sessions: int = 10000
+    #: Sessions joined to one realm at once (0: no bound); one more HELLO gets ABORT.
+    max_sessions_per_realm: int = 0
+    #: Seconds without a byte from the peer before its connection is dropped (0: off).
+    idle_timeout: float = 0.0
+    #: Seconds between WebSocket/RawSocket pings from the router (0: no pings).
+    auto_ping_interval: float = 0.0
+    #: Seconds a ping may go unanswered before the connection is dropped.
+    auto_ping_timeout: float = 10.0
+    #: Ping RawSocket peers too (off: Autobahn's asyncio RawSocket client fails on PING).
+    rawsocket_ping: bool = False
+
+
+LIMIT_KEYS = (
+    "max_message_size",
+    "handshake_timeout",
+    "max_queued_bytes",
+    "max_queued_messages",
+    "slow_consumer",
+    "max_sessions",
+    "max_sessions_per_realm",
+    "idle_timeout",
+    "auto_ping_interval",
+    "auto_ping_timeout",
+    "rawsocket_ping",
+)
 
 
 @dataclass
@@ -195,8 +233,7 @@ class _Reader:
         top = self.table(data, "config", ("limits", "listeners", "realms"))
         config = RouterConfig()
         if "limits" in top:
-            known = ("max_message_size", "handshake_timeout", "max_queued_bytes", "max_sessions")
-            limits = self.table(top["limits"], "limits", known)
+            limits = self.table(top["limits"], "limits", LIMIT_KEYS)
             if "max_message_size" in limits:
                 size = self.typed(limits["max_message_size"], "limits.max_message_size", int)
                 if not 512 <= size <= 16 * 1024 * 1024:
@@ -220,6 +257,7 @@ class _Reader:
                 if sessions < 1:
                     raise self.fail(where, f"must be at least 1, got {sessions}")
                 config.limits.max_sessions = sessions
+            self.limits_more(limits, config.limits)
         if "listeners" in top:
             listeners = self.typed(top["listeners"], "listeners", list)
             config.listeners = [
@@ -230,6 +268,36 @@ class _Reader:
             config.realms = [self.realm(t, f"realms[{i}]") for i, t in enumerate(realms)]
             self.unique([r.name for r in config.realms], "realms")
         return config
+
+    def limits_more(self, limits: Mapping[str, Any], out: Limits) -> None:
+        """The queue, keepalive and per-realm keys of ``[limits]``."""
+        if "max_queued_messages" in limits:
+            where = "limits.max_queued_messages"
+            count = self.typed(limits["max_queued_messages"], where, int)
+            if count < 1:
+                raise self.fail(where, f"must be at least 1, got {count}")
+            out.max_queued_messages = count
+        if "slow_consumer" in limits:
+            out.slow_consumer = self.choice(
+                limits["slow_consumer"], "limits.slow_consumer", ("drop", "disconnect")
+            )
+        if "max_sessions_per_realm" in limits:
+            where = "limits.max_sessions_per_realm"
+            count = self.typed(limits["max_sessions_per_realm"], where, int)
+            if count < 0:
+                raise self.fail(where, f"must be 0 (no bound) or more, got {count}")
+            out.max_sessions_per_realm = count
+        if "rawsocket_ping" in limits:
+            out.rawsocket_ping = self.typed(limits["rawsocket_ping"], "limits.rawsocket_ping", bool)
+        for key in ("idle_timeout", "auto_ping_interval", "auto_ping_timeout"):
+            if key in limits:
+                where = f"limits.{key}"
+                seconds = self.typed(limits[key], where, (int, float))
+                if isinstance(seconds, bool) or not 0 <= seconds <= 86400:
+                    raise self.fail(where, f"must be seconds in [0, 86400], got {seconds!r}")
+                if key == "auto_ping_timeout" and seconds == 0:
+                    raise self.fail(where, "must be more than 0 seconds")
+                setattr(out, key, float(seconds))
 
     def listener(self, value: Any, where: str) -> ListenerConfig:
         known = ("kind", "host", "port", "path", "serializers", "socket", "tls")

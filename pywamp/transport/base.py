@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -18,7 +19,12 @@ from typing import Any, Protocol
 from pywamp import _native
 from pywamp.exception import ProtocolError, TransportError
 
-__all__ = ("MessageHandler", "TransportInfo", "WampTransport")
+__all__ = ("DISCONNECT", "DROP", "MessageHandler", "TransportInfo", "WampTransport")
+
+#: Slow-consumer policies (``WampTransport.slow_policy``): over the queue bound, a
+#: droppable message (an EVENT) is dropped and counted, or the connection is dropped.
+DROP = "drop"
+DISCONNECT = "disconnect"
 
 log = logging.getLogger("pywamp.transport")
 
@@ -64,9 +70,21 @@ class WampTransport(asyncio.Protocol):
     #: Seconds a connection may take to finish its opening handshake before it is
     #: dropped (``listen`` sets it on server connections; None: no bound).
     open_timeout: float | None = None
-    #: Bytes that may wait for a peer that does not read before its connection is
-    #: dropped (a slow consumer must not hold the router's memory); None: no bound.
+    #: Bytes that may wait for a peer that does not read (a slow consumer must not hold
+    #: the router's memory); None: no bound. What happens over it: ``slow_policy``.
     max_queued: int | None = None
+    #: Messages that may wait for such a peer (counted only while bytes wait at all).
+    max_queued_messages: int = 10000
+    #: DISCONNECT: over either bound the connection is dropped. DROP: over it a message
+    #: offered with :meth:`offer_framed` is dropped and counted; the others are still
+    #: queued up to twice the bounds, past which the connection is dropped.
+    slow_policy: str = DISCONNECT
+    #: Seconds between keepalive pings (WebSocket or RawSocket PING); None: none sent.
+    ping_interval: float | None = None
+    #: Seconds a ping may wait for its pong before the connection is dropped.
+    ping_timeout: float = 10.0
+    #: Seconds without any byte from the peer before the connection is dropped; None: no bound.
+    idle_timeout: float | None = None
 
     def __init__(self, handler: MessageHandler) -> None:
         self.handler = handler
@@ -78,6 +96,24 @@ class WampTransport(asyncio.Protocol):
         self._flush_scheduled = False
         self._closing = False
         self._open_timer: asyncio.TimerHandle | None = None
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._awaiting_pong = False
+        self._heard_at = 0.0  # loop time of the last bytes from the peer
+        # Counters (the router's stats): messages and bytes each way, EVENTs dropped for
+        # a slow reader, and the most bytes that ever waited for the peer.
+        self.messages_in = 0
+        self.bytes_in = 0
+        self.messages_out = 0
+        self.bytes_out = 0
+        self.dropped = 0
+        self.queue_high_water = 0
+        #: Set when the connection was dropped for reading too slowly.
+        self.too_slow = False
+        # While bytes wait in the asyncio buffer: where each message ends in the stream
+        # of bytes written (``bytes_out``), so the messages still waiting can be counted.
+        self._ends: deque[int] = deque()
+        self._pending = 0  # bytes of EVENTs queued this loop turn while bytes wait
         #: Transports with the same key frame a message to the same bytes and accept the
         #: same sizes (router side: no masking; RawSocket: the peer's announced maximum),
         #: so a fan-out frames once per key; None when frames differ.
@@ -99,26 +135,33 @@ class WampTransport(asyncio.Protocol):
         if self.open_timeout is not None:
             loop = asyncio.get_running_loop()
             self._open_timer = loop.call_later(self.open_timeout, self._open_expired)
-        if self.max_queued is not None:
+        if self.max_queued is not None and self.slow_policy == DISCONNECT:
             transport.set_write_buffer_limits(high=self.max_queued)
 
     def pause_writing(self) -> None:
-        """The peer lets more than ``max_queued`` bytes pile up: drop it (when bounded)."""
-        if self.max_queued is not None and self.transport is not None:
-            log.warning(
-                "%s: peer %s reads too slowly (over %d bytes queued): connection dropped",
-                self.info.kind,
-                self.info.peer,
-                self.max_queued,
-            )
-            self.abort()
+        """More bytes wait for the peer than it may hold back: drop it (policy DISCONNECT;
+        under DROP the bound is checked as messages are queued)."""
+        if self.max_queued is not None and self.slow_policy == DISCONNECT and self.transport:
+            self._too_slow(f"over {self.transport.get_write_buffer_size()} bytes queued")
+
+    def _too_slow(self, why: str) -> None:
+        self.too_slow = True
+        log.warning(
+            "%s: peer %s reads too slowly (%s): connection dropped",
+            self.info.kind,
+            self.info.peer,
+            why,
+        )
+        self.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
         self._out.clear()
-        if self._open_timer is not None:
-            self._open_timer.cancel()
-            self._open_timer = None
+        self._ends.clear()
+        for timer in (self._open_timer, self._ping_timer, self._idle_timer):
+            if timer is not None:
+                timer.cancel()
+        self._open_timer = self._ping_timer = self._idle_timer = None
         was_open = self.stream is not None and self.opened.done()
         if not self.opened.done():
             self.opened.set_exception(exc or ConnectionError("connection closed during handshake"))
@@ -155,6 +198,57 @@ class WampTransport(asyncio.Protocol):
             return
         self._write(frame)
 
+    def offer_framed(self, frame: bytes) -> bool:
+        """Queue a frame that may be dropped for a slow reader (an EVENT): False if it was
+        not queued because the queue is at its bound (the connection may be dropped)."""
+        if self._ends:
+            if self.congested():
+                return self._over_bound()
+            self._pending += len(frame)
+        if self.transport is None or self._closing:
+            return True
+        self._write(frame)
+        return True
+
+    def offer(self, message: Any) -> bool:
+        """:meth:`offer_framed` for a message not framed yet (not framed when dropped)."""
+        if self._ends and self.congested():
+            return self._over_bound()
+        if self.transport is None or self._closing:
+            return True
+        return self.offer_framed(self.stream.send(message))
+
+    def _over_bound(self) -> bool:
+        """A droppable message meets a full queue: count it (DROP) or drop the peer."""
+        if self.slow_policy == DROP:
+            self.dropped += 1
+        else:
+            self._too_slow(f"over {self.max_queued} bytes or {self.max_queued_messages} messages")
+        return False
+
+    def congested(self) -> bool:
+        """Whether the messages or bytes the kernel would not take yet are at their bound
+        (counted only once bytes wait: one loop turn's burst to a fast reader is not)."""
+        if self.max_queued is None or self.transport is None:
+            return False
+        queued = self.transport.get_write_buffer_size() + self._pending
+        return queued >= self.max_queued or (
+            self._waiting() + len(self._out) >= self.max_queued_messages
+        )
+
+    def queued_messages(self) -> int:
+        """Messages queued but not yet taken by the kernel (counted when bounded)."""
+        return self._waiting() + len(self._out) if self.transport is not None else 0
+
+    def _waiting(self) -> int:
+        ends = self._ends
+        if ends:
+            assert self.transport is not None
+            sent = self.bytes_out - self.transport.get_write_buffer_size()
+            while ends and ends[0] <= sent:
+                ends.popleft()
+        return len(ends)
+
     def write_buffer_size(self) -> int:
         """Bytes queued but not yet taken by the kernel (slow-consumer accounting)."""
         queued = sum(map(len, self._out))
@@ -187,12 +281,16 @@ class WampTransport(asyncio.Protocol):
             self.framing_key = (type(stream), stream.serializer, getattr(stream, "max_send", None))
         if not self.opened.done():
             self.opened.set_result(None)
+        self._start_timers()
         self.handler.transport_open(self)
         if rest:
             self._feed(rest)
 
     def _feed(self, data: bytes) -> None:
         """Decode every complete item in ``data`` and dispatch it in order."""
+        self.bytes_in += len(data)
+        if self.idle_timeout is not None:
+            self._heard_at = self._loop.time()
         try:
             items = self.stream.feed(data)
         except ProtocolError as error:
@@ -207,6 +305,7 @@ class WampTransport(asyncio.Protocol):
         self._dispatch(items)
 
     def _dispatch(self, items: list[Any]) -> None:
+        self.messages_in += len(items)
         deliver = self.handler.message_received
         events = self._events
         for item in items:
@@ -230,7 +329,58 @@ class WampTransport(asyncio.Protocol):
         self._write(self.stream.pong(ping.payload))
 
     def _on_pong(self, pong: Any) -> None:
-        """Keepalive answers need no action yet."""
+        """The answer to a keepalive ping: the peer is alive; the next ping is due
+        ``ping_interval`` from now."""
+        if not self._awaiting_pong:
+            return  # unsolicited (a heartbeat): nothing to do
+        self._awaiting_pong = False
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+        if self.ping_interval is not None and self.transport is not None:
+            self._ping_timer = self._loop.call_later(self.ping_interval, self._ping_due)
+
+    # -- keepalive and idle bound ---------------------------------------------------
+
+    def _start_timers(self) -> None:
+        """Arm the keepalive ping and the idle bound of an open connection (if set)."""
+        if self.ping_interval is not None:
+            self._ping_timer = self._loop.call_later(self.ping_interval, self._ping_due)
+        if self.idle_timeout is not None:
+            self._heard_at = self._loop.time()
+            self._idle_timer = self._loop.call_later(self.idle_timeout, self._idle_due)
+
+    def _ping_due(self) -> None:
+        """Send a ping; if the last one is still unanswered, the peer is gone."""
+        if self.transport is None or self.ping_interval is None:
+            return
+        if self._awaiting_pong:
+            log.info("%s: peer %s missed a keepalive pong", self.info.kind, self.info.peer)
+            self.abort()
+            return
+        self._awaiting_pong = True
+        self._write(self.stream.ping(b"pywamp"))
+        self._ping_timer = self._loop.call_later(self.ping_timeout, self._pong_due)
+
+    def _pong_due(self) -> None:
+        """The ping got no pong in ``ping_timeout`` seconds (a pong cancels this)."""
+        self._ping_timer = None
+        self._ping_due()  # aborts
+
+    def _idle_due(self) -> None:
+        """No byte from the peer in ``idle_timeout`` seconds: drop it."""
+        if self.transport is None or self.idle_timeout is None:
+            return
+        due = self._heard_at + self.idle_timeout
+        if self._loop.time() < due:
+            self._idle_timer = self._loop.call_at(due, self._idle_due)
+            return
+        log.info(
+            "%s: peer %s silent for %s s: connection dropped",
+            self.info.kind,
+            self.info.peer,
+            self.idle_timeout,
+        )
+        self.abort()
 
     def _on_close(self, close: Any) -> None:
         self.close()
@@ -245,13 +395,51 @@ class WampTransport(asyncio.Protocol):
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        if self.transport is None or not self._out:
+        self._pending = 0
+        transport = self.transport
+        if transport is None or not self._out:
             return
         out, self._out = self._out, []
         if len(out) == 1:
-            self.transport.write(out[0])
+            size = len(out[0])
+            transport.write(out[0])
         else:
-            self.transport.writelines(out)
+            size = sum(map(len, out))
+            transport.writelines(out)
+        self.messages_out += len(out)
+        self.bytes_out += size
+        if self.max_queued is not None and self.transport is not None:
+            buffered = transport.get_write_buffer_size()
+            if buffered or self._ends:
+                self._track(out, size, buffered)
+
+    def _track(self, out: list[bytes], size: int, buffered: int) -> None:
+        """Bytes wait for the peer: remember where this batch's messages end, forget the
+        messages the kernel took, and drop a peer over the bounds (under DROP: twice the
+        bounds, reached by messages that cannot be dropped while it was already behind)."""
+        ends = self._ends
+        if not buffered:
+            ends.clear()
+            return
+        behind = bool(ends)
+        if buffered > self.queue_high_water:
+            self.queue_high_water = buffered
+        end = self.bytes_out - size
+        for data in out:
+            end += len(data)
+            ends.append(end)
+        sent = self.bytes_out - buffered
+        while ends and ends[0] <= sent:
+            ends.popleft()
+        if self.slow_policy == DISCONNECT:
+            if len(ends) > self.max_queued_messages:
+                self._too_slow(f"over {self.max_queued_messages} messages queued")
+        elif (
+            behind
+            and self.max_queued is not None
+            and (len(ends) > 2 * self.max_queued_messages or buffered > 2 * self.max_queued)
+        ):
+            self._too_slow(f"{len(ends)} messages, {buffered} bytes queued")
 
 
 def peer_of(transport: asyncio.BaseTransport) -> str:

@@ -6,7 +6,7 @@ import asyncio
 import ssl as _ssl
 from collections.abc import Callable, Sequence
 
-from pywamp.transport.base import MessageHandler, WampTransport
+from pywamp.transport.base import DISCONNECT, MessageHandler, WampTransport
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
 from pywamp.transport.rawsocket import RawSocketClient, RawSocketServer
 from pywamp.transport.universal import UniversalServer
@@ -87,28 +87,47 @@ async def listen(
     max_message_size: int | None = None,
     open_timeout: float | None = None,
     max_queued: int | None = None,
+    max_queued_messages: int = 10000,
+    slow_policy: str = DISCONNECT,
+    ping_interval: float | None = None,
+    ping_timeout: float = 10.0,
+    idle_timeout: float | None = None,
+    rawsocket_ping: bool = False,
 ) -> asyncio.Server:
     """Serve ``kind`` ("rawsocket", "websocket" or "universal") on TCP or a Unix socket.
 
     Each accepted connection gets its own handler from ``handler_factory``. A connection
     that has not finished its opening handshake after ``open_timeout`` seconds (waiting
     for its first byte counts) is dropped, and so is a peer that lets more than
-    ``max_queued`` bytes wait to be sent to it.
+    ``max_queued`` bytes (or ``max_queued_messages``) wait to be sent to it; with
+    ``slow_policy`` DROP, EVENTs over those bounds are dropped instead (see
+    :class:`~pywamp.transport.base.WampTransport`). ``ping_interval`` sends keepalive
+    pings to WebSocket peers, and to RawSocket peers if ``rawsocket_ping`` (a pong
+    missing after ``ping_timeout`` drops the connection) and
+    ``idle_timeout`` drops a peer silent for that long.
     """
+
+    def configure(protocol: WampTransport) -> WampTransport:
+        protocol.open_timeout = open_timeout
+        protocol.max_queued = max_queued
+        protocol.max_queued_messages = max_queued_messages
+        protocol.slow_policy = slow_policy
+        protocol.ping_interval = ping_interval
+        protocol.ping_timeout = ping_timeout
+        protocol.idle_timeout = idle_timeout
+        return protocol
+
     rs_size = max_message_size or RAWSOCKET_MAX
     ws_size = max_message_size or WEBSOCKET_MAX
 
     def rawsocket() -> WampTransport:
-        protocol = RawSocketServer(handler_factory(), serializers, rs_size)
-        protocol.open_timeout = open_timeout
-        protocol.max_queued = max_queued
+        protocol = configure(RawSocketServer(handler_factory(), serializers, rs_size))
+        if not rawsocket_ping:
+            protocol.ping_interval = None
         return protocol
 
     def websocket() -> WampTransport:
-        protocol = WebSocketServer(handler_factory(), serializers, path, ws_size)
-        protocol.open_timeout = open_timeout
-        protocol.max_queued = max_queued
-        return protocol
+        return configure(WebSocketServer(handler_factory(), serializers, path, ws_size))
 
     factories: dict[str, Callable[[], asyncio.Protocol]] = {
         "rawsocket": rawsocket,

@@ -43,6 +43,11 @@ class InProcessTransport:
             peer._scheduled = True
             asyncio.get_running_loop().call_soon(peer._deliver)
 
+    def offer(self, message: Any) -> bool:
+        """Hand over a message that could be dropped (nothing is: no queue bound here)."""
+        self.send(message)
+        return True
+
     def send_encoded(self, payload: bytes) -> None:
         """Not used in process: the router sends message objects here."""
         raise TypeError("an in-process transport carries messages, not encoded bytes")

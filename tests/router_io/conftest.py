@@ -141,8 +141,10 @@ def endpoints(router: Router, tls: Tls) -> Endpoints:
 @pytest.fixture
 async def small_router(tls: Tls, short_dir: Path) -> AsyncIterator[Router]:
     """A router with tight limits: messages of SMALL_LIMIT bytes, SHORT_HANDSHAKE seconds
-    from connect to a joined session, SMALL_QUEUE bytes waiting for a peer."""
+    from connect to a joined session, SMALL_QUEUE bytes waiting for a peer (who is then
+    disconnected: the ``slow_consumer`` policy "disconnect")."""
     config = router_config(tls, short_dir, SMALL_LIMIT, SHORT_HANDSHAKE, SMALL_QUEUE)
+    config.limits.slow_consumer = "disconnect"
     server = Router(config)
     await server.start()
     yield server

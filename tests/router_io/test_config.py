@@ -80,7 +80,7 @@ def test_defaults_without_a_file() -> None:
     assert config.realms[0].disclose == Disclosure(caller=True, publisher=True)
     assert config.limits.max_message_size == 16 * 1024 * 1024
     assert config.limits.handshake_timeout == 10.0
-    assert config.limits.max_queued_bytes == 64 * 1024 * 1024
+    assert config.limits.max_queued_bytes == 16 * 1024 * 1024
 
 
 def test_toml_file_is_read(short_dir: Path, tls: Tls) -> None:

@@ -23,20 +23,23 @@ answers per URI for a core that asks per message.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pywamp._native import Matcher
+from pywamp._native import Matcher, Result
 from pywamp.exception import InvalidUriError
-from pywamp.router.auth import Action
+from pywamp.router.auth import Action, AuthorizationPending
 from pywamp.router.config import Disclosure
 
 if TYPE_CHECKING:
-    from pywamp._native import MatchPolicy
+    from pywamp._native import Error, MatchPolicy
     from pywamp.router.session import RouterSession
 
-__all__ = ("Permission", "Role", "RoleAuthorizer")
+__all__ = ("Permission", "Role", "RoleAuthorizer", "verdict")
+
+log = logging.getLogger("pywamp.router")
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,12 @@ class Permission:
 
 @dataclass(frozen=True)
 class Role:
-    """A named role and its rules."""
+    """A named role: its rules, or the procedure that decides for it (``authorizer``)."""
 
     name: str
     permissions: tuple[Permission, ...] = ()
+    authorizer: str | None = None
+    authorizer_timeout: float = 10.0
 
 
 class _Rules:
@@ -92,18 +97,54 @@ class _Rules:
 
 
 class RoleAuthorizer:
-    """The realm's ``authorizer``: the session's role and the URI pick one rule."""
+    """The realm's ``authorizer``: the session's role and the URI pick one rule.
+
+    A role with an ``authorizer`` procedure asks it instead, as Crossbar does, with
+    ``(session_details, uri, action, options)``; it answers a bool or ``{"allow": bool,
+    "disclose": bool, "cache": bool}``. A cached answer holds for that session, URI and
+    action until the session leaves; an ERROR, a malformed answer or no answer within
+    ``authorizer_timeout`` seconds denies.
+    """
 
     def __init__(self, roles: Iterable[Role]) -> None:
         self.roles = {role.name: _Rules(role) for role in roles}
+        # Decisions of authorizer procedures: session id -> (uri, action) -> (allow, cached)
+        self.decided: dict[int, dict[tuple[str, str], tuple[bool, bool]]] = {}
 
     def authorize(self, session: RouterSession, uri: str, action: Action) -> bool:
         """True when the most specific rule of the session's role grants ``action``."""
         rules = self.roles.get(session.authrole)
         if rules is None:
             return False
+        if rules.role.authorizer is not None:
+            return self._ask(session, rules.role, uri, action)
         rule = rules.rule(uri)
         return rule is not None and rule.allows(action)
+
+    def forget(self, session: RouterSession) -> None:
+        """The session left: its cached decisions go."""
+        self.decided.pop(session.id, None)
+
+    def _ask(self, session: RouterSession, role: Role, uri: str, action: Action) -> bool:
+        key = (uri, action)
+        known = self.decided.get(session.id)
+        if known is not None and key in known:
+            allow, cached = known[key]
+            if not cached:
+                del known[key]  # a one-time answer, for the message that asked
+            return allow
+        sid = session.id
+
+        def decide(outcome: Result | Error, now: float) -> None:
+            allow, cached = verdict(outcome)
+            self.decided.setdefault(sid, {})[key] = (allow, cached)
+
+        details = session.details()
+        del details["realm"]
+        assert role.authorizer is not None
+        raise AuthorizationPending(
+            role.authorizer, [details, uri, action], decide, role.authorizer_timeout
+        )
 
     def disclose(self, authrole: str, uri: str, action: Action) -> bool:
         """Whether the rule for this URI discloses the caller (call) or publisher (publish)."""
@@ -124,3 +165,18 @@ class RoleAuthorizer:
                 caller=bool(calls) and all(calls), publisher=bool(pubs) and all(pubs)
             )
         return out
+
+
+def verdict(outcome: Result | Error) -> tuple[bool, bool]:
+    """(allow, cache) from an authorizer's answer; anything but a clear yes denies."""
+    if not isinstance(outcome, Result):
+        log.warning("dynamic authorizer failed: %s", outcome.error)
+        return False, False
+    args = outcome.args or []
+    value = args[0] if len(args) == 1 else None
+    if isinstance(value, bool):
+        return value, False
+    if isinstance(value, dict) and isinstance(value.get("allow"), bool):
+        return value["allow"], value.get("cache") is True
+    log.warning("dynamic authorizer answered neither a bool nor {allow: bool}")
+    return False, False

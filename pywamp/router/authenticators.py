@@ -58,6 +58,7 @@ __all__ = (
     "AnonymousAuthenticator",
     "Authentication",
     "CryptosignAuthenticator",
+    "ListenerAuthentication",
     "Principal",
     "TicketAuthenticator",
     "WampCraAuthenticator",
@@ -438,6 +439,26 @@ class Authentication:
         if isinstance(answer, Accept) and roles is not None and answer.authrole not in roles:
             return Deny(errors.NO_SUCH_ROLE, f"no role {answer.authrole!r} on this realm")
         return answer
+
+
+class ListenerAuthentication:
+    """Authentication per listener (Crossbar configures it per transport).
+
+    The driver names the listener in the transport details (``transport["listener"]``);
+    a session from elsewhere (an in-process one) gets ``default``.
+    """
+
+    def __init__(self, by_listener: Mapping[str, Authenticator], default: Authenticator) -> None:
+        self.by_listener = dict(by_listener)
+        self.default = default
+
+    def hello(
+        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any], now: float
+    ) -> Accept | Deny | Challenged | Ask:
+        """The HELLO goes to the authentication of the listener it came through."""
+        name = transport.get("listener")
+        chosen = self.by_listener.get(name, self.default) if isinstance(name, str) else None
+        return (chosen or self.default).hello(realm, details, transport, now)
 
 
 class _RoleChecked:

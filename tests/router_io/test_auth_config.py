@@ -13,6 +13,9 @@ from auth_harness import attempt, joined, start_router, wait
 from autobahn.wamp.auth import AuthTicket, AuthWampCra
 from autobahn.wamp.exception import ApplicationError
 
+from pywamp.router.authenticators import Authentication
+from pywamp.router.authorization import RoleAuthorizer
+from pywamp.router.config import Disclosure
 from pywamp.router.settings import ConfigError, load_config
 
 PUBKEY = "a" * 64
@@ -262,3 +265,18 @@ def test_toml_roles_without_auth_admit_only_the_anonymous_role(tmp_path: Path) -
     assert realm.authenticator is not None
     answer = realm.authenticator.hello("realm1", {}, {}, 0.0)
     assert getattr(answer, "reason", None) == "wamp.error.no_such_role"
+
+
+def test_the_example_config_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ALICE_TICKET", "BOB_SECRET", "CAROL_KEY", "BACKEND_TICKET"):
+        monkeypatch.setenv(name, f"value-of-{name}")
+    example = Path(__file__).parents[2] / "examples" / "secure-router.toml"
+    [realm] = load_config(example).realms
+    assert isinstance(realm.authorizer, RoleAuthorizer)
+    assert sorted(realm.authorizer.roles) == ["backend", "device", "frontend", "partner"]
+    assert isinstance(realm.authenticator, Authentication)
+    assert sorted(realm.authenticator.methods) == ["cryptosign", "ticket", "wampcra"]
+    assert realm.disclosure("frontend") == Disclosure(caller=True, publisher=False)
+    monkeypatch.delenv("CAROL_KEY")
+    with pytest.raises(ConfigError, match="CAROL_KEY"):
+        load_config(example)

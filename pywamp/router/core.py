@@ -46,7 +46,7 @@ class RouterCore:
     ) -> None:
         self.timers = Timers()
         # Messages of sessions waiting for a dynamic authorizer, in arrival order.
-        self.held: dict[RouterSession, list[Message]] = {}
+        self.held: dict[RouterSession, tuple[int, list[Message]]] = {}
         self.goodbye_timeout = goodbye_timeout
         self.realms: dict[str, Realm] = {}
         for config in realms if realms is not None else (RealmConfig(),):
@@ -77,8 +77,11 @@ class RouterCore:
         realm = session.realm
         if session.state == ESTABLISHED and realm is not None:
             if self.held and session in self.held:
-                self.held[session].append(message)  # behind an action being authorized
-                return out
+                sid, held = self.held[session]
+                if sid == session.id:
+                    held.append(message)  # behind an action being authorized
+                    return out
+                del self.held[session]  # left (killed) and joined again meanwhile
             self._dispatch(session, realm, message, now, out)
         else:
             handshake(self.realms, session, message, now, out)
@@ -108,25 +111,28 @@ class RouterCore:
     ) -> None:
         """Ask a dynamic authorizer; the session's messages wait, in order, for the answer."""
         held = [message]
-        self.held[session] = held
         sid = session.id
+        entry = (sid, held)
+        self.held[session] = entry
         options = getattr(message, "options", None)
         args = [*pending.arguments, options if isinstance(options, dict) else {}]
 
         def release(outcome: Result | Error, now: float, out: list[Output]) -> None:
-            if self.held.get(session) is not held:
-                return
+            if self.held.get(session) is not entry:
+                return  # the transport is gone, or the session left
             del self.held[session]
-            pending.decide(outcome, now)
             if session.state != ESTABLISHED or session.id != sid or session.realm is not realm:
                 return
+            pending.decide(outcome, now)
             for i, queued in enumerate(held):
-                self._dispatch(session, realm, queued, now, out)
+                joined = session.realm
+                if session.state == ESTABLISHED and joined is not None:
+                    self._dispatch(session, joined, queued, now, out)
+                else:  # a GOODBYE was held too: what follows it is a new handshake
+                    handshake(self.realms, session, queued, now, out)
                 again = self.held.get(session)
                 if again is not None:
-                    again.extend(held[i + 1 :])
-                    break
-                if session.state != ESTABLISHED:
+                    again[1].extend(held[i + 1 :])
                     break
 
         callout(realm, pending.procedure, args, pending.timeout, release, now, out)

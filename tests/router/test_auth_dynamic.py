@@ -14,6 +14,7 @@ from pywamp._native import (
     Authenticate,
     Challenge,
     Error,
+    Goodbye,
     Hello,
     Interrupt,
     Invocation,
@@ -149,6 +150,26 @@ def test_authorization_holds_the_sessions_messages_in_order() -> None:
     dyn.drop()
     authz.send(Yield(third.request_id, {}, [True]))
     assert dyn.take() == [] and authz.take() == []
+    assert net.core.held == {}
+
+
+def test_a_goodbye_and_a_new_hello_wait_behind_a_pending_authorization() -> None:
+    roles = RoleAuthorizer([TRUSTED, Role("dyn", (), AUTHORIZE_URI, 1.0)])
+    net = Net(RealmConfig(authenticator=_AsAsked(), authorizer=roles))
+    authz = net.join(authid="a", authrole="trusted")
+    authz.send(Register(authz.request_id(), {}, AUTHORIZE_URI))
+    authz.take_one(Registered)
+    dyn = net.join(authid="d", authrole="dyn")
+    first = dyn.id
+    dyn.send(Subscribe(1, {}, "com.x"))
+    dyn.send(Goodbye({}, "wamp.close.normal"))
+    dyn.send(Hello("realm1", {"roles": FULL_ROLES, "authid": "d2", "authrole": "trusted"}))
+    assert dyn.take() == []
+    invocation = authz.take_one(Invocation)
+    authz.send(Yield(invocation.request_id, {}, [True]))
+    subscribed, goodbye, welcome = dyn.take()
+    assert type(subscribed) is Subscribed and type(goodbye) is Goodbye
+    assert welcome.details["authid"] == "d2" and welcome.session != first
     assert net.core.held == {}
 
 

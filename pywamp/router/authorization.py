@@ -8,10 +8,10 @@ The data a config loader builds (plain frozen dataclasses)::
 
 ``match`` is ``"exact"``, ``"prefix"`` or ``"wildcard"`` (``com..update``), as in
 Crossbar; ``uri=""`` with ``match="prefix"`` (or ``uri="*"``) matches every URI. For a
-URI, the most specific matching rule of the session's role decides, by the same
-precedence as registrations (exact, then the longest prefix, then the wildcard with the
-longest literal run): a narrower rule can deny what a broader one allows. No matching
-rule, or a role the authorizer does not know, means denied. The broker and dealer answer
+URI, one rule of the session's role decides, with Crossbar's precedence: an exact rule,
+else a matching wildcard rule (the most specific one), else the longest matching prefix
+rule. A narrower rule can deny what a broader one allows. No matching rule, or a role the
+authorizer does not know, means denied. The broker and dealer answer
 a denied action with ERROR ``wamp.error.not_authorized``; the session continues.
 
 The URI checked is the one in the message: for a pattern-based SUBSCRIBE or REGISTER it
@@ -73,26 +73,38 @@ class Role:
 class _Rules:
     """One role's rules, looked up by the URI matcher."""
 
-    __slots__ = ("catch_all", "matcher", "role")
+    __slots__ = ("catch_all", "matcher", "role", "wildcards")
 
     def __init__(self, role: Role) -> None:
         self.role = role
-        self.matcher: Matcher[Permission] = Matcher()
+        self.matcher: Matcher[Permission] = Matcher()  # exact and prefix rules
+        self.wildcards: Matcher[Permission] | None = None
         self.catch_all: Permission | None = None
         for rule in role.permissions:
             if rule.uri in ("", "*") and rule.match in ("prefix", "wildcard", "exact"):
                 self.catch_all = rule
                 continue
+            matcher = self.matcher
+            if rule.match == "wildcard":
+                if self.wildcards is None:
+                    self.wildcards = Matcher()
+                matcher = self.wildcards
             try:
-                self.matcher.add(rule.uri, rule.match, rule)
+                matcher.add(rule.uri, rule.match, rule)
             except KeyError:
                 raise ValueError(f"role {role.name!r}: two rules for {rule.uri!r}") from None
             except (InvalidUriError, ValueError) as exc:
                 raise ValueError(f"role {role.name!r}: {exc}") from None
 
     def rule(self, uri: str) -> Permission | None:
-        """The most specific rule for ``uri``."""
+        """The rule for ``uri``: exact, else wildcard, else the longest prefix (Crossbar)."""
         found = self.matcher.best(uri)
+        if found is not None and found.match == "exact":
+            return found
+        if self.wildcards is not None:
+            wild = self.wildcards.best(uri)
+            if wild is not None:
+                return wild
         return found if found is not None else self.catch_all
 
 

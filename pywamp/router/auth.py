@@ -122,7 +122,11 @@ class Authorizer(Protocol):
     """Decides whether a joined session may act on a URI."""
 
     def authorize(self, session: RouterSession, uri: str, action: Action) -> bool:
-        """True to allow (or raise AuthorizationPending to ask a procedure first)."""
+        """True to allow (or raise AuthorizationPending to ask a procedure first).
+
+        Allowing a call or publish, it may set ``session.disclose_caller`` or
+        ``disclose_publisher`` for that one action: the dealer and broker read them next.
+        """
         ...
 
 

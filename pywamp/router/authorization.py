@@ -15,10 +15,13 @@ authorizer does not know, means denied. The broker and dealer answer
 a denied action with ERROR ``wamp.error.not_authorized``; the session continues.
 
 The URI checked is the one in the message: for a pattern-based SUBSCRIBE or REGISTER it
-is the pattern itself. Disclosure: the core discloses per role (``RealmConfig.
-role_disclose``); ``role_disclose()`` derives that from the rules (a role discloses the
-caller/publisher only when every rule granting call/publish says so), and ``disclose()``
-answers per URI for a core that asks per message.
+is the pattern itself.
+
+Disclosure follows the rule, as in Crossbar: allowing a call (publish), ``authorize``
+sets ``session.disclose_caller`` (``disclose_publisher``) from the rule that allowed it,
+and the dealer (broker) reads it right after. ``role_disclose()`` gives each role's value
+at join (a role discloses only when every rule granting call/publish says so). A
+testament (meta API) is published with the value the session's last allowed publish left.
 """
 
 from __future__ import annotations
@@ -113,15 +116,17 @@ class RoleAuthorizer:
 
     A role with an ``authorizer`` procedure asks it instead, as Crossbar does, with
     ``(session_details, uri, action, options)``; it answers a bool or ``{"allow": bool,
-    "disclose": bool, "cache": bool}``. A cached answer holds for that session, URI and
+    "disclose": bool, "cache": bool}`` (``disclose``: of the caller or publisher, default
+    false). A cached answer holds for that session, URI and
     action until the session leaves; an ERROR, a malformed answer or no answer within
     ``authorizer_timeout`` seconds denies.
     """
 
     def __init__(self, roles: Iterable[Role]) -> None:
         self.roles = {role.name: _Rules(role) for role in roles}
-        # Decisions of authorizer procedures: session id -> (uri, action) -> (allow, cached)
-        self.decided: dict[int, dict[tuple[str, str], tuple[bool, bool]]] = {}
+        # Answers of authorizer procedures: session id -> (uri, action) -> (allow, cached,
+        # disclose)
+        self.decided: dict[int, dict[tuple[str, str], tuple[bool, bool, bool]]] = {}
 
     def authorize(self, session: RouterSession, uri: str, action: Action) -> bool:
         """True when the most specific rule of the session's role grants ``action``."""
@@ -131,7 +136,13 @@ class RoleAuthorizer:
         if rules.role.authorizer is not None:
             return self._ask(session, rules.role, uri, action)
         rule = rules.rule(uri)
-        return rule is not None and rule.allows(action)
+        if rule is None or not rule.allows(action):
+            return False
+        if action == "call":
+            session.disclose_caller = rule.disclose_caller
+        elif action == "publish":
+            session.disclose_publisher = rule.disclose_publisher
+        return True
 
     def forget(self, session: RouterSession) -> None:
         """The session left: its cached decisions go."""
@@ -141,15 +152,21 @@ class RoleAuthorizer:
         key = (uri, action)
         known = self.decided.get(session.id)
         if known is not None and key in known:
-            allow, cached = known[key]
+            allow, cached, disclose = known[key]
             if not cached:
                 del known[key]  # a one-time answer, for the message that asked
+            if allow and action == "call":
+                session.disclose_caller = disclose
+            elif allow and action == "publish":
+                session.disclose_publisher = disclose
             return allow
         sid = session.id
 
         def decide(outcome: Result | Error, now: float) -> None:
             allow, cached = verdict(outcome)
-            self.decided.setdefault(sid, {})[key] = (allow, cached)
+            answer = outcome.args[0] if isinstance(outcome, Result) and outcome.args else None
+            disclose = isinstance(answer, dict) and answer.get("disclose") is True
+            self.decided.setdefault(sid, {})[key] = (allow, cached, disclose)
 
         details = session.details()
         del details["realm"]

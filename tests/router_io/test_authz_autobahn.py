@@ -54,6 +54,10 @@ disclose = {{ publisher = true }}
 [[realms.roles.permissions]]
 uri = "com.user.*"
 allow = {{ register = true }}
+[[realms.roles.permissions]]
+uri = "com.plain."
+match = "prefix"
+allow = {{ call = true }}
 
 [[realms.roles]]
 name = "guest"
@@ -154,12 +158,17 @@ async def test_disclosure_of_caller_and_publisher_per_role(router: Router) -> No
     user = await login(router, "user1", "t-user")
     guest = await login(router, "guest1", "t-guest")
 
+    await wait(backend.register(calls, "com.plain.who", RegisterOptions(details_arg="details")))
     await wait(user.call("com.example.who"))
     await wait(guest.call("com.example.who"))
-    [(_, by_user), (_, by_guest)] = await calls.count(2)
+    await wait(user.call("com.plain.who"))  # the rule allowing it does not disclose
+    await wait(user.call("com.example.who"))
+    [(_, by_user), (_, by_guest), (_, plain), (_, again)] = await calls.count(4)
     details: CallDetails = by_user["details"]
     assert (details.caller, details.caller_authid) == (user._session_id, "user1")
     assert by_guest["details"].caller is None
+    assert plain["details"].caller is None
+    assert again["details"].caller == user._session_id
 
     await wait(user.publish("com.a.update", 1, options=PublishOptions(acknowledge=True)))
     await wait(guest.publish("com.a.update", 2, options=PublishOptions(acknowledge=True)))
@@ -187,6 +196,8 @@ class Authorizer:
             raise ApplicationError("com.example.oops")
         if uri == "com.dyn.cached":
             return {"allow": True, "cache": True}
+        if uri == "com.dyn.ok.shown":
+            return {"allow": True, "disclose": True}
         return uri.startswith("com.dyn.ok")
 
     def asked(self, uri: str) -> list[str]:
@@ -205,8 +216,16 @@ async def authorizer(router: Router) -> AsyncIterator[Authorizer]:
 async def test_dynamic_authorizer_allows_and_denies(router: Router, authorizer: Authorizer) -> None:
     backend = await login(router, "backend1", "t-backend")
     await wait(backend.register(lambda: "fine", "com.dyn.ok.proc"))
+    calls = Seen()
+    options = RegisterOptions(details_arg="details", match="prefix")
+    await wait(backend.register(calls, "com.dyn.ok.s", options))
     dyn = await login(router, "dyn1", "t-dyn")
     assert await wait(dyn.call("com.dyn.ok.proc")) == "fine"
+    await wait(dyn.call("com.dyn.ok.shown"))  # the authorizer says: disclose
+    await wait(dyn.call("com.dyn.ok.secret"))
+    [(_, shown), (_, hidden)] = await calls.count(2)
+    assert shown["details"].caller == dyn._session_id
+    assert hidden["details"].caller is None
     await denied(dyn.call("com.dyn.no"))
     await denied(dyn.call("com.dyn.fail"))  # an error of the authorizer denies
     await wait(

@@ -430,6 +430,8 @@ class Authentication:
 
     def checked(self, answer: Answer) -> Answer:
         """The answer with the role check applied now or at each later step."""
+        if self.roles is None:
+            return answer
         if isinstance(answer, Challenged):
             return Challenged(answer.authmethod, answer.extra, _RoleChecked(self, answer.pending))
         if isinstance(answer, Ask):

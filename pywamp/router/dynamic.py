@@ -98,7 +98,12 @@ def ask(
             return  # the client left (or aborted) in the meantime
         session.pending_auth = None
         session.pending_realm = None
-        settle(realms, session, realm, question.then(outcome, now), now, out)
+        try:
+            answer = question.then(outcome, now)
+        except Exception as exc:  # an answer we cannot use must not hurt its callee
+            log.error("dynamic authenticator answer unusable: %s", type(exc).__name__)
+            answer = failed()
+        settle(realms, session, realm, answer, now, out)
 
     callout(target, question.procedure, question.args, question.timeout, resume, now, out)
 
@@ -137,6 +142,26 @@ def principal(outcome: Result | Error, realm: str) -> dict[str, Any] | Deny:
         log.warning("dynamic authenticator returned a non-dict extra")
         return failed()
     return dict(value)
+
+
+def _is_key(value: object) -> bool:
+    """64 hex digits: an Ed25519 public key."""
+    if not isinstance(value, str) or len(value) != 64:
+        return False
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _salting(fields: Mapping[str, Any]) -> bool:
+    """WAMP-CRA salt parameters from a procedure: none, or a salt with positive ints."""
+    if not fields:
+        return True
+    numbers = [fields.get("iterations", 1000), fields.get("keylen", 32)]
+    ints = all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in numbers)
+    return isinstance(fields.get("salt"), str) and ints
 
 
 def _authid(value: Mapping[str, Any], hello: str | None) -> str | None:
@@ -199,6 +224,11 @@ class DynamicAuthenticator:
             "authrole": details.get("authrole"),
             "authextra": details.get("authextra"),
         }
+        if self.method == "cryptosign" and not _is_key(hello_authextra(details).get("pubkey")):
+            return Deny(
+                errors.AUTHENTICATION_FAILED,
+                "cryptosign needs HELLO.Details.authextra.pubkey (32 bytes, hex)",
+            )
         if self.method == "ticket":
             deadline = now + self.challenge_timeout
             return Challenged("ticket", {}, _TicketPending(self, realm, authid, info, deadline))
@@ -237,9 +267,12 @@ class DynamicAuthenticator:
         answer: Answer
         if method == "wampcra":
             secret = found.get("secret")
-            if not isinstance(secret, str):
+            salted: dict[str, Any] = {
+                k: found[k] for k in ("salt", "iterations", "keylen") if k in found
+            }
+            if not isinstance(secret, str) or not _salting(salted):
+                log.warning("dynamic authenticator: wampcra needs a secret (and a valid salt)")
                 return failed()
-            salted = {k: found[k] for k in ("salt", "iterations", "keylen") if k in found}
             who = Principal(hello or authid, role, secret=secret, **salted)
             answer = WampCraAuthenticator([who], "dynamic", self.challenge_timeout).hello(
                 realm, details, transport, now
@@ -247,7 +280,9 @@ class DynamicAuthenticator:
         elif method == "cryptosign":
             keys = found.get("authorized_keys", [found.get("pubkey")])
             offered = hello_authextra(details).get("pubkey")
-            if not isinstance(keys, list) or not isinstance(offered, str) or offered not in keys:
+            if not isinstance(keys, list) or not isinstance(offered, str):
+                return failed()
+            if offered.lower() not in [k.lower() for k in keys if isinstance(k, str)]:
                 return failed()
             who = Principal(authid, role, pubkeys=(offered,))
             asked = {k: v for k, v in details.items() if k != "authid"}
@@ -268,9 +303,10 @@ class DynamicAuthenticator:
 
 
 def _identity(answer: Answer, authid: str, extra: Any) -> Answer:
-    """The method's answer, joining as the procedure's authid with its authextra."""
+    """The method's answer, joining as the procedure's authid with its authextra added."""
     if isinstance(answer, Accept):
-        return replace(answer, authid=authid, authextra=dict(extra) if extra else None)
+        merged = {**(answer.authextra or {}), **(extra or {})}  # SCRAM's signature stays
+        return replace(answer, authid=authid, authextra=merged or None)
     if isinstance(answer, Challenged):
         return Challenged(answer.authmethod, answer.extra, _Renamed(answer.pending, authid, extra))
     return answer

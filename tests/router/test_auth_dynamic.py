@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from router_harness import FULL_ROLES, Client, Net
 
@@ -215,3 +216,65 @@ def test_an_authorizer_allows_only_on_a_clear_yes(value: Any, more: list[Any]) -
     assert allow == clear
     assert not cached or (clear and isinstance(value, dict) and value.get("cache") is True)
     assert verdict(Error(48, 1, {}, "wamp.error.timeout")) == (False, False)
+
+
+PUBKEY = "ab" * 32
+
+
+@pytest.mark.parametrize("method", ["anonymous", "ticket", "wampcra", "cryptosign", "scram"])
+@settings(max_examples=40, deadline=None)
+@given(answer=json_values)
+def test_no_answer_of_an_authenticator_hurts_the_router(method: str, answer: Any) -> None:
+    dynamic = DynamicAuthenticator(method, AUTHENTICATE_URI, "auth")
+    trusted = TicketAuthenticator([Principal("backend", "trusted", ticket="t")])
+    net = Net(
+        RealmConfig(authenticator=Authentication({method: dynamic})),
+        RealmConfig("auth", authenticator=Authentication({"ticket": trusted})),
+    )
+    backend, _ = callee(net, "auth", AUTHENTICATE_URI)
+    client = net.attach()
+    details = {
+        "roles": FULL_ROLES,
+        "authmethods": [method],
+        "authid": "zoe",
+        "authextra": {"pubkey": PUBKEY, "nonce": "bm9uY2U="},
+    }
+    client.send(Hello("realm1", details))
+    if method == "ticket":
+        client.take_one(Challenge)
+        client.send(Authenticate("t", {}))
+    invocation = backend.take_one(Invocation)
+    backend.send(Yield(invocation.request_id, {}, [answer]))  # never raises
+    [reply] = client.take()
+    assert type(reply) in (Welcome, Challenge, Abort)
+    if type(reply) is Welcome:
+        assert method in ("anonymous", "ticket")
+    assert backend.take() == []  # the callee is unharmed
+
+
+def test_a_malformed_cryptosign_key_is_refused_before_asking() -> None:
+    dynamic = DynamicAuthenticator("cryptosign", AUTHENTICATE_URI)
+    net = Net(RealmConfig(authenticator=Authentication({"cryptosign": dynamic})))
+    client = net.attach()
+    extra = {"pubkey": "not-hex"}
+    client.send(
+        Hello("realm1", {"roles": FULL_ROLES, "authmethods": ["cryptosign"], "authextra": extra})
+    )
+    assert client.take_one(Abort).reason == FAILED
+
+
+def test_an_unusable_wampcra_answer_fails_the_login_only() -> None:
+    dynamic = DynamicAuthenticator("wampcra", AUTHENTICATE_URI, "auth")
+    trusted = TicketAuthenticator([Principal("backend", "trusted", ticket="t")])
+    net = Net(
+        RealmConfig(authenticator=Authentication({"wampcra": dynamic})),
+        RealmConfig("auth", authenticator=Authentication({"ticket": trusted})),
+    )
+    backend, _ = callee(net, "auth", AUTHENTICATE_URI)
+    client = net.attach()
+    client.send(Hello("realm1", {"roles": FULL_ROLES, "authmethods": ["wampcra"], "authid": "z"}))
+    invocation = backend.take_one(Invocation)
+    answer = {"role": "user", "secret": "s", "salt": "x", "iterations": "many"}
+    backend.send(Yield(invocation.request_id, {}, [answer]))
+    assert client.take_one(Abort).reason == FAILED
+    assert backend.take() == [] and backend.closed is None

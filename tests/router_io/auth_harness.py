@@ -89,8 +89,8 @@ class Client(ApplicationSession):
         return self.auth.on_challenge(self, challenge)
 
     def onWelcome(self, msg: Any) -> Any:
-        if self.auth is not None and msg.authextra:
-            problem = self.auth.on_welcome(self, msg.authextra)
+        if self.auth is not None:  # SCRAM: Autobahn checks the router's ServerSignature
+            problem = self.auth.on_welcome(self, msg.authextra or {})
             if problem:
                 return problem
         return None

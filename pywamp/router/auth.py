@@ -60,7 +60,7 @@ class Ask:
     """
 
     procedure: str
-    args: list[Any]
+    args: list[Any] = field(repr=False)  # may hold a ticket: never in a repr
     then: Callable[[Result | Error, float], Answer]
     realm: str | None = None
     timeout: float = 10.0

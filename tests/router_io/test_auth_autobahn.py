@@ -27,7 +27,9 @@ from auth_harness import (
 )
 from autobahn.wamp.auth import AuthCryptoSign, AuthScram, AuthTicket, AuthWampCra, derive_key
 from autobahn.wamp.exception import ApplicationError
+from io_harness import RawPeer
 
+from pywamp import _native
 from pywamp.router.server import Router
 
 FAILED = "wamp.error.authentication_failed"
@@ -410,3 +412,27 @@ async def test_no_secret_is_logged(
         encoded = [base64.b64encode(s.encode()).decode() for s in SECRETS]
         leaked = [s for s in (*SECRETS, *encoded, *STORED) if s in text]
         assert not leaked, (record.name, text)
+
+
+async def test_an_in_process_session_can_be_the_authenticator(router: Router) -> None:
+    local = RawPeer()
+    router.connect_inprocess(local)
+    hello = {"roles": {"callee": {}}, "authmethods": ["ticket"], "authid": "authenticator"}
+    local.send(_native.Hello("auth", hello))
+    await local.next(_native.Challenge)
+    local.send(_native.Authenticate(AUTHENTICATOR_TICKET, {}))
+    await local.next(_native.Welcome)
+    local.send(_native.Register(1, {}, "com.example.authenticate"))
+    await local.next(_native.Registered)
+
+    pending = asyncio.ensure_future(
+        attempt(router, "dyn", AuthTicket(authid="kim", ticket=DYN_TICKET))
+    )
+    invocation = await local.next(_native.Invocation)
+    assert invocation.args[:2] == ["dyn", "kim"] and invocation.args[2]["ticket"] == DYN_TICKET
+    local.send(_native.Yield(invocation.request_id, {}, ["member"]))
+    outcome = await wait(pending)
+    assert outcome.details is not None
+    assert (outcome.details.authid, outcome.details.authrole) == ("kim", "member")
+    await outcome.client.close()
+    local.close()

@@ -113,7 +113,7 @@ def _role_name(r: _Reader, value: Any, where: str) -> str:
 
 def read_auth(r: _Reader, value: Any, where: str, crossbar: bool) -> AuthSpec:
     """An auth table: one entry per method."""
-    t = r.table(value, where, METHODS, ("cookie", "tls"))
+    t = r.table(value, where, METHODS, ("cookie", "tls") if crossbar else ())
     out: AuthSpec = {}
     for method, item in t.items():
         out[method] = _method(r, method, item, f"{where}.{method}", crossbar)

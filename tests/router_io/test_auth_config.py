@@ -243,6 +243,7 @@ def test_auth_and_role_mistakes_name_the_key_and_file(
             "principals.a.realm: unknown key",
         ),
         ('roles = [{ name = "r", authorizer = "com..x" }]', "roles[0].authorizer: not a valid URI"),
+        ('auth.tls = { type = "static" }', "realms[0].auth.tls: unknown key"),
         (
             'roles = [{ name = "r", authorizer = "com.x", authorizer-timeout = -1 }]',
             "authorizer-timeout: must be seconds",

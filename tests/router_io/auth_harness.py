@@ -138,9 +138,24 @@ async def connect(
     listener: int | None = None,
 ) -> Client:
     """Open an Autobahn session (it joins on its own)."""
-    session = Client(ComponentConfig(realm=realm), auth, authmethods, authid)
     index = listener if listener is not None else (1 if websocket else 0)
     port = router.port(index)
+    return await connect_port(
+        port, realm, auth, authmethods=authmethods, authid=authid, websocket=websocket
+    )
+
+
+async def connect_port(
+    port: int,
+    realm: str,
+    auth: Any = None,
+    *,
+    authmethods: list[str] | None = None,
+    authid: str | None = None,
+    websocket: bool = False,
+) -> Client:
+    """An Autobahn session to any router on 127.0.0.1 (it joins on its own)."""
+    session = Client(ComponentConfig(realm=realm), auth, authmethods, authid)
     loop = asyncio.get_running_loop()
     factory: Any
     if websocket:

@@ -30,6 +30,7 @@ from pywamp.router.authenticators import (
 from pywamp.router.authorization import Permission, Role, RoleAuthorizer
 from pywamp.router.dynamic import DynamicAuthenticator, scram_fields
 from pywamp.router.scram import ScramAuthenticator
+from pywamp.wamp.auth import derive_key
 
 if TYPE_CHECKING:
     from pywamp.router.settings import _Reader
@@ -192,16 +193,18 @@ def _principal(
         if "secret" not in t:
             raise r.fail(where, "needs a secret")
         secret = _secret(r, t["secret"], f"{where}.secret")
-        if "salt" not in t:
-            for key in ("iterations", "keylen"):
-                if key in t:
-                    raise r.fail(f"{where}.{key}", "only goes with a salt")
+        salting = [key for key in ("salt", "iterations", "keylen") if key in t]
+        if not salting:
             return realm, Principal(authid, role, secret=secret)
+        if len(salting) != 3:
+            raise r.fail(where, "a salted secret needs salt, iterations and keylen")
         salt = r.typed(t["salt"], f"{where}.salt", str)
-        iterations = _positive(r, t.get("iterations", 1000), f"{where}.iterations")
-        keylen = _positive(r, t.get("keylen", 32), f"{where}.keylen")
+        iterations = _positive(r, t["iterations"], f"{where}.iterations")
+        keylen = _positive(r, t["keylen"], f"{where}.keylen")
+        # As in Crossbar, a salted secret is the password: only the derived key is kept.
+        key = derive_key(secret, salt, iterations, keylen).decode("ascii")
         return realm, Principal(
-            authid, role, secret=secret, salt=salt, iterations=iterations, keylen=keylen
+            authid, role, secret=key, salt=salt, iterations=iterations, keylen=keylen
         )
     if method == "cryptosign":
         keys = r.typed(t.get("authorized_keys"), f"{where}.authorized_keys", list)

@@ -7,8 +7,9 @@ it as Crossbar does, with ``(realm, authid, details)`` where ``details`` holds
 of the HELLO:
 
 * ``ticket``: after the CHALLENGE; ``details["ticket"]`` is the client's ticket.
-* ``wampcra``: at HELLO; the answer gives ``secret`` (and ``salt``/``iterations``/
-  ``keylen`` when it is a derived key), then the challenge runs as for a static user.
+* ``wampcra``: at HELLO; the answer gives ``secret`` (with ``salt``, ``iterations`` and
+  ``keylen``, the secret is the password, as in Crossbar: the router derives the key),
+  then the challenge runs as for a static user.
 * ``cryptosign``: at HELLO (``details["authextra"]["pubkey"]`` is the client's key); the
   answer gives ``pubkey`` (the key the client must prove) or ``authorized_keys``.
 * ``scram``/``wamp-scram``: at HELLO; the answer gives ``kdf``, ``iterations``,
@@ -46,6 +47,7 @@ from pywamp.router.authenticators import (
 from pywamp.router.callout import callout
 from pywamp.router.ids import session_id
 from pywamp.router.session import CHALLENGING, abort, settle
+from pywamp.wamp.auth import derive_key
 
 if TYPE_CHECKING:
     from pywamp._native import Result
@@ -156,11 +158,11 @@ def _is_key(value: object) -> bool:
 
 
 def _salting(fields: Mapping[str, Any]) -> bool:
-    """WAMP-CRA salt parameters from a procedure: none, or a salt with positive ints."""
+    """WAMP-CRA salt parameters from a procedure: none, or a salt and two positive ints."""
     if not fields:
         return True
-    numbers = [fields.get("iterations", 1000), fields.get("keylen", 32)]
-    ints = all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in numbers)
+    bounds = ((fields.get("iterations"), 10**6), (fields.get("keylen"), 1024))  # the KDF runs here
+    ints = all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= top for n, top in bounds)
     return isinstance(fields.get("salt"), str) and ints
 
 
@@ -273,6 +275,10 @@ class DynamicAuthenticator:
             if not isinstance(secret, str) or not _salting(salted):
                 log.warning("dynamic authenticator: wampcra needs a secret (and a valid salt)")
                 return failed()
+            if salted:  # as in Crossbar, a salted secret is the password
+                secret = derive_key(
+                    secret, salted["salt"], salted["iterations"], salted["keylen"]
+                ).decode("ascii")
             who = Principal(hello or authid, role, secret=secret, **salted)
             answer = WampCraAuthenticator([who], "dynamic", self.challenge_timeout).hello(
                 realm, details, transport, now

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from autobahn.wamp.auth import compute_wcs, derive_key
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from router_harness import FULL_ROLES, Client, Net
@@ -278,3 +279,23 @@ def test_an_unusable_wampcra_answer_fails_the_login_only() -> None:
     backend.send(Yield(invocation.request_id, {}, [answer]))
     assert client.take_one(Abort).reason == FAILED
     assert backend.take() == [] and backend.closed is None
+
+
+def test_a_salted_wampcra_answer_gives_the_password_as_in_crossbar() -> None:
+    dynamic = DynamicAuthenticator("wampcra", AUTHENTICATE_URI, "auth")
+    trusted = TicketAuthenticator([Principal("backend", "trusted", ticket="t")])
+    net = Net(
+        RealmConfig(authenticator=Authentication({"wampcra": dynamic})),
+        RealmConfig("auth", authenticator=Authentication({"ticket": trusted})),
+    )
+    backend, _ = callee(net, "auth", AUTHENTICATE_URI)
+    client = net.attach()
+    client.send(Hello("realm1", {"roles": FULL_ROLES, "authmethods": ["wampcra"], "authid": "z"}))
+    invocation = backend.take_one(Invocation)
+    answer = {"role": "user", "secret": "pass-word", "salt": "NaCl", "iterations": 50, "keylen": 32}
+    backend.send(Yield(invocation.request_id, {}, [answer]))
+    challenge = client.take_one(Challenge)
+    assert (challenge.extra["salt"], challenge.extra["iterations"]) == ("NaCl", 50)
+    key = derive_key("pass-word", "NaCl", 50, 32)  # what Autobahn's client derives
+    client.send(Authenticate(compute_wcs(key, challenge.extra["challenge"]).decode(), {}))
+    assert client.take_one(Welcome).details["authprovider"] == "dynamic"

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import hashlib
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,12 +13,12 @@ from typing import Any
 
 import nacl.signing
 import pytest
-from argon2.low_level import Type, hash_secret
 from auth_harness import (
     Outcome,
     attempt,
     joined,
     listeners_toml,
+    scram_credential,
     start_router,
     toml_string,
     wait,
@@ -59,32 +57,8 @@ DANA_PUB = DANA.verify_key.encode().hex()
 STRANGER_PRIV = nacl.signing.SigningKey(bytes(range(1, 33))).encode().hex()
 
 
-def scram_credential(password: str, salt: bytes) -> dict[str, Any]:
-    """Crossbar's SCRAM principal fields for Autobahn's client (argon2id-13, cheap)."""
-    encoded = hash_secret(
-        secret=password.encode(),
-        salt=salt,
-        time_cost=2,
-        memory_cost=64,
-        parallelism=1,
-        hash_len=32,
-        type=Type.ID,
-        version=19,
-    )
-    salted = encoded.split(b"$")[-1]  # what Autobahn's AuthScram uses as SaltedPassword
-    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
-    return {
-        "kdf": "argon2id-13",
-        "iterations": 2,
-        "memory": 64,
-        "salt": salt.hex(),
-        "stored-key": hashlib.sha256(client_key).hexdigest(),
-        "server-key": hmac.new(salted, b"Server Key", hashlib.sha256).hexdigest(),
-    }
-
-
 ERIN = scram_credential(SCRAM_PASSWORD, b"erin-salt-16byte")
-CARL_KEY = derive_key(CRA_PASSWORD, CRA_SALT, 100, 32).decode()
+CARL_KEY = derive_key(CRA_PASSWORD, CRA_SALT, 100, 32).decode()  # what the router keeps
 STORED = (CARL_KEY, ERIN["stored-key"], ERIN["server-key"])  # secret on the router's side
 
 
@@ -122,7 +96,7 @@ principals.ghost = {{ ticket = {toml_string(TICKET)}, role = "nobody" }}
 [realms.auth.wampcra]
 users.bob = {{ secret = {toml_string(CRA_SECRET)}, role = "user" }}
 [realms.auth.wampcra.users.carl]
-secret = {toml_string(CARL_KEY)}
+secret = {toml_string(CRA_PASSWORD)}
 role = "user"
 salt = "{CRA_SALT}"
 iterations = 100

@@ -174,7 +174,7 @@ ROLES = "workers.0.realms.0.roles"
         (f"{AUTH}.ticket.principals.alice", "ticket", 5, "alice.ticket: must be str"),
         (f"{AUTH}.ticket.principals.alice", "role", "", "alice.role: must not be empty"),
         (f"{AUTH}.ticket.principals", "eve", {"ticket": "e"}, "principals.eve: needs a role"),
-        (f"{AUTH}.wampcra.users.bob", "keylen", 32, "bob.keylen: only goes with a salt"),
+        (f"{AUTH}.wampcra.users.bob", "keylen", 32, "users.bob: a salted secret needs salt, "),
         (
             f"{AUTH}.cryptosign.principals.dev",
             "authorized_keys",
@@ -269,7 +269,7 @@ def test_toml_roles_without_auth_admit_only_the_anonymous_role(tmp_path: Path) -
 
 
 def test_the_example_config_loads(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ALICE_TICKET", "BOB_SECRET", "CAROL_KEY", "BACKEND_TICKET"):
+    for name in ("ALICE_TICKET", "BOB_SECRET", "CAROL_PASSWORD", "BACKEND_TICKET"):
         monkeypatch.setenv(name, f"value-of-{name}")
     example = Path(__file__).parents[2] / "examples" / "secure-router.toml"
     [realm] = load_config(example).realms
@@ -278,6 +278,6 @@ def test_the_example_config_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(realm.authenticator, Authentication)
     assert sorted(realm.authenticator.methods) == ["cryptosign", "ticket", "wampcra"]
     assert realm.disclosure("frontend") == Disclosure(caller=True, publisher=False)
-    monkeypatch.delenv("CAROL_KEY")
-    with pytest.raises(ConfigError, match="CAROL_KEY"):
+    monkeypatch.delenv("CAROL_PASSWORD")
+    with pytest.raises(ConfigError, match="CAROL_PASSWORD"):
         load_config(example)

@@ -4,14 +4,8 @@ client gets the same allow/deny answer from both for every action on every URI."
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import json
-import os
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +14,8 @@ import pytest
 from auth_harness import Client, connect_port, start_router, wait
 from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.types import PublishOptions
+from crossbar_node import crossbar_node, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 ACTIONS = ("call", "register", "publish", "subscribe")
 URIS = (
     "com.a",
@@ -72,52 +66,12 @@ def config(port: int) -> dict[str, Any]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def crossbar(tmp_path: Path) -> Iterator[int]:
     """A Crossbar.io node serving ``config``; yields its port."""
     port = free_port()
-    cbdir = tmp_path / ".crossbar"
-    cbdir.mkdir()
-    (cbdir / "config.json").write_text(json.dumps(config(port)))
-    executable = ROOT / ".venv-crossbar" / "bin" / "crossbar"
-    if not executable.exists():
-        subprocess.run(["bash", str(ROOT / "scripts" / "setup-crossbar.sh")], check=True)
-    log = (tmp_path / "crossbar.log").open("wb")
-    process = subprocess.Popen(
-        [str(executable), "start", "--cbdir", str(cbdir), "--loglevel", "warn"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONUNBUFFERED="1"),
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.poll() is None, (tmp_path / "crossbar.log").read_text()
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "Crossbar did not listen"
-                time.sleep(0.2)
+    with crossbar_node(tmp_path, config(port)):
         yield port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
 
 
 async def allowed(client: Client, action: str, uri: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from auth_harness import Client, connect_port, start_router, wait
 from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.types import PublishOptions
+from autobahn.wamp.types import PublishOptions, RegisterOptions
 from crossbar_node import crossbar_node, free_port
 
 ACTIONS = ("call", "register", "publish", "subscribe")
@@ -36,9 +36,14 @@ ROLES = [
                 "allow": {"call": True, "publish": True, "subscribe": True},
             },
             {"uri": "com..secret", "match": "wildcard", "allow": {"subscribe": True}},
-            {"uri": "com.app.open", "match": "exact", "allow": {"register": True, "call": True}},
+            {
+                "uri": "com.app.open",
+                "match": "exact",
+                "allow": {"register": True, "call": True},
+                "disclose": {"caller": True},
+            },
             {"uri": "com.app.admin.", "match": "prefix", "allow": {}},
-            {"uri": "org.star.*", "allow": {"publish": True, "register": True}},
+            {"uri": "org.star.*", "allow": {"publish": True, "register": True, "call": True}},
             {"uri": "org.*.thing", "allow": {"subscribe": True}},
         ],
     }
@@ -90,11 +95,30 @@ async def allowed(client: Client, action: str, uri: str) -> bool:
     return True
 
 
+class Seen:
+    """A procedure that keeps the CallDetails it was called with."""
+
+    def __init__(self) -> None:
+        self.details: list[Any] = []
+
+    def __call__(self, details: Any) -> None:
+        self.details.append(details)
+
+
 async def answers(port: int) -> dict[tuple[str, str], bool]:
+    """Allowed or not per (action, URI), and whether a call disclosed the caller."""
     client = await connect_port(port, "realm1")
     await wait(asyncio.wait([client.joined, client.left], return_when=asyncio.FIRST_COMPLETED))
     assert client.joined.done(), client.left.result()
     out = {(a, u): await allowed(client, a, u) for u in URIS for a in ACTIONS}
+    # disclosure follows the rule that allowed the call
+    for uri in ("com.app.open", "org.star.x"):
+        seen = Seen()
+        options = RegisterOptions(details_arg="details")
+        registration = await wait(client.register(seen, uri, options))
+        await wait(client.call(uri))
+        await wait(registration.unregister())
+        out[("disclosed", uri)] = seen.details[0].caller is not None
     await client.close()
     return out
 
@@ -109,3 +133,4 @@ async def test_pywamp_authorizes_like_crossbar(crossbar: int, tmp_path: Path) ->
     assert expected[("subscribe", "com.x.secret")] and not expected[("publish", "com.x.secret")]
     assert expected[("register", "com.app.open")] and not expected[("call", "com.app.admin.x")]
     assert not any(expected[(a, "net.x")] for a in ACTIONS)
+    assert expected[("disclosed", "com.app.open")] and not expected[("disclosed", "org.star.x")]

@@ -82,7 +82,16 @@ class RouterCore:
                     held.append(message)  # behind an action being authorized
                     return out
                 del self.held[session]  # left (killed) and joined again meanwhile
-            self._dispatch(session, realm, message, now, out)
+            # _dispatch, inlined: this is the path of every message
+            handler = realm.handlers.get(type(message))
+            try:
+                if handler is None:
+                    raise ProtocolViolation(f"a client must not send {type(message).__name__}")
+                handler(session, message, now, out)
+            except ProtocolViolation as exc:
+                self._violation(session, str(exc), now, out)
+            except AuthorizationPending as pending:
+                self._hold(session, realm, message, pending, now, out)
         else:
             handshake(self.realms, session, message, now, out)
         return out
@@ -90,6 +99,7 @@ class RouterCore:
     def _dispatch(
         self, session: RouterSession, realm: Realm, message: Message, now: float, out: list[Output]
     ) -> None:
+        """Hand a message of a joined session to its realm (what ``receive`` does inline)."""
         handler = realm.handlers.get(type(message))
         try:
             if handler is None:

@@ -7,7 +7,9 @@
 from pywamp.router.auth import (
     Accept,
     AnonymousAuthenticator,
+    Ask,
     Authenticator,
+    AuthorizationPending,
     Authorizer,
     Challenged,
     Deny,
@@ -22,7 +24,9 @@ from pywamp.router.session import RouterSession
 __all__ = (
     "Accept",
     "AnonymousAuthenticator",
+    "Ask",
     "Authenticator",
+    "AuthorizationPending",
     "Authorizer",
     "Challenged",
     "Close",

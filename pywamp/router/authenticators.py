@@ -37,7 +37,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -45,6 +45,8 @@ from pywamp.router import errors
 from pywamp.router.auth import (
     Accept,
     AnonymousAuthenticator,
+    Answer,
+    Ask,
     Authenticator,
     Challenged,
     Deny,
@@ -56,6 +58,7 @@ __all__ = (
     "AnonymousAuthenticator",
     "Authentication",
     "CryptosignAuthenticator",
+    "ListenerAuthentication",
     "Principal",
     "TicketAuthenticator",
     "WampCraAuthenticator",
@@ -411,7 +414,7 @@ class Authentication:
 
     def hello(
         self, realm: str, details: dict[str, Any], transport: Mapping[str, Any], now: float
-    ) -> Accept | Deny | Challenged:
+    ) -> Accept | Deny | Challenged | Ask:
         """Delegate to the first allowed method in HELLO.Details.authmethods."""
         offered = details.get("authmethods", ["anonymous"])
         if not isinstance(offered, list) or not all(isinstance(m, str) for m in offered):
@@ -419,22 +422,45 @@ class Authentication:
         for method in offered:
             chosen = self.methods.get(method)
             if chosen is not None:
-                answer = chosen.hello(realm, details, transport, now)
-                if isinstance(answer, Challenged):
-                    pending = _RoleChecked(self, answer.pending)
-                    return Challenged(answer.authmethod, answer.extra, pending)
-                return self.check_role(answer)
+                return self.checked(chosen.hello(realm, details, transport, now))
         return Deny(
             errors.NO_AUTH_METHOD,
             f"none of the authmethods {offered[:8]!r} is allowed on realm {realm!r}",
         )
 
-    def check_role(self, answer: Accept | Deny) -> Accept | Deny:
-        """Refuse an identity whose role the realm does not have."""
+    def checked(self, answer: Answer) -> Answer:
+        """The answer with the role check applied now or at each later step."""
+        if self.roles is None:
+            return answer
+        if isinstance(answer, Challenged):
+            return Challenged(answer.authmethod, answer.extra, _RoleChecked(self, answer.pending))
+        if isinstance(answer, Ask):
+            then = answer.then
+            return replace(answer, then=lambda outcome, now: self.checked(then(outcome, now)))
         roles = self.roles
         if isinstance(answer, Accept) and roles is not None and answer.authrole not in roles:
             return Deny(errors.NO_SUCH_ROLE, f"no role {answer.authrole!r} on this realm")
         return answer
+
+
+class ListenerAuthentication:
+    """Authentication per listener (Crossbar configures it per transport).
+
+    The driver names the listener in the transport details (``transport["listener"]``);
+    a session from elsewhere (an in-process one) gets ``default``.
+    """
+
+    def __init__(self, by_listener: Mapping[str, Authenticator], default: Authenticator) -> None:
+        self.by_listener = dict(by_listener)
+        self.default = default
+
+    def hello(
+        self, realm: str, details: dict[str, Any], transport: Mapping[str, Any], now: float
+    ) -> Accept | Deny | Challenged | Ask:
+        """The HELLO goes to the authentication of the listener it came through."""
+        name = transport.get("listener")
+        chosen = self.by_listener.get(name, self.default) if isinstance(name, str) else None
+        return (chosen or self.default).hello(realm, details, transport, now)
 
 
 class _RoleChecked:
@@ -442,6 +468,6 @@ class _RoleChecked:
         self.owner = owner
         self.pending = pending
 
-    def authenticate(self, signature: str, extra: dict[str, Any], now: float) -> Accept | Deny:
+    def authenticate(self, signature: str, extra: dict[str, Any], now: float) -> Answer:
         """The method's answer, then the role check."""
-        return self.owner.check_role(self.pending.authenticate(signature, extra, now))
+        return self.owner.checked(self.pending.authenticate(signature, extra, now))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pywamp.router.errors import ProtocolViolation
 
 if TYPE_CHECKING:
+    from pywamp._native import Error, Result
     from pywamp.router.dealer import Callee, Registration
     from pywamp.router.session import RouterSession
     from pywamp.router.timers import TimerEntry
+
+Notify: TypeAlias = "Callable[[Result | Error, float, list[Any]], None]"
 
 
 class Leg:
@@ -33,6 +36,7 @@ class PendingCall(Leg):
         "canceling",
         "details",
         "legs",
+        "notify",
         "progress_open",
         "receive_progress",
         "registration",
@@ -67,6 +71,9 @@ class PendingCall(Leg):
         self.results: list[Any] = []
         self.timeout = 0.0
         self.timer: TimerEntry | None = None
+        # A call the router itself made (pywamp.router.callout): the final RESULT or
+        # ERROR goes to this callback instead of a caller's transport.
+        self.notify: Notify | None = None
 
     def all_legs(self) -> Sequence[Leg]:
         """Every INVOCATION of the call."""

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pywamp.router import errors
+from pywamp.router.auth import AuthorizationPending
+from pywamp.router.callout import callout
 from pywamp.router.config import RealmConfig
 from pywamp.router.errors import ProtocolViolation
 from pywamp.router.outputs import Output
@@ -29,7 +31,7 @@ from pywamp.router.session import CLOSED, CLOSING, ESTABLISHED, RouterSession, a
 from pywamp.router.timers import Timers
 
 if TYPE_CHECKING:
-    from pywamp._native import Message
+    from pywamp._native import Error, Message, Result
 
 
 class RouterCore:
@@ -43,6 +45,8 @@ class RouterCore:
         goodbye_timeout: float = 5.0,
     ) -> None:
         self.timers = Timers()
+        # Messages of sessions waiting for a dynamic authorizer, in arrival order.
+        self.held: dict[RouterSession, tuple[int, list[Message]]] = {}
         self.goodbye_timeout = goodbye_timeout
         self.realms: dict[str, Realm] = {}
         for config in realms if realms is not None else (RealmConfig(),):
@@ -72,6 +76,13 @@ class RouterCore:
         session.received += 1
         realm = session.realm
         if session.state == ESTABLISHED and realm is not None:
+            if self.held and session in self.held:
+                sid, held = self.held[session]
+                if sid == session.id:
+                    held.append(message)  # behind an action being authorized
+                    return out
+                del self.held[session]  # left (killed) and joined again meanwhile
+            # _dispatch, inlined: this is the path of every message
             handler = realm.handlers.get(type(message))
             try:
                 if handler is None:
@@ -79,9 +90,62 @@ class RouterCore:
                 handler(session, message, now, out)
             except ProtocolViolation as exc:
                 self._violation(session, str(exc), now, out)
+            except AuthorizationPending as pending:
+                self._hold(session, realm, message, pending, now, out)
         else:
             handshake(self.realms, session, message, now, out)
         return out
+
+    def _dispatch(
+        self, session: RouterSession, realm: Realm, message: Message, now: float, out: list[Output]
+    ) -> None:
+        """Hand a message of a joined session to its realm (what ``receive`` does inline)."""
+        handler = realm.handlers.get(type(message))
+        try:
+            if handler is None:
+                raise ProtocolViolation(f"a client must not send {type(message).__name__}")
+            handler(session, message, now, out)
+        except ProtocolViolation as exc:
+            self._violation(session, str(exc), now, out)
+        except AuthorizationPending as pending:
+            self._hold(session, realm, message, pending, now, out)
+
+    def _hold(
+        self,
+        session: RouterSession,
+        realm: Realm,
+        message: Message,
+        pending: AuthorizationPending,
+        now: float,
+        out: list[Output],
+    ) -> None:
+        """Ask a dynamic authorizer; the session's messages wait, in order, for the answer."""
+        held = [message]
+        sid = session.id
+        entry = (sid, held)
+        self.held[session] = entry
+        options = getattr(message, "options", None)
+        args = [*pending.arguments, options if isinstance(options, dict) else {}]
+
+        def release(outcome: Result | Error, now: float, out: list[Output]) -> None:
+            if self.held.get(session) is not entry:
+                return  # the transport is gone, or the session left
+            del self.held[session]
+            if session.state != ESTABLISHED or session.id != sid or session.realm is not realm:
+                return
+            pending.decide(outcome, now)
+            for i, queued in enumerate(held):
+                joined = session.realm
+                if session.state == ESTABLISHED and joined is not None:
+                    self._dispatch(session, joined, queued, now, out)
+                else:  # a GOODBYE was held too: what follows it is a new handshake
+                    handshake(self.realms, session, queued, now, out)
+                again = self.held.get(session)
+                if again is not None:
+                    again[1].extend(held[i + 1 :])
+                    break
+
+        callout(realm, pending.procedure, args, pending.timeout, release, now, out)
 
     def receive_many(
         self, session: RouterSession, messages: Iterable[Message], now: float
@@ -103,6 +167,8 @@ class RouterCore:
         session.state = CLOSED
         session.pending_auth = None
         session.pending_realm = None
+        if self.held:
+            self.held.pop(session, None)
         return out
 
     def shutdown(self, now: float, reason: str = errors.CLOSE_SYSTEM_SHUTDOWN) -> list[Output]:
@@ -111,7 +177,7 @@ class RouterCore:
         out: list[Output] = []
         for realm in self.realms.values():
             for session in realm.sessions.values():
-                realm.dealer.fail_calls(session, errors.CANCELED, out)
+                realm.dealer.fail_calls(session, errors.CANCELED, now, out)
         for realm in self.realms.values():
             for session in list(realm.sessions.values()):
                 realm.kill(session, reason, None, now, out, quiet=True)

@@ -446,7 +446,7 @@ class Dealer:
     def _expired(self, call: PendingCall, now: float, out: list[Output]) -> None:
         call.timer = None
         if call.caller.calls.get(call.request_id) is call:
-            self._terminate(call, errors.TIMEOUT, True, out)
+            self._terminate(call, errors.TIMEOUT, True, now, out)
 
     # -- answers from callees --------------------------------------------------------
 
@@ -486,6 +486,9 @@ class Dealer:
                 return
             result = Result(call.request_id, {}, call.results)
         self._finish(call)
+        if call.notify is not None:
+            call.notify(result, now, out)
+            return
         out.append(_new(Send, (result, (call.caller,))))
 
     def error(self, session: RouterSession, msg: Error, now: float, out: list[Output]) -> None:
@@ -505,6 +508,9 @@ class Dealer:
         error = Error(
             _CALL, call.request_id, msg.details, msg.error, msg.args, msg.kwargs, msg.payload
         )
+        if call.notify is not None:
+            call.notify(error, now, out)
+            return
         out.append(Send(error, (call.caller,)))
 
     def _drop_legs(self, call: PendingCall, interrupt: bool, out: list[Output]) -> None:
@@ -528,11 +534,17 @@ class Dealer:
         if call.progress_open:
             caller.finished_progressive.add(call.request_id)
 
-    def _terminate(self, call: PendingCall, uri: str, interrupt: bool, out: list[Output]) -> None:
+    def _terminate(
+        self, call: PendingCall, uri: str, interrupt: bool, now: float, out: list[Output]
+    ) -> None:
         """End a call with ERROR ``uri`` now; open invocations are dropped (and interrupted)."""
         self._finish(call)
-        out.append(Send(Error(_CALL, call.request_id, {}, uri), (call.caller,)))
+        error = Error(_CALL, call.request_id, {}, uri)
         self._drop_legs(call, interrupt, out)
+        if call.notify is not None:
+            call.notify(error, now, out)
+        else:
+            out.append(Send(error, (call.caller,)))
 
     # -- CANCEL ----------------------------------------------------------------------
 
@@ -551,15 +563,15 @@ class Dealer:
                 interrupt = Interrupt(call.invocation, {"mode": "kill"})
                 out.append(Send(interrupt, (call.callee.session,)))
             return
-        self._terminate(call, errors.CANCELED, mode != "skip", out)
+        self._terminate(call, errors.CANCELED, mode != "skip", now, out)
 
     # -- sessions leaving ------------------------------------------------------------
 
-    def fail_calls(self, session: RouterSession, uri: str, out: list[Output]) -> None:
+    def fail_calls(self, session: RouterSession, uri: str, now: float, out: list[Output]) -> None:
         """Answer every call this caller waits for with ERROR ``uri`` (router shutdown);
         the callees still working on them are interrupted."""
         for call in list(session.calls.values()):
-            self._terminate(call, uri, True, out)
+            self._terminate(call, uri, True, now, out)
 
     def remove_session(self, session: RouterSession, now: float, out: list[Output]) -> None:
         """Clean up after a leaving session, as caller and as callee."""
@@ -574,7 +586,7 @@ class Dealer:
             leg = call.leg(session, invocation)
             leg.done = True
             leg.callee.inflight -= 1
-            self._terminate(call, errors.CANCELED, True, out)
+            self._terminate(call, errors.CANCELED, True, now, out)
         session.invocations.clear()
         regs = list(session.registrations.values())
         session.registrations.clear()

@@ -56,6 +56,9 @@ class Realm:
         self.timers = timers
         self.goodbye_timeout = goodbye_timeout
         self.authorizer = config.authorizer
+        self._forget: Callable[[RouterSession], None] | None = getattr(
+            config.authorizer, "forget", None
+        )
         self.meta_api = config.meta_api
         self.sessions: dict[int, RouterSession] = {}
         self.broker = Broker(self, now)
@@ -148,6 +151,8 @@ class Realm:
     ) -> None:
         """Take a session out of the realm: its calls, registrations, subscriptions go."""
         del self.sessions[session.id]
+        if self._forget is not None:
+            self._forget(session)  # the authorizer's cached decisions for the session
         self.dealer.remove_session(session, now, out)
         self.broker.remove_session(session, now, out)
         if not quiet:

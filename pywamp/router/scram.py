@@ -9,6 +9,14 @@ and refuses it clearly otherwise.
 The spec names the method ``wamp-scram``; Autobahn and Crossbar say ``scram``. Register
 one ``ScramAuthenticator`` under both names: it answers with the name the client chose.
 Usernames and passwords are not SASLprep-normalised (ASCII input is unaffected).
+
+Under the name ``scram`` the router also speaks Autobahn's and Crossbar's dialect, so an
+Autobahn client (``AuthScram``) can join: the CHALLENGE names the KDF ``argon2id-13``,
+the client sends no ``nonce`` in AUTHENTICATE.extra (the pending challenge fixes it
+anyway) and its AuthMessage ends in ``c=,r=<nonce>`` (an empty channel binding) rather
+than RFC 5802's ``c=biws``. A proof over either AuthMessage is checked; the
+ServerSignature is computed over the one that verified. Under ``wamp-scram`` only the
+spec's exchange is accepted.
 """
 
 from __future__ import annotations
@@ -157,13 +165,17 @@ class ScramAuthenticator:
             digest = hmac.new(self._decoy_key, authid.encode(), hashlib.sha256).digest()
             salt = _b64(digest[:16])
         nonce = client_nonce + self.server_nonce()
+        kdf = params.kdf
+        if method == "scram" and kdf == "argon2id13":
+            kdf = "argon2id-13"  # Autobahn's and Crossbar's name
         extra: dict[str, Any] = {
             "nonce": nonce,
             "salt": salt,
-            "kdf": params.kdf,
+            "kdf": kdf,
             "iterations": params.iterations,
-            "memory": params.memory,
         }
+        if params.memory is not None:
+            extra["memory"] = params.memory
         first = f"n={_escape(authid)},r={client_nonce},r={nonce},s={salt},i={params.iterations}"
         pending = _ScramPending(
             self, who, method, first, nonce, binding, bound, now + self.challenge_timeout
@@ -195,20 +207,23 @@ class _ScramPending(_Expiring):
     def authenticate(self, signature: str, extra: dict[str, Any], now: float) -> Accept | Deny:
         """Recover StoredKey from the ClientProof; WELCOME carries the ServerSignature."""
         live = self.live(now)
-        nonce = text_bytes(extra.get("nonce")) or b""
-        same_nonce = hmac.compare_digest(nonce, self.nonce.encode("ascii"))
         binding = extra.get("channel_binding")
         cbind = extra.get("cbind_data")
+        given_nonce = extra.get("nonce")
+        dialect = (
+            self.method == "scram" and self.binding is None and given_nonce is None
+        ) and binding is None
+        nonce = text_bytes(self.nonce if dialect else given_nonce) or b""
+        same_nonce = hmac.compare_digest(nonce, self.nonce.encode("ascii"))
         if self.binding is None:
             bind_ok = binding is None and cbind is None
-            cbind_input = b"n,,"
+            cbind_text = "" if dialect else _b64(b"n,,")
         else:
             data = b64decode(cbind)
             bind_ok = binding == self.binding and data is not None and self.bound is not None
             bind_ok = bind_ok and hmac.compare_digest(data or b"", self.bound or b"")
-            cbind_input = b"p=" + self.binding.encode("ascii") + b",," + (data or b"")
-        final = f"c={_b64(cbind_input)},r={self.nonce}"
-        auth_message = f"{self.first},{final}".encode()
+            cbind_text = _b64(b"p=" + self.binding.encode("ascii") + b",," + (data or b""))
+        auth_message = f"{self.first},c={cbind_text},r={self.nonce}".encode()
         who = self.who
         stored = b64decode(who.stored_key) if who is not None else None
         stored = stored or secrets.token_bytes(32)

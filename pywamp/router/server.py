@@ -68,10 +68,13 @@ MAX_REALM_SESSIONS = "pywamp.error.max_realm_sessions_reached"
 class Connection:
     """The router's handler of one transport: feeds the core, owns one session."""
 
-    __slots__ = ("join_timeout", "router", "session", "timer", "transport")
+    __slots__ = ("join_timeout", "listener", "router", "session", "timer", "transport")
 
-    def __init__(self, router: Router, join_timeout: float | None = None) -> None:
+    def __init__(
+        self, router: Router, join_timeout: float | None = None, listener: str | None = None
+    ) -> None:
         self.router = router
+        self.listener = listener
         self.join_timeout = join_timeout
         self.transport: WampTransport | InProcessTransport | None = None
         self.session: RouterSession | None = None
@@ -96,6 +99,8 @@ class Connection:
             details["protocol"] = info.protocol
         if info.http_path:
             details["http_path"] = info.http_path
+        if self.listener is not None:
+            details["listener"] = self.listener  # per-listener authentication
         self.session = self.router.core.attach(details, self)
         self.router.connections.add(self)
         if self.join_timeout is not None:
@@ -356,7 +361,7 @@ class Router:
         limits = self.config.limits
         return await listen(
             listener.kind,
-            lambda: Connection(self, limits.handshake_timeout),
+            lambda: Connection(self, limits.handshake_timeout, listener.name),
             host=listener.host,
             port=listener.port,
             socket_path=listener.socket_path,

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from pywamp._native import Abort, Authenticate, Challenge, Goodbye, Hello
 from pywamp.router import errors
-from pywamp.router.auth import Accept, AnonymousAuthenticator, Deny, PendingAuth
+from pywamp.router.auth import (
+    Accept,
+    AnonymousAuthenticator,
+    Answer,
+    Challenged,
+    Deny,
+    PendingAuth,
+)
 from pywamp.router.features import client_roles
 from pywamp.router.outputs import Close, Output, Send
 
@@ -167,7 +174,7 @@ def handshake(
     elif state == CHALLENGING:
         if kind is Authenticate:
             assert isinstance(msg, Authenticate)
-            _authenticate(session, msg, now, out)
+            _authenticate(realms, session, msg, now, out)
         elif kind is Abort:
             session.state = CLOSED
             session.pending_auth = None
@@ -200,21 +207,45 @@ def _hello(
         abort(session, errors.PROTOCOL_VIOLATION, "HELLO.Details.roles names no client role", out)
         return
     authenticator = realm.config.authenticator or _ANONYMOUS
+    session.roles = roles
+    agent = details.get("agent")
+    session.agent = agent if isinstance(agent, str) else None
     answer = authenticator.hello(realm.name, details, session.transport, now)
+    settle(realms, session, realm, answer, now, out)
+
+
+def settle(
+    realms: Mapping[str, Realm],
+    session: RouterSession,
+    realm: Realm,
+    answer: Answer,
+    now: float,
+    out: list[Output],
+) -> None:
+    """Carry out an authenticator's answer: join, ABORT, CHALLENGE, or ask a procedure."""
     if isinstance(answer, Accept):
-        realm.join(session, answer, details, roles, now, out)
+        details = {"agent": session.agent} if session.agent is not None else {}
+        realm.join(session, answer, details, session.roles, now, out)
     elif isinstance(answer, Deny):
         abort(session, answer.reason, answer.message, out)
-    else:
+    elif isinstance(answer, Challenged):
         session.state = CHALLENGING
         session.pending_auth = answer.pending
         session.pending_realm = realm
-        session.roles = roles
-        session.agent = details.get("agent") if isinstance(details.get("agent"), str) else None
         out.append(Send(Challenge(answer.authmethod, answer.extra), (session,)))
+    else:
+        from pywamp.router.dynamic import ask  # the dynamic side loads the dealer
+
+        ask(realms, session, realm, answer, now, out)
 
 
-def _authenticate(session: RouterSession, msg: Authenticate, now: float, out: list[Output]) -> None:
+def _authenticate(
+    realms: Mapping[str, Realm],
+    session: RouterSession,
+    msg: Authenticate,
+    now: float,
+    out: list[Output],
+) -> None:
     pending = session.pending_auth
     realm = session.pending_realm
     session.pending_auth = None
@@ -222,9 +253,4 @@ def _authenticate(session: RouterSession, msg: Authenticate, now: float, out: li
     if pending is None or realm is None:
         abort(session, errors.PROTOCOL_VIOLATION, "AUTHENTICATE without CHALLENGE", out)
         return
-    answer = pending.authenticate(msg.signature, msg.extra, now)
-    if isinstance(answer, Accept):
-        details = {"agent": session.agent} if session.agent is not None else {}
-        realm.join(session, answer, details, session.roles, now, out)
-    else:
-        abort(session, answer.reason, answer.message, out)
+    settle(realms, session, realm, pending.authenticate(msg.signature, msg.extra, now), now, out)

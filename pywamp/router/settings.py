@@ -31,13 +31,18 @@ A pywamp TOML file (every key optional; these are the defaults)::
     call_timeout_unit = "auto"    # "auto" | "ms" | "s" (see pywamp.router.config)
     disclose = { caller = true, publisher = true }
     history = [{ uri = "com.example.topic", match = "exact", limit = 100 }]
+    # auth and roles: see docs/security.md (none: everyone joins as "anonymous"
+    # and may do everything)
+    # auth.ticket = { type = "static", principals = { alice = { ticket = "${T}", role = "user" } } }
+    # roles = [{ name = "user", permissions = [{ uri = "com.example.", match = "prefix",
+    #            allow = { call = true, subscribe = true } }] }]
 
 Crossbar users pass their ``.crossbar/config.json`` instead: its router worker's realms
-(the disclosure of each role, the event history of the store) and its
-websocket/rawsocket/universal transports are read; Crossbar keys pywamp does not
-implement are named in one warning; keys neither knows, and wrong values, are errors that
-name the key and the file. In both formats, relative paths (TLS files, Unix sockets) are
-relative to the file's directory, and TLS files must exist.
+(roles with their permissions or authorizer, the event history of the store) and its
+websocket/rawsocket/universal transports with their ``auth`` sections are read; Crossbar
+keys pywamp does not implement are named in one warning; keys neither knows, and wrong
+values, are errors that name the key and the file. In both formats, relative paths (TLS
+files, Unix sockets) are relative to the file's directory, and TLS files must exist.
 """
 
 from __future__ import annotations
@@ -51,6 +56,10 @@ from pathlib import Path
 from typing import Any
 
 from pywamp._native import is_valid_uri
+from pywamp.router import auth_settings
+from pywamp.router.auth_settings import AuthSpec, MethodSpec
+from pywamp.router.authenticators import ListenerAuthentication
+from pywamp.router.authorization import RoleAuthorizer
 from pywamp.router.config import Disclosure, HistoryTopic, RealmConfig
 
 if sys.version_info >= (3, 11):
@@ -64,6 +73,9 @@ log = logging.getLogger("pywamp.router")
 
 SERIALIZERS = ("cbor", "msgpack", "json")
 KINDS = ("universal", "websocket", "rawsocket")
+
+
+ANONYMOUS: AuthSpec = {"anonymous": MethodSpec("anonymous", anonymous=(None, "anonymous"))}
 
 
 class ConfigError(ValueError):
@@ -127,6 +139,8 @@ class ListenerConfig:
     socket_path: str | None = None
     tls_certificate: str | None = None
     tls_key: str | None = None
+    #: Named in each session's transport details (``listener``): per-listener auth.
+    name: str | None = None
 
 
 @dataclass
@@ -164,6 +178,8 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.ignored: list[str] = []
+        self.auth_specs: list[tuple[str, AuthSpec]] = []  # (where, spec) for realm checks
+        self.listener_auth: dict[str, tuple[str, AuthSpec | None]] = {}
 
     def fail(self, where: str, problem: str) -> ConfigError:
         return ConfigError(f"{self.path}: {where}: {problem}")
@@ -267,6 +283,7 @@ class _Reader:
             realms = self.typed(top["realms"], "realms", list)
             config.realms = [self.realm(t, f"realms[{i}]") for i, t in enumerate(realms)]
             self.unique([r.name for r in config.realms], "realms")
+        self.check_authenticator_realms(config)
         return config
 
     def limits_more(self, limits: Mapping[str, Any], out: Limits) -> None:
@@ -299,6 +316,16 @@ class _Reader:
                     raise self.fail(where, "must be more than 0 seconds")
                 setattr(out, key, float(seconds))
 
+    def check_authenticator_realms(self, config: RouterConfig) -> None:
+        """A dynamic authenticator's ``authenticator-realm`` must be served."""
+        names = {r.name for r in config.realms}
+        for _, spec in self.auth_specs:
+            for m in spec.values():
+                if m.dynamic_realm is not None and m.dynamic_realm not in names:
+                    raise self.fail(
+                        f"{m.where}.authenticator-realm", f"no realm {m.dynamic_realm!r}"
+                    )
+
     def listener(self, value: Any, where: str) -> ListenerConfig:
         known = ("kind", "host", "port", "path", "serializers", "socket", "tls")
         t = self.table(value, where, known)
@@ -326,7 +353,16 @@ class _Reader:
         return out
 
     def realm(self, value: Any, where: str) -> RealmConfig:
-        known = ("name", "strict_uris", "call_timeout_unit", "disclose", "history", "retention")
+        known = (
+            "name",
+            "strict_uris",
+            "call_timeout_unit",
+            "disclose",
+            "history",
+            "retention",
+            "auth",
+            "roles",
+        )
         t = self.table(value, where, known)
         if "name" not in t:
             raise self.fail(where, "needs a name")
@@ -349,6 +385,18 @@ class _Reader:
         if "history" in t:
             topics = self.typed(t["history"], f"{where}.history", list)
             realm.history = [self.history(h, f"{where}.history[{i}]") for i, h in enumerate(topics)]
+        roles = None
+        if "roles" in t:
+            authz = auth_settings.read_roles(self, t["roles"], f"{where}.roles")
+            realm.authorizer = authz
+            realm.role_disclose = authz.role_disclose()
+            roles = list(authz.roles)
+        if "auth" in t:
+            spec = auth_settings.read_auth(self, t["auth"], f"{where}.auth", crossbar=False)
+            self.auth_specs.append((f"{where}.auth", spec))
+            realm.authenticator = auth_settings.build(spec, realm.name, roles)
+        elif roles is not None:
+            realm.authenticator = auth_settings.build(ANONYMOUS, realm.name, roles)
         return realm
 
     def history(self, value: Any, where: str) -> HistoryTopic:
@@ -405,6 +453,8 @@ class _Reader:
             self.typed(w.get("transports", []), f"{where}.transports", list)
         ):
             config.listeners.extend(self.crossbar_transport(transport, f"{where}.transports[{i}]"))
+        self.crossbar_auth(config)
+        self.check_authenticator_realms(config)
         if self.ignored:
             log.warning(
                 "%s: Crossbar options pywamp does not implement were ignored: %s",
@@ -418,21 +468,39 @@ class _Reader:
         if "name" not in t:
             raise self.fail(where, "needs a name")
         realm = RealmConfig(name=self.typed(t["name"], f"{where}.name", str))
-        disclose_caller = disclose_publisher = False
-        by_role: dict[str, Disclosure] = {}
-        for i, role in enumerate(self.typed(t.get("roles", []), f"{where}.roles", list)):
-            name, caller, publisher = self.crossbar_role(role, f"{where}.roles[{i}]")
-            by_role[name] = Disclosure(caller=caller, publisher=publisher)
-            disclose_caller |= caller
-            disclose_publisher |= publisher
         if "roles" in t:
-            # roles the config does not name (every session is anonymous until
-            # authentication is configured) get what any configured role discloses
-            realm.disclose = Disclosure(caller=disclose_caller, publisher=disclose_publisher)
+            authz = auth_settings.read_roles(self, t["roles"], f"{where}.roles")
+            realm.authorizer = authz
+            by_role = authz.role_disclose()
+            # roles the config does not name get what any configured role discloses
+            realm.disclose = Disclosure(
+                caller=any(d.caller for d in by_role.values()),
+                publisher=any(d.publisher for d in by_role.values()),
+            )
             realm.role_disclose = by_role
         if "store" in t:
             realm.history = self.crossbar_store(t["store"], f"{where}.store")
         return realm
+
+    def crossbar_auth(self, config: RouterConfig) -> None:
+        """Each realm's authentication from the transports' auth sections.
+
+        A transport without one lets clients in as ``anonymous`` (Crossbar's default).
+        With no auth section anywhere and no roles, a realm stays open.
+        """
+        has_auth = any(spec is not None for _, spec in self.listener_auth.values())
+        if not has_auth and not any(r.authorizer is not None for r in config.realms):
+            return
+        for realm in config.realms:
+            authz = realm.authorizer
+            roles = list(authz.roles) if isinstance(authz, RoleAuthorizer) else None
+            by_listener = {
+                name: auth_settings.build(spec or ANONYMOUS, realm.name, roles)
+                for name, (_, spec) in self.listener_auth.items()
+            }
+            first = next(iter(by_listener.values()), None)
+            default = first or auth_settings.build(ANONYMOUS, realm.name, roles)
+            realm.authenticator = ListenerAuthentication(by_listener, default)
 
     def crossbar_store(self, value: Any, where: str) -> list[HistoryTopic]:
         """A realm store: its ``event-history`` topics (kept in memory)."""
@@ -453,36 +521,6 @@ class _Reader:
             size = self.typed(e.get("limit", limit), f"{h}.limit", int)
             topics.append(self.history_topic(e["uri"], match, size, h))
         return topics
-
-    def crossbar_role(self, value: Any, where: str) -> tuple[str, bool, bool]:
-        """Read a role; only full permissions can be served until authorization lands."""
-        t = self.table(value, where, ("name", "permissions"), ("authorizer",))
-        if "name" not in t:
-            raise self.fail(where, "needs a name")
-        name = self.typed(t["name"], f"{where}.name", str)
-        caller = publisher = False
-        for i, perm in enumerate(
-            self.typed(t.get("permissions", []), f"{where}.permissions", list)
-        ):
-            pw = f"{where}.permissions[{i}]"
-            p = self.table(perm, pw, ("uri", "match", "allow", "disclose"), ("cache",))
-            allow = self.table(
-                p.get("allow", {}), f"{pw}.allow", ("call", "register", "publish", "subscribe")
-            )
-            if not all(
-                allow.get(a, False) for a in ("call", "register", "publish", "subscribe")
-            ) or p.get("uri", "") not in ("", "*"):
-                raise self.fail(
-                    pw,
-                    "restricted permissions need authorization, which this router does not "
-                    "enforce yet; only allow-all on every URI can be served",
-                )
-            disclose = self.table(p.get("disclose", {}), f"{pw}.disclose", ("caller", "publisher"))
-            caller |= self.typed(disclose.get("caller", False), f"{pw}.disclose.caller", bool)
-            publisher |= self.typed(
-                disclose.get("publisher", False), f"{pw}.disclose.publisher", bool
-            )
-        return name, caller, publisher
 
     def crossbar_endpoint(self, value: Any, where: str, listener: ListenerConfig) -> None:
         t = self.table(
@@ -522,24 +560,27 @@ class _Reader:
             raise self.fail(where, "must be a table")
         kind = value.get("type")
         listener = ListenerConfig()
-        ws_options = ("options", "auth", "cookie", "debug", "url")
+        ws_options = ("options", "cookie", "debug", "url")
+        auths: list[tuple[str, Any]] = []  # (where, auth section)
         if kind == "websocket":
-            t = self.table(value, where, ("type", "endpoint", "serializers"), ("id", *ws_options))
+            t = self.table(
+                value, where, ("type", "endpoint", "serializers", "id", "auth"), ws_options
+            )
             listener.kind, listener.path = "websocket", None
         elif kind == "rawsocket":
             t = self.table(
                 value,
                 where,
-                ("type", "endpoint", "serializers"),
-                ("id", "options", "auth", "debug", "max_message_size"),
+                ("type", "endpoint", "serializers", "id", "auth"),
+                ("options", "debug", "max_message_size"),
             )
             listener.kind = "rawsocket"
         elif kind == "universal":
             t = self.table(
                 value,
                 where,
-                ("type", "endpoint", "rawsocket", "websocket"),
-                ("id", "web", "mqtt", "options"),
+                ("type", "endpoint", "rawsocket", "websocket", "id"),
+                ("web", "mqtt", "options"),
             )
             listener.kind, listener.path = "universal", None
             if "websocket" in t:
@@ -550,7 +591,11 @@ class _Reader:
                     )
                 ((path, ws),) = paths.items()
                 listener.path = "/" + path.lstrip("/")
-                w = self.table(ws, f"{where}.websocket.{path}", ("type", "serializers"), ws_options)
+                w = self.table(
+                    ws, f"{where}.websocket.{path}", ("type", "serializers", "auth"), ws_options
+                )
+                if "auth" in w:
+                    auths.append((f"{where}.websocket.{path}.auth", w["auth"]))
                 if "serializers" in w:
                     listener.serializers = self.serializers(
                         w["serializers"], f"{where}.websocket.{path}.serializers"
@@ -559,9 +604,11 @@ class _Reader:
                 r = self.table(
                     t["rawsocket"],
                     f"{where}.rawsocket",
-                    ("type", "serializers"),
-                    ("options", "auth", "max_message_size"),
+                    ("type", "serializers", "auth"),
+                    ("options", "max_message_size"),
                 )
+                if "auth" in r:
+                    auths.append((f"{where}.rawsocket.auth", r["auth"]))
                 if "serializers" in r and "websocket" not in t:
                     listener.serializers = self.serializers(
                         r["serializers"], f"{where}.rawsocket.serializers"
@@ -579,4 +626,19 @@ class _Reader:
         self.crossbar_endpoint(t["endpoint"], f"{where}.endpoint", listener)
         if "serializers" in t:
             listener.serializers = self.serializers(t["serializers"], f"{where}.serializers")
+        if "auth" in t:
+            auths.append((f"{where}.auth", t["auth"]))
+        if len(auths) == 2 and auths[0][1] != auths[1][1]:
+            raise self.fail(
+                auths[1][0], "pywamp applies one auth section per listener; make both the same"
+            )
+        name = self.typed(t.get("id", where), f"{where}.id", str)
+        if name in self.listener_auth:
+            raise self.fail(f"{where}.id", f"two transports are named {name!r}")
+        spec = None
+        if auths:
+            spec = auth_settings.read_auth(self, auths[0][1], auths[0][0], crossbar=True)
+            self.auth_specs.append((auths[0][0], spec))
+        self.listener_auth[name] = (where, spec)
+        listener.name = name
         return [listener]

@@ -100,6 +100,10 @@ def test_the_most_specific_rule_decides() -> None:
     assert isinstance(attempt(back, "register", "com.app.admin2")[1], Registered)  # com.app.
     assert isinstance(attempt(back, "subscribe", "com.x.public")[1], Subscribed)  # wildcard
     assert isinstance(attempt(back, "publish", "com.x.public")[1], Error)
+    # Crossbar's precedence: a matching wildcard rule beats a prefix rule (com.app.)
+    assert isinstance(attempt(back, "publish", "com.app.public")[1], Error)
+    assert isinstance(attempt(back, "subscribe", "com.app.public")[1], Subscribed)
+    assert isinstance(attempt(back, "publish", "com.app.private")[1], Published)
 
 
 def test_unknown_role_and_no_matching_rule_are_denied() -> None:

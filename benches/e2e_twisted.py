@@ -85,7 +85,22 @@ def turn() -> defer.Deferred[None]:
     return task.deferLater(reactor, 0, lambda: None)
 
 
-# -- workloads: each fires with operations per second ----------------------------------------
+class Clock:
+    """Wall time and this process's CPU time since it was made."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def rates(self, count: int) -> tuple[float, float]:
+        """Operations per second, and client CPU microseconds per operation (both
+        sessions of a workload live in this process; the router does not)."""
+        wall = time.perf_counter() - self.wall
+        cpu = time.process_time() - self.cpu
+        return count / wall, cpu / count * 1e6
+
+
+# -- workloads: each fires with (operations per second, client CPU us per operation) -------
 
 
 @defer.inlineCallbacks
@@ -95,12 +110,12 @@ def rpc_sequential(lib: Library, port: int, count: int) -> Any:
     yield callee.register(lambda x: x, "bench.echo")
     for _ in range(50):
         yield caller.call("bench.echo", 1)
-    start = time.perf_counter()
+    clock = Clock()
     for i in range(count):
         yield caller.call("bench.echo", i)
-    elapsed = time.perf_counter() - start
+    result = clock.rates(count)
     yield leave(caller, callee)
-    return count / elapsed
+    return result
 
 
 @defer.inlineCallbacks
@@ -115,11 +130,11 @@ def rpc_pipelined(lib: Library, port: int, count: int, in_flight: int = 100) -> 
         for i in range(n):
             yield caller.call("bench.echo", i)
 
-    start = time.perf_counter()
+    clock = Clock()
     yield defer.gatherResults([worker(count // in_flight) for _ in range(in_flight)])
-    elapsed = time.perf_counter() - start
+    result = clock.rates((count // in_flight) * in_flight)
     yield leave(caller, callee)
-    return (count // in_flight) * in_flight / elapsed
+    return result
 
 
 @defer.inlineCallbacks
@@ -139,18 +154,18 @@ def pubsub(lib: Library, port: int, count: int) -> Any:
     yield subscriber.subscribe(on_event, "bench.topic")
     # The subscription is in place once an acknowledged publication comes back.
     yield publisher.publish("bench.warmup", options=lib.PublishOptions(acknowledge=True))
-    start = time.perf_counter()
+    clock = Clock()
     for i in range(count):
         publisher.publish("bench.topic", i)
         if i % 100 == 99:
             yield turn()
     yield done.addTimeout(120, reactor)
-    elapsed = time.perf_counter() - start
+    result = clock.rates(count)
     yield leave(publisher, subscriber)
-    return count / elapsed
+    return result
 
 
-Workload = Callable[[Library, int], defer.Deferred[float]]
+Workload = Callable[[Library, int], defer.Deferred[tuple[float, float]]]
 
 
 @defer.inlineCallbacks
@@ -162,13 +177,15 @@ def measure(port: int, scale: float, rounds: int) -> Any:
         "pub/sub 1->1 (events/s)": lambda lib, p: pubsub(lib, p, n(20000)),
     }
     libraries = [Library("pywamp"), Library("autobahn")]
-    medians: dict[tuple[str, str], float] = {}
+    medians: dict[tuple[str, str], tuple[float, float]] = {}
     for workload, run in workloads.items():
         for lib in libraries:
-            rates = []
+            rates, cpus = [], []
             for _ in range(rounds):
-                rates.append((yield run(lib, port)))
-            medians[(workload, lib.name)] = statistics.median(rates)
+                rate, cpu = yield run(lib, port)
+                rates.append(rate)
+                cpus.append(cpu)
+            medians[(workload, lib.name)] = (statistics.median(rates), statistics.median(cpus))
     return workloads, medians
 
 
@@ -202,11 +219,18 @@ def main() -> None:
         outcome["error"].raiseException()
     workloads, medians = outcome["result"]
     print(f"median of {args.rounds} runs, pywamp router, RawSocket + msgpack\n")
-    print("| workload | pywamp.twisted | autobahn.twisted | ratio |")
-    print("|---|---|---|---|")
+    print(
+        "| workload | pywamp.twisted | autobahn.twisted | ratio "
+        "| client CPU us/op pywamp | autobahn | ratio |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for workload in workloads:
-        ours, theirs = medians[(workload, "pywamp")], medians[(workload, "autobahn")]
-        print(f"| {workload} | {ours:,.0f} | {theirs:,.0f} | {ours / theirs:.1f}x |")
+        (ours, ours_cpu) = medians[(workload, "pywamp")]
+        (theirs, theirs_cpu) = medians[(workload, "autobahn")]
+        print(
+            f"| {workload} | {ours:,.0f} | {theirs:,.0f} | {ours / theirs:.1f}x "
+            f"| {ours_cpu:.1f} | {theirs_cpu:.1f} | {theirs_cpu / ours_cpu:.1f}x |"
+        )
 
 
 if __name__ == "__main__":

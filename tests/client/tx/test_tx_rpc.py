@@ -212,3 +212,35 @@ def test_batched_calls_with_gather_results(run: Any, router: Router) -> None:
             yield close(caller, callee)
 
     assert run(scenario) == ([20, 30, 50], {50})
+
+
+def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Router) -> None:
+    """100 calls sent in one turn reach the callee in a few chunks; its YIELDs for each
+    chunk are written together, not one write per message."""
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        callee = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        caller = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        try:
+            yield callee.register(lambda x: x, "com.example.echo")
+            writes: list[int] = []
+            proto = callee.transport
+            socket_write = proto.transport.write
+
+            def write(data: bytes) -> None:
+                writes.append(len(data))
+                socket_write(data)
+
+            proto.transport.write = write
+            results = yield defer.gatherResults(
+                [caller.call("com.example.echo", i) for i in range(100)]
+            )
+            proto.transport.write = socket_write
+            return results, writes
+        finally:
+            yield close(caller, callee)
+
+    results, writes = run(scenario)
+    assert results == list(range(100))
+    assert 1 <= len(writes) <= 20

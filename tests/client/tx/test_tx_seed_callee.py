@@ -54,8 +54,14 @@ def test_call_argument_shapes(run: Any, router: Router) -> None:
 
 
 @pytest.mark.needs("sharded_registration")
-def test_distributed_calls(run: Any, router: Router) -> None:
-    """``runAt="all"`` gathers the results of every callee of a shared registration."""
+def test_distributed_calls(run: Any, router: Router, request: pytest.FixtureRequest) -> None:
+    """``runAt="all"`` gives the list of the results of every callee (API.md)."""
+    if router.name == "pywamp":
+        # pywamp's router answers runmode "all" with one positional result per callee,
+        # which the session turns into a CallResult, not the list API.md promises.
+        request.applymarker(
+            pytest.mark.xfail(reason="runmode all: RESULT args are not one list", strict=True)
+        )
     opts = RegisterOptions(invoke="roundrobin")
 
     def backend(session: ApplicationSession) -> Any:
@@ -64,9 +70,7 @@ def test_distributed_calls(run: Any, router: Router) -> None:
     def program(session: ApplicationSession, print: Any) -> Any:
         yield session.register(lambda: 2, "com.myapp.customer.count", options=opts)
         result = yield session.call("com.myapp.customer.count", options=CallOptions(runAt="all"))
-        # pywamp's router answers runmode "all" with one positional result per callee,
-        # so two callees give a CallResult (API.md asks for a list: see the report).
-        print(sorted(result.results))
+        print(sorted(result))
 
     assert seed(run, router, program, backend) == ["[1, 2]"]
 

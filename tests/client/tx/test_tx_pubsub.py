@@ -120,3 +120,48 @@ def test_runner_without_reactor_start_runs_session_hooks(run: Any, router: Route
         f"leave {reply}",
         "disconnect",
     ]
+
+
+def test_rawsocket_ping_is_answered_with_pong(run: Any) -> None:
+    """A router that pings over RawSocket gets a PONG with the same payload (Autobahn's
+    Twisted RawSocket client does not answer). The router side here is the native framer
+    behind a plain Twisted server socket."""
+    from twisted.internet import endpoints, protocol, reactor
+
+    from pywamp import _native
+    from pywamp.twisted.wamp import ApplicationSession, connect_transport
+    from pywamp.wamp.types import ComponentConfig
+
+    seen: defer.Deferred[Any] = defer.Deferred()
+
+    class PingingRouter(protocol.Protocol):
+        stream: Any = None
+
+        def dataReceived(self, data: bytes) -> None:
+            if self.stream is None:
+                serializer_id, _ = _native.rawsocket_parse_handshake(data[:4])
+                self.transport.write(_native.rawsocket_handshake(serializer_id, 1 << 20))
+                self.stream = _native.RawSocket("json", max_receive=1 << 20, max_send=1 << 20)
+                self.transport.write(self.stream.ping(b"are you there"))
+                data = data[4:]
+            for item in self.stream.feed(data):
+                if isinstance(item, _native.Pong) and not seen.called:
+                    seen.callback(item.payload)
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        factory = protocol.Factory.forProtocol(PingingRouter)
+        port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
+            factory
+        )
+        session = ApplicationSession(ComponentConfig("realm1"))
+        try:
+            url = f"rs://127.0.0.1:{port.getHost().port}"
+            yield connect_transport(url, session, serializers=["json"])
+            payload = yield seen.addTimeout(5, reactor)
+            return payload
+        finally:
+            session.disconnect()
+            yield port.stopListening()
+
+    assert run(scenario) == b"are you there"

@@ -151,9 +151,7 @@ def test_rawsocket_ping_is_answered_with_pong(run: Any) -> None:
     @defer.inlineCallbacks
     def scenario() -> Any:
         factory = protocol.Factory.forProtocol(PingingRouter)
-        port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
-            factory
-        )
+        port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
         session = ApplicationSession(ComponentConfig("realm1"))
         try:
             url = f"rs://127.0.0.1:{port.getHost().port}"

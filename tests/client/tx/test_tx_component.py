@@ -207,3 +207,32 @@ def test_run_starts_the_reactor_and_stops_when_done(router: Router, tmp_path: An
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["echo 42", "reactor stopped"]
+
+
+@pytest.mark.parametrize("kind", ["tls_rs_url", "tls_ws_url"])
+def test_tls_endpoint_with_a_trust_root(run: Any, router: Router, tmp_path: Any, kind: str) -> None:
+    """``endpoint.tls`` as Autobahn's Twisted component reads it: a dict naming the host
+    and the CA file that signed the router's certificate."""
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(router.ca_pem)
+    url = getattr(router, kind)
+    port = int(url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    secure: list[bool] = []
+    component = Component(
+        transports=[
+            {
+                "type": "rawsocket" if kind == "tls_rs_url" else "websocket",
+                "url": url,
+                "endpoint": {
+                    "type": "tcp",
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "tls": {"hostname": "127.0.0.1", "trust_root": str(ca_file)},
+                },
+            }
+        ],
+        realm=router.realm,
+        main=lambda reactor, session: secure.append(session.transport_details.is_secure),
+    )
+    run(component.start)
+    assert secure == [True]

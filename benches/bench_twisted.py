@@ -84,19 +84,22 @@ def env() -> Iterator[Env]:
 
     router = PywampRouter()
     port = router.start()
-    thread = threading.Thread(
-        target=reactor.run,  # type: ignore[attr-defined]
-        kwargs={"installSignalHandlers": False},
-        daemon=True,
-    )
-    thread.start()
+    thread = None
+    if not reactor.running:  # type: ignore[attr-defined]
+        thread = threading.Thread(
+            target=reactor.run,  # type: ignore[attr-defined]
+            kwargs={"installSignalHandlers": False},
+            daemon=True,
+        )
+        thread.start()
     try:
         py = threads.blockingCallFromThread(reactor, join_side, Library("pywamp"), port, "py")
         ab = threads.blockingCallFromThread(reactor, join_side, Library("autobahn"), port, "ab")
         yield Env(py, ab)
     finally:
-        reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined]
-        thread.join(5)
+        if thread is not None:
+            reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined]
+            thread.join(5)
         router.stop()
         txaio._explicit_framework = None
         txaio.use_asyncio()

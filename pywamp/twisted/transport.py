@@ -1,8 +1,9 @@
 """WAMP over RawSocket and WebSocket as Twisted protocols, feeding the native framers.
 
 They implement the transport side of :class:`pywamp.transport.base.MessageHandler`, so
-the shared session runs on them unchanged. Twisted buffers ``transport.write`` calls
-until the reactor turn ends, so messages sent together leave together.
+the shared session runs on them unchanged. What the session sends while one chunk of
+received bytes is dispatched (answers, calls made from callbacks) is collected and
+written once at the end of that chunk: one ``transport.write`` instead of one per message.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class _WampProtocol(protocol.Protocol):
         self.opened: defer.Deferred[None] = defer.Deferred()
         self._closing = False
         self._buffer = b""
+        #: Frames sent while a received chunk is dispatched; written once after it.
+        self._pending: list[bytes] | None = None
+        self._write_now = False
         self._events: dict[type, Callable[[Any], None]] = {
             _native.Ping: self._on_ping,
             _native.Pong: self._on_pong,
@@ -70,6 +74,13 @@ class _WampProtocol(protocol.Protocol):
     # -- twisted.internet.protocol.Protocol ---------------------------------------------
 
     def connectionMade(self) -> None:
+        from twisted.internet.abstract import FileDescriptor
+
+        # A plain socket (TCP, Unix) sends what a dispatched chunk answered right away
+        # rather than one reactor turn later: one poll less per round trip.
+        self._write_now = isinstance(self.transport, FileDescriptor) and not getattr(
+            self.transport, "TLS", False
+        )
         set_nodelay = getattr(self.transport, "setTcpNoDelay", None)
         if set_nodelay is not None and _peer_of(self.transport).startswith("tcp"):
             set_nodelay(True)
@@ -120,22 +131,47 @@ class _WampProtocol(protocol.Protocol):
         """Encode, frame and write one message."""
         if self.transport is None or self._closing:
             return
-        self.transport.write(self.stream.send(message))
+        pending = self._pending
+        if pending is not None:
+            pending.append(self.stream.send(message))
+        else:
+            self.transport.write(self.stream.send(message))
 
     def send_encoded(self, payload: bytes) -> None:
         """Write a message already encoded with this transport's serializer."""
         if self.transport is not None and not self._closing:
-            self.transport.write(self.stream.frame(payload))
+            self._write(self.stream.frame(payload))
+
+    def _write(self, data: bytes) -> None:
+        """Write now, or after the chunk being dispatched (keeping the order)."""
+        pending = self._pending
+        if pending is not None:
+            pending.append(data)
+        else:
+            self.transport.write(data)
+
+    def _flush(self) -> None:
+        """Write the frames collected while a chunk was dispatched."""
+        pending, self._pending = self._pending, None
+        transport = self.transport
+        if pending and transport is not None:
+            transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
+            if self._write_now and transport.connected and not transport.disconnecting:
+                # An error leaves the socket registered for writing: the reactor's next
+                # doWrite meets it again and closes the connection as usual.
+                transport.doWrite()
 
     def close(self) -> None:
         """Flush what is written and close the connection."""
         if self.transport is None or self._closing:
             return
+        self._flush()
         self._closing = True
         self.transport.loseConnection()
 
     def abort(self) -> None:
         """Drop the connection at once."""
+        self._pending = None
         if self.transport is not None:
             self._closing = True
             self.transport.abortConnection()
@@ -177,12 +213,24 @@ class _WampProtocol(protocol.Protocol):
             return
         deliver = self.handler.message_received
         events = self._events
-        for item in items:
-            on_event = events.get(type(item))
-            if on_event is None:
-                deliver(item)
-            else:
-                on_event(item)
+        if self._pending is not None:  # nested in another chunk's dispatch: it flushes
+            for item in items:
+                on_event = events.get(type(item))
+                if on_event is None:
+                    deliver(item)
+                else:
+                    on_event(item)
+            return
+        self._pending = []
+        try:
+            for item in items:
+                on_event = events.get(type(item))
+                if on_event is None:
+                    deliver(item)
+                else:
+                    on_event(item)
+        finally:
+            self._flush()
 
     def _dispatch(self, items: list[Any]) -> None:
         deliver = self.handler.message_received
@@ -198,7 +246,7 @@ class _WampProtocol(protocol.Protocol):
 
     def _on_ping(self, ping: Any) -> None:
         if self.transport is not None:
-            self.transport.write(self.stream.pong(ping.payload))
+            self._write(self.stream.pong(ping.payload))
 
     def _on_pong(self, pong: Any) -> None:
         """Keepalive answers need no action."""
@@ -308,7 +356,7 @@ class WampWebSocketClientProtocol(_WampProtocol):
             super().close()
             return
         self._close_sent = True
-        self.transport.write(self.stream.close(code, reason))
+        self._write(self.stream.close(code, reason))
         from pywamp.twisted._adapter import get_reactor
 
         get_reactor().callLater(CLOSING_TIMEOUT, self._close_timed_out)
@@ -321,13 +369,13 @@ class WampWebSocketClientProtocol(_WampProtocol):
         if not self._close_sent and self.transport is not None:
             code = getattr(close, "code", None)
             self._close_sent = True
-            self.transport.write(self.stream.close(code if code is not None else 1000, ""))
+            self._write(self.stream.close(code if code is not None else 1000, ""))
         super().close()
 
     def _fail(self, failure: TransportError) -> None:
         if self.stream is not None and not self._close_sent and self.transport is not None:
             self._close_sent = True
-            self.transport.write(self.stream.close(failure.close_code or 1002, str(failure)[:100]))
+            self._write(self.stream.close(failure.close_code or 1002, str(failure)[:100]))
         super().close()
 
 

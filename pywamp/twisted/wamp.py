@@ -16,6 +16,7 @@ from pywamp import session as _session
 from pywamp._log import make_logger
 from pywamp.transport.url import Address, parse_url
 from pywamp.twisted._adapter import TwistedAdapter, get_reactor
+from pywamp.twisted._handles import SessionHandles
 from pywamp.twisted.transport import WampRawSocketClientFactory, WampWebSocketClientFactory
 from pywamp.wamp.types import ComponentConfig
 
@@ -28,13 +29,13 @@ __all__ = (
 )
 
 
-class ApplicationSession(_session.Session):
+class ApplicationSession(SessionHandles, _session.Session):
     """A WAMP application session on Twisted (Autobahn's camelCase hooks)."""
 
     adapter_class = TwistedAdapter
 
 
-class Session(_session.SessionShim):
+class Session(SessionHandles, _session.SessionShim):
     """A WAMP session on Twisted with PEP 8 hooks (``on_join``, ``on_leave`` ...)."""
 
     adapter_class = TwistedAdapter

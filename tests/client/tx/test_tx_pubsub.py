@@ -16,11 +16,11 @@ from pywamp.twisted.wamp import ApplicationRunner, ApplicationSession
 from pywamp.wamp.types import PublishOptions
 
 
-def test_publish_subscribe_with_acknowledge(run: Any, crossbar: Router) -> None:
+def test_publish_subscribe_with_acknowledge(run: Any, router: Router) -> None:
     @defer.inlineCallbacks
     def scenario() -> Any:
-        subscriber = yield joined(crossbar.unix_url, crossbar.realm)
-        publisher = yield joined(crossbar.ws_url, crossbar.realm, serializers=["json"])
+        subscriber = yield joined(router.unix_url, router.realm)
+        publisher = yield joined(router.ws_url, router.realm, serializers=["json"])
         got = defer.Deferred()
         events: list[Any] = []
 
@@ -58,12 +58,12 @@ def test_publish_subscribe_with_acknowledge(run: Any, crossbar: Router) -> None:
 
 
 @pytest.mark.parametrize("kind", ["tls_ws_url", "tls_rs_url"])
-def test_tls_transports(run: Any, crossbar: Router, kind: str) -> None:
-    options = optionsForClientTLS("127.0.0.1", trustRoot=Certificate.loadPEM(crossbar.ca_pem))
+def test_tls_transports(run: Any, router: Router, kind: str) -> None:
+    options = optionsForClientTLS("127.0.0.1", trustRoot=Certificate.loadPEM(router.ca_pem))
 
     @defer.inlineCallbacks
     def scenario() -> Any:
-        session = yield joined(getattr(crossbar, kind), crossbar.realm, ssl=options)
+        session = yield joined(getattr(router, kind), router.realm, ssl=options)
         try:
             yield session.register(lambda a, b: a + b, "com.calculator.add")
             result = yield session.call("com.calculator.add", 2, 3)
@@ -74,12 +74,12 @@ def test_tls_transports(run: Any, crossbar: Router, kind: str) -> None:
     assert run(scenario) == (5, True)
 
 
-def test_tls_refuses_an_untrusted_router(run: Any, crossbar: Router) -> None:
+def test_tls_refuses_an_untrusted_router(run: Any, router: Router) -> None:
     with pytest.raises(Exception, match=r"certificate verify failed|SSL"):
-        run(joined, crossbar.tls_rs_url, crossbar.realm)
+        run(joined, router.tls_rs_url, router.realm)
 
 
-def test_runner_without_reactor_start_runs_session_hooks(run: Any, crossbar: Router) -> None:
+def test_runner_without_reactor_start_runs_session_hooks(run: Any, router: Router) -> None:
     """``ApplicationRunner.run(..., start_reactor=False)``: Autobahn's hooks in order."""
     log: list[str] = []
     left = defer.Deferred()
@@ -104,17 +104,62 @@ def test_runner_without_reactor_start_runs_session_hooks(run: Any, crossbar: Rou
             log.append("disconnect")
             left.callback(None)
 
-    runner = ApplicationRunner(crossbar.rs_url, crossbar.realm, extra={"who": "tx"})
+    runner = ApplicationRunner(router.rs_url, router.realm, extra={"who": "tx"})
 
     def start() -> Any:
         d = runner.run(App, start_reactor=False)
         return d.addCallback(lambda proto: left)
 
     run(start)
+    # The router's answer to GOODBYE: the spec's reason, or Crossbar's echo of ours.
+    reply = "wamp.close.normal" if router.name == "crossbar" else "wamp.close.goodbye_and_out"
     assert log == [
         "connect",
-        f"join {crossbar.realm} tx",
+        f"join {router.realm} tx",
         "pong",
-        "leave wamp.close.normal",
+        f"leave {reply}",
         "disconnect",
     ]
+
+
+def test_rawsocket_ping_is_answered_with_pong(run: Any) -> None:
+    """A router that pings over RawSocket gets a PONG with the same payload (Autobahn's
+    Twisted RawSocket client does not answer). The router side here is the native framer
+    behind a plain Twisted server socket."""
+    from twisted.internet import endpoints, protocol, reactor
+
+    from pywamp import _native
+    from pywamp.twisted.wamp import ApplicationSession, connect_transport
+    from pywamp.wamp.types import ComponentConfig
+
+    seen: defer.Deferred[Any] = defer.Deferred()
+
+    class PingingRouter(protocol.Protocol):
+        stream: Any = None
+
+        def dataReceived(self, data: bytes) -> None:
+            if self.stream is None:
+                serializer_id, _ = _native.rawsocket_parse_handshake(data[:4])
+                self.transport.write(_native.rawsocket_handshake(serializer_id, 1 << 20))
+                self.stream = _native.RawSocket("json", max_receive=1 << 20, max_send=1 << 20)
+                self.transport.write(self.stream.ping(b"are you there"))
+                data = data[4:]
+            for item in self.stream.feed(data):
+                if isinstance(item, _native.Pong) and not seen.called:
+                    seen.callback(item.payload)
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        factory = protocol.Factory.forProtocol(PingingRouter)
+        port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+        session = ApplicationSession(ComponentConfig("realm1"))
+        try:
+            url = f"rs://127.0.0.1:{port.getHost().port}"
+            yield connect_transport(url, session, serializers=["json"])
+            payload = yield seen.addTimeout(5, reactor)
+            return payload
+        finally:
+            session.disconnect()
+            yield port.stopListening()
+
+    assert run(scenario) == b"are you there"

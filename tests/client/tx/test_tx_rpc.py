@@ -20,15 +20,15 @@ URLS = ["websocket", "rawsocket", "unix"]
 
 
 @pytest.fixture(params=URLS)
-def url(request: pytest.FixtureRequest, crossbar: Router) -> str:
-    return crossbar.url(request.param)
+def url(request: pytest.FixtureRequest, router: Router) -> str:
+    return router.url(request.param)
 
 
-def test_call_returns_a_deferred_with_callbacks(run: Any, crossbar: Router, url: str) -> None:
+def test_call_returns_a_deferred_with_callbacks(run: Any, router: Router, url: str) -> None:
     @defer.inlineCallbacks
     def scenario() -> Any:
-        callee = yield joined(crossbar.rs_url, crossbar.realm, serializers=["msgpack"])
-        caller = yield joined(url, crossbar.realm)
+        callee = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        caller = yield joined(url, router.realm)
         try:
             yield callee.register(lambda: "now", "com.timeservice.now")
             d = caller.call("com.timeservice.now")
@@ -45,7 +45,7 @@ def test_call_returns_a_deferred_with_callbacks(run: Any, crossbar: Router, url:
     assert run(scenario) == ["Now: now"]
 
 
-def test_result_shapes_and_errors(run: Any, crossbar: Router) -> None:
+def test_result_shapes_and_errors(run: Any, router: Router) -> None:
     def sqrt(x: float) -> float:
         if x < 0:
             raise ApplicationError("com.calculator.negative", "no square root of", x)
@@ -56,7 +56,7 @@ def test_result_shapes_and_errors(run: Any, crossbar: Router) -> None:
 
     @defer.inlineCallbacks
     def scenario() -> Any:
-        session = yield joined(crossbar.ws_url, crossbar.realm)
+        session = yield joined(router.ws_url, router.realm)
         try:
             yield defer.gatherResults(
                 [
@@ -99,12 +99,12 @@ def test_result_shapes_and_errors(run: Any, crossbar: Router) -> None:
 
 
 def test_cancel_fails_with_canceled_error_and_interrupts_the_callee(
-    run: Any, crossbar: Router
+    run: Any, router: Router
 ) -> None:
     @defer.inlineCallbacks
     def scenario() -> Any:
-        callee = yield joined(crossbar.rs_url, crossbar.realm, serializers=["cbor"])
-        caller = yield joined(crossbar.ws_url, crossbar.realm)
+        callee = yield joined(router.rs_url, router.realm, serializers=["cbor"])
+        caller = yield joined(router.ws_url, router.realm)
         interrupted = defer.Deferred()
 
         @defer.inlineCallbacks
@@ -135,10 +135,10 @@ def test_cancel_fails_with_canceled_error_and_interrupts_the_callee(
     assert outcome == "interrupted"
 
 
-def test_timeout_raises_timeout_error(run: Any, crossbar: Router) -> None:
+def test_timeout_raises_timeout_error(run: Any, router: Router) -> None:
     @defer.inlineCallbacks
     def scenario() -> Any:
-        session = yield joined(crossbar.ws_url, crossbar.realm)
+        session = yield joined(router.ws_url, router.realm)
         try:
             yield session.register(lambda: sleep(5), "com.myapp.slow")
             try:
@@ -154,9 +154,7 @@ def test_timeout_raises_timeout_error(run: Any, crossbar: Router) -> None:
     assert err.error == ApplicationError.TIMEOUT
 
 
-def test_inline_callbacks_endpoint_with_return_value_and_progress(
-    run: Any, crossbar: Router
-) -> None:
+def test_inline_callbacks_endpoint_with_return_value_and_progress(run: Any, router: Router) -> None:
     @defer.inlineCallbacks
     def slow_square(x: int) -> Any:
         yield sleep(0.01)
@@ -171,8 +169,8 @@ def test_inline_callbacks_endpoint_with_return_value_and_progress(
 
     @defer.inlineCallbacks
     def scenario() -> Any:
-        callee = yield joined(crossbar.rs_url, crossbar.realm, serializers=["json"])
-        caller = yield joined(crossbar.ws_url, crossbar.realm)
+        callee = yield joined(router.rs_url, router.realm, serializers=["json"])
+        caller = yield joined(router.ws_url, router.realm)
         try:
             from pywamp.wamp.types import RegisterOptions
 
@@ -193,13 +191,13 @@ def test_inline_callbacks_endpoint_with_return_value_and_progress(
         assert run(scenario) == (49, [0, 1, 2, 3], 4)
 
 
-def test_batched_calls_with_gather_results(run: Any, crossbar: Router) -> None:
+def test_batched_calls_with_gather_results(run: Any, router: Router) -> None:
     sales = {"product2": 20, "product3": 30, "product5": 50}
 
     @defer.inlineCallbacks
     def scenario() -> Any:
-        callee = yield joined(crossbar.rs_url, crossbar.realm, serializers=["msgpack"])
-        caller = yield joined(crossbar.rs_url, crossbar.realm, serializers=["cbor"])
+        callee = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        caller = yield joined(router.rs_url, router.realm, serializers=["cbor"])
         try:
             yield callee.register(
                 lambda p: sleep(0.05).addCallback(lambda _: sales[p]), "com.myapp.sales"
@@ -214,3 +212,35 @@ def test_batched_calls_with_gather_results(run: Any, crossbar: Router) -> None:
             yield close(caller, callee)
 
     assert run(scenario) == ([20, 30, 50], {50})
+
+
+def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Router) -> None:
+    """100 calls sent in one turn reach the callee in a few chunks; its YIELDs for each
+    chunk are written together, not one write per message."""
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        callee = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        caller = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        try:
+            yield callee.register(lambda x: x, "com.example.echo")
+            writes: list[int] = []
+            proto = callee.transport
+            socket_write = proto.transport.write
+
+            def write(data: bytes) -> None:
+                writes.append(len(data))
+                socket_write(data)
+
+            proto.transport.write = write
+            results = yield defer.gatherResults(
+                [caller.call("com.example.echo", i) for i in range(100)]
+            )
+            proto.transport.write = socket_write
+            return results, writes
+        finally:
+            yield close(caller, callee)
+
+    results, writes = run(scenario)
+    assert results == list(range(100))
+    assert 1 <= len(writes) <= 20

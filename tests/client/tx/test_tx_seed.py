@@ -6,48 +6,19 @@ real router: plain Deferreds, inlineCallbacks, gatherResults, decorators and pat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
 from routers import Router
 from twisted.internet import defer
 from twisted.internet.defer import gatherResults
-from tx_helpers import close, joined
+from tx_helpers import close, joined, register_all, seed
 
 from pywamp import wamp
 from pywamp.twisted.util import sleep
 from pywamp.twisted.wamp import ApplicationSession
 from pywamp.wamp.exception import ApplicationError, CanceledError
 from pywamp.wamp.types import CallOptions, Invocation
-
-Program = Callable[[ApplicationSession, Callable[..., None]], Generator[Any, Any, Any]]
-
-
-def seed(run: Any, crossbar: Router, program: Program, backend: Any = None) -> list[str]:
-    """Run ``program(session, print)`` inline with a second session holding ``backend``."""
-    printed: list[str] = []
-
-    def print_(*args: Any) -> None:
-        printed.append(" ".join(str(a) for a in args))
-
-    @defer.inlineCallbacks
-    def scenario() -> Any:
-        other = yield joined(crossbar.rs_url, crossbar.realm, serializers=["msgpack"])
-        session = yield joined(crossbar.ws_url, crossbar.realm)
-        try:
-            if backend is not None:
-                yield backend(other)
-            yield defer.inlineCallbacks(program)(session, print_)
-        finally:
-            yield close(session, other)
-
-    run(scenario)
-    return printed
-
-
-def register_all(session: ApplicationSession, endpoints: dict[str, Any]) -> Any:
-    return gatherResults([session.register(fn, uri) for uri, fn in endpoints.items()])
 
 
 def sales_backend(session: ApplicationSession) -> Any:
@@ -62,7 +33,7 @@ def sales_backend(session: ApplicationSession) -> Any:
     )
 
 
-def test_calling_with_deferreds_and_inline_callbacks(run: Any, crossbar: Router) -> None:
+def test_calling_with_deferreds_and_inline_callbacks(run: Any, router: Router) -> None:
     def program(session: ApplicationSession, print: Any) -> Any:
         now = yield session.call("com.timeservice.now")
         print(now)
@@ -81,7 +52,7 @@ def test_calling_with_deferreds_and_inline_callbacks(run: Any, crossbar: Router)
         d.addCallback(success)
         yield d
 
-    assert seed(run, crossbar, program, sales_backend) == [
+    assert seed(run, router, program, sales_backend) == [
         "2014-02-04T12:00:00Z",
         "2014-02-04T12:00:00Z",
         "Now: 2014-02-04T12:00:00Z",
@@ -89,7 +60,7 @@ def test_calling_with_deferreds_and_inline_callbacks(run: Any, crossbar: Router)
     ]
 
 
-def test_batching_calls(run: Any, crossbar: Router) -> None:
+def test_batching_calls(run: Any, router: Router) -> None:
     def program(session: ApplicationSession, print: Any) -> Any:
         sales = yield session.call("com.myapp.sales_by_product", "product1")
         sales_sq = yield session.call("com.calculator.square", sales)
@@ -125,14 +96,14 @@ def test_batching_calls(run: Any, crossbar: Router) -> None:
             dl.append(d)
         yield gatherResults(dl)
 
-    printed = seed(run, crossbar, program, sales_backend)
+    printed = seed(run, router, program, sales_backend)
     assert printed[:3] == ["Squared sales: 100", "Sales 1: 10", "Sales 2: 20"]
     assert sorted(printed[3:5]) == ["Sales 1: 10", "Sales 2: 20"]
     assert printed[5:7] == ["Sales: [20, 30, 50]", "Sales: [20, 30, 50]"]
     assert sorted(printed[7:]) == ["Sales product2: 20", "Sales product3: 30", "Sales product5: 50"]
 
 
-def test_complex_results_errors_cancel_timeout_progress(run: Any, crossbar: Router) -> None:
+def test_complex_results_errors_cancel_timeout_progress(run: Any, router: Router) -> None:
     def complex_add(*args: Any, **kwargs: Any) -> Any:
         from pywamp.wamp.types import CallResult
 
@@ -159,7 +130,7 @@ def test_complex_results_errors_cancel_timeout_progress(run: Any, crossbar: Rout
             {
                 "com.math.complex.add": complex_add,
                 "com.calculator.sqrt": sqrt,
-                "com.myapp.longop": lambda: sleep(10),
+                "com.myapp.longop": lambda: sleep(0.5),
                 "com.myapp.log.delete": log_delete,
             },
         )
@@ -216,8 +187,11 @@ def test_complex_results_errors_cancel_timeout_progress(run: Any, crossbar: Rout
             "com.myapp.log.delete", options=CallOptions(onProgress=deletedSoFar)
         )
         print(f"{total} items deleted in total.")
+        # Let the invocation cancelled with mode "skip" end before the callee leaves:
+        # Crossbar keeps a registration whose callee leaves with one outstanding.
+        yield sleep(0.5)
 
-    assert seed(run, crossbar, program, backend) == [
+    assert seed(run, router, program, backend) == [
         "Result: 7 + 11i",
         "Result: 7 + 11i",
         "Error: com.calculator.negative",
@@ -248,7 +222,7 @@ class DecoratedCalculator:
         return x * x
 
 
-def test_registering_endpoints(run: Any, crossbar: Router) -> None:
+def test_registering_endpoints(run: Any, router: Router) -> None:
     def hello(msg: str) -> str:
         return f"You said {msg}. I say hello!"
 
@@ -282,7 +256,7 @@ def test_registering_endpoints(run: Any, crossbar: Router) -> None:
         print("Ok, endpoint unregistered!")
         yield session.register(hello2)
         print((yield session.call("com.myapp.hello2", "bar")))
-        other = yield joined(crossbar.unix_url, crossbar.realm)
+        other = yield joined(router.unix_url, router.realm)
         try:
             registrations = yield defer.gatherResults(other.register(DecoratedCalculator()))
         except Exception as err:
@@ -291,7 +265,7 @@ def test_registering_endpoints(run: Any, crossbar: Router) -> None:
             print(f"Ok, {len(registrations)} object endpoints registered!")
         yield close(other)
 
-    assert seed(run, crossbar, program) == [
+    assert seed(run, router, program) == [
         "Ok, endpoint registered!",
         "You said foooo. I say hello!",
         "5",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from typing import Any
 
+from routers import Router
 from twisted.internet import defer
+from twisted.internet.defer import gatherResults
 
 from pywamp.twisted.wamp import ApplicationSession, connect_transport
 from pywamp.wamp.types import ComponentConfig
@@ -32,3 +35,32 @@ def close(*sessions: ApplicationSession) -> Any:
         closed = session.disconnect()
         if closed is not None:
             yield closed
+
+
+Program = Callable[[ApplicationSession, Callable[..., None]], Generator[Any, Any, Any]]
+
+
+def seed(run: Any, router: Router, program: Program, backend: Any = None) -> list[str]:
+    """Run ``program(session, print)`` inline with a second session holding ``backend``."""
+    printed: list[str] = []
+
+    def print_(*args: Any) -> None:
+        printed.append(" ".join(str(a) for a in args))
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        other = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        session = yield joined(router.ws_url, router.realm)
+        try:
+            if backend is not None:
+                yield backend(other)
+            yield defer.inlineCallbacks(program)(session, print_)
+        finally:
+            yield close(session, other)
+
+    run(scenario)
+    return printed
+
+
+def register_all(session: ApplicationSession, endpoints: dict[str, Any]) -> Any:
+    return gatherResults([session.register(fn, uri) for uri, fn in endpoints.items()])

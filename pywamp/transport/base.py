@@ -3,7 +3,10 @@ and the dispatch of decoded items.
 
 A transport turns bytes into WAMP messages with one native ``feed()`` call per read and
 hands each message to a :class:`MessageHandler` (a client session or a router session).
-Writes issued in one event-loop iteration leave in one ``writelines`` call.
+Writes leave early and together: what the handlers send while one read is dispatched
+leaves, per transport, in one write when the dispatch ends (the same loop turn); outside
+a dispatch the first write of a loop turn leaves at once and the rest of that turn's
+writes leave together at the start of the next.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,6 +25,34 @@ from pywamp.exception import ProtocolError, TransportError
 __all__ = ("MessageHandler", "TransportInfo", "WampTransport")
 
 log = logging.getLogger("pywamp.transport")
+
+
+class _Batch:
+    """The writes of one event loop while a read is dispatched: queued, and every
+    transport written to leaves in one write when the outermost dispatch ends."""
+
+    __slots__ = ("dirty", "feeding")
+
+    def __init__(self) -> None:
+        self.feeding = 0  # depth of nested dispatches
+        self.dirty: list[WampTransport] = []
+
+    def flush(self) -> None:
+        """Write out every transport written to during the dispatch."""
+        dirty = self.dirty[:]
+        self.dirty.clear()
+        for transport in dirty:
+            transport._flush_now()
+
+
+_batches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batch] = weakref.WeakKeyDictionary()
+
+
+def _batch_of(loop: asyncio.AbstractEventLoop) -> _Batch:
+    batch = _batches.get(loop)
+    if batch is None:
+        batch = _batches[loop] = _Batch()
+    return batch
 
 
 @dataclass(slots=True)
@@ -73,6 +105,7 @@ class WampTransport(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.stream: Any = None
         self._loop = asyncio.get_running_loop()
+        self._batch = _batch_of(self._loop)
         self.opened: asyncio.Future[None] = self._loop.create_future()
         self._out: list[bytes] = []
         self._flush_scheduled = False
@@ -134,14 +167,10 @@ class WampTransport(asyncio.Protocol):
         return self.transport is not None and self.stream is not None and not self._closing
 
     def send(self, message: Any) -> None:
-        """Encode, frame and queue one message; it leaves at the end of this loop turn."""
+        """Encode, frame and write (or queue) one message."""
         if self.transport is None or self._closing:
             return
-        # _write(), inlined: this runs for every message sent.
-        self._out.append(self.stream.send(message))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
+        self._write(self.stream.send(message))
 
     def send_encoded(self, payload: bytes) -> None:
         """Queue a message already encoded with this transport's serializer."""
@@ -192,7 +221,18 @@ class WampTransport(asyncio.Protocol):
             self._feed(rest)
 
     def _feed(self, data: bytes) -> None:
-        """Decode every complete item in ``data`` and dispatch it in order."""
+        """Decode every complete item in ``data`` and dispatch it in order; what the
+        handlers send leaves when the dispatch ends, one write per transport."""
+        batch = self._batch
+        batch.feeding += 1
+        try:
+            self._feed_items(data)
+        finally:
+            batch.feeding -= 1
+            if not batch.feeding and batch.dirty:
+                batch.flush()
+
+    def _feed_items(self, data: bytes) -> None:
         try:
             items = self.stream.feed(data)
         except ProtocolError as error:
@@ -238,13 +278,25 @@ class WampTransport(asyncio.Protocol):
     # -- writes ---------------------------------------------------------------------
 
     def _write(self, data: bytes) -> None:
-        self._out.append(data)
-        if not self._flush_scheduled:
+        out = self._out
+        if self._batch.feeding:
+            if not out:
+                self._batch.dirty.append(self)
+            out.append(data)
+        elif self._flush_scheduled or out:
+            out.append(data)
+        else:
+            # The first write of a loop turn leaves at once; the rest of the turn's
+            # writes wait for the flush scheduled here (one write for a burst).
+            self.transport.write(data)  # type: ignore[union-attr]
             self._flush_scheduled = True
             self._loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_scheduled = False
+        self._flush_now()
+
+    def _flush_now(self) -> None:
         if self.transport is None or not self._out:
             return
         out, self._out = self._out, []

@@ -5,7 +5,8 @@ The workload is written once against Autobahn's API (``ApplicationSession`` and 
 RawSocket client factory) and run with either library's classes, so the only difference
 is the import. Routers run as separate processes (``pywamp router``; Crossbar from
 ``.venv-crossbar``, installed by ``scripts/setup-crossbar.sh``). RawSocket + msgpack
-everywhere. A raw asyncio echo over the same loopback is the floor for a round trip.
+everywhere. A minimal asyncio Protocol echo, its server in another process as the routers
+are, is the floor for one request/response.
 
     .venv/bin/python benches/e2e.py [--quick] [--only pywamp-router]
 """
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import importlib
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -142,24 +144,70 @@ async def pubsub(lib: Library, port: int, count: int, subscribers: int = 1) -> f
     return expected / elapsed
 
 
-async def raw_echo(count: int) -> float:
-    """Round trips per second of a plain asyncio echo over loopback: the floor."""
+class _Echo(asyncio.Protocol):
+    """The echo server: every read written straight back (TCP_NODELAY)."""
 
-    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while data := await reader.read(65536):
-            writer.write(data)
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    server = await asyncio.start_server(echo, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    start = time.perf_counter()
-    for _ in range(count):
-        writer.write(b"x" * 32)
-        await reader.readexactly(32)
-    elapsed = time.perf_counter() - start
-    writer.close()
-    server.close()
-    return count / elapsed
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(data)
+
+
+class _EchoClient(asyncio.Protocol):
+    """Sends a request and resolves ``reply`` when the whole echo is back."""
+
+    def __init__(self) -> None:
+        self.reply: asyncio.Future[None] | None = None
+        self.pending = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        self.pending -= len(data)
+        if self.pending <= 0 and self.reply is not None:
+            self.reply.set_result(None)
+
+
+async def serve_echo(port: int) -> None:
+    """Run the echo server (in its own process, as the routers are) until killed."""
+    loop = asyncio.get_running_loop()
+    await loop.create_server(_Echo, "127.0.0.1", port)
+    print("listening", flush=True)
+    await asyncio.Event().wait()
+
+
+async def raw_echo(count: int, size: int = 32) -> float:
+    """Round trips per second of a minimal asyncio Protocol echo over loopback, the server in
+    its own process: the floor of one request/response through another process."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--echo-server", str(port)], stdout=subprocess.PIPE
+    )
+    try:
+        assert server.stdout is not None
+        server.stdout.readline()
+        loop = asyncio.get_running_loop()
+        _, client = await loop.create_connection(_EchoClient, "127.0.0.1", port)
+        request = b"x" * size
+        for n in (100, count):
+            start = time.perf_counter()
+            for _ in range(n):
+                client.reply = loop.create_future()
+                client.pending = size
+                client.transport.write(request)
+                await client.reply
+            elapsed = time.perf_counter() - start
+        client.transport.close()
+        return count / elapsed
+    finally:
+        server.kill()
+        server.wait()
 
 
 # -- routers ---------------------------------------------------------------------------------
@@ -205,7 +253,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts (a smoke run)")
     parser.add_argument("--only", choices=["pywamp-router", "crossbar"], help="one router")
+    parser.add_argument("--echo-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.echo_server:
+        await serve_echo(args.echo_server)
+        return
     scale = 0.1 if args.quick else 1.0
     n = lambda base: max(100, int(base * scale))  # noqa: E731
     workloads: dict[str, Callable[[Library, int], Awaitable[float]]] = {
@@ -228,7 +280,7 @@ async def main() -> None:
                     )
         finally:
             router.stop()
-    print(f"raw asyncio echo over loopback: {floor:,.0f} round trips/s\n")
+    print(f"raw asyncio echo through another process: {floor:,.0f} round trips/s\n")
     names = [(lib.name, r.name) for r in routers for lib in libraries]
     print("| workload | " + " | ".join(f"{c} + {r}" for c, r in names) + " |")
     print("|---|" + "---|" * len(names))

@@ -5,8 +5,8 @@ A transport turns bytes into WAMP messages with one native ``feed()`` call per r
 hands each message to a :class:`MessageHandler` (a client session or a router session).
 Writes leave early and together: what the handlers send while one read is dispatched
 leaves, per transport, in one write when the dispatch ends (the same loop turn); outside
-a dispatch the first write of a loop turn leaves at once and the rest of that turn's
-writes leave together at the start of the next.
+a dispatch the first write since the last read or flush leaves at once and the writes
+right after it leave together at the start of the next loop turn.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from pywamp.exception import ProtocolError, TransportError
 __all__ = ("MessageHandler", "TransportInfo", "WampTransport")
 
 log = logging.getLogger("pywamp.transport")
+
+#: Bytes asked for per read: under malloc's mmap threshold (128 KiB).
+_READ_SIZE = 64 * 1024
 
 
 class _Batch:
@@ -109,6 +112,7 @@ class WampTransport(asyncio.Protocol):
         self.opened: asyncio.Future[None] = self._loop.create_future()
         self._out: list[bytes] = []
         self._flush_scheduled = False
+        self._corked = False  # a write left at once: the next ones wait for a flush
         self._closing = False
         self._open_timer: asyncio.TimerHandle | None = None
         #: Transports with the same key frame a message to the same bytes and accept the
@@ -129,6 +133,10 @@ class WampTransport(asyncio.Protocol):
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if getattr(transport, "max_size", 0) > _READ_SIZE:
+            # asyncio reads up to 256 KiB at a time; a buffer that large is mmap()ed
+            # by malloc and unmapped after every read: three system calls per message
+            transport.max_size = _READ_SIZE  # type: ignore[attr-defined]
         if self.open_timeout is not None:
             loop = asyncio.get_running_loop()
             self._open_timer = loop.call_later(self.open_timeout, self._open_expired)
@@ -223,6 +231,7 @@ class WampTransport(asyncio.Protocol):
     def _feed(self, data: bytes) -> None:
         """Decode every complete item in ``data`` and dispatch it in order; what the
         handlers send leaves when the dispatch ends, one write per transport."""
+        self._corked = False
         batch = self._batch
         batch.feeding += 1
         try:
@@ -283,17 +292,20 @@ class WampTransport(asyncio.Protocol):
             if not out:
                 self._batch.dirty.append(self)
             out.append(data)
-        elif self._flush_scheduled or out:
+        elif out or self._corked:
+            # a burst: the writes after the first leave together, next loop turn
             out.append(data)
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self._loop.call_soon(self._flush)
         else:
-            # The first write of a loop turn leaves at once; the rest of the turn's
-            # writes wait for the flush scheduled here (one write for a burst).
+            # the first write since the last read or flush leaves at once
             self.transport.write(data)  # type: ignore[union-attr]
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
+            self._corked = True
 
     def _flush(self) -> None:
         self._flush_scheduled = False
+        self._corked = False
         self._flush_now()
 
     def _flush_now(self) -> None:

@@ -18,6 +18,7 @@ import asyncio
 import importlib
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -188,32 +189,66 @@ async def serve_echo(port: int) -> None:
     await asyncio.Event().wait()
 
 
-async def raw_echo(count: int, size: int = 32) -> float:
-    """Round trips per second of a minimal asyncio Protocol echo over loopback, the server in
-    its own process: the floor of one request/response through another process."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--echo-server", str(port)], stdout=subprocess.PIPE
-    )
+class EchoPeer:
+    """A minimal asyncio Protocol echo over loopback, its server in its own process (as the
+    routers are): the floor of one request/response through another process."""
+
+    async def start(self, size: int = 32) -> None:
+        port = free_port()
+        self.server = subprocess.Popen(
+            [sys.executable, __file__, "--echo-server", str(port)], stdout=subprocess.PIPE
+        )
+        assert self.server.stdout is not None
+        self.server.stdout.readline()
+        self.loop = asyncio.get_running_loop()
+        _, self.client = await self.loop.create_connection(_EchoClient, "127.0.0.1", port)
+        self.request = b"x" * size
+
+    async def round_trip(self) -> None:
+        client = self.client
+        client.reply = self.loop.create_future()
+        client.pending = len(self.request)
+        client.transport.write(self.request)
+        await client.reply
+
+    def stop(self) -> None:
+        self.client.transport.close()
+        self.server.kill()
+        self.server.wait()
+
+
+async def echo_vs_call(lib: Library, port: int, rounds: int, per_round: int = 50) -> float:
+    """Median time of a sequential call over the median time of an echo round trip, the two
+    measured in alternating rounds (each op timed alone) so that both see the same load."""
+    echo = EchoPeer()
+    await echo.start()
+    callee, caller = await lib.join(port), await lib.join(port)
     try:
-        assert server.stdout is not None
-        server.stdout.readline()
-        loop = asyncio.get_running_loop()
-        _, client = await loop.create_connection(_EchoClient, "127.0.0.1", port)
-        request = b"x" * size
-        for n in (100, count):
-            start = time.perf_counter()
-            for _ in range(n):
-                client.reply = loop.create_future()
-                client.pending = size
-                client.transport.write(request)
-                await client.reply
-            elapsed = time.perf_counter() - start
-        client.transport.close()
-        return count / elapsed
+        await callee.register(lambda x: x, "bench.echo")
+        echo_times: list[float] = []
+        call_times: list[float] = []
+        clock = time.perf_counter
+        for r in range(rounds + 1):
+            for _ in range(per_round):
+                start = clock()
+                await echo.round_trip()
+                echo_times.append(clock() - start)
+            for i in range(per_round):
+                start = clock()
+                await caller.call("bench.echo", i)
+                call_times.append(clock() - start)
+            if r == 0:  # warm-up round
+                echo_times.clear()
+                call_times.clear()
     finally:
-        server.kill()
-        server.wait()
+        echo.stop()
+        await leave(caller, callee)
+    echo_median, call_median = statistics.median(echo_times), statistics.median(call_times)
+    print(
+        f"echo round trip {echo_median * 1e6:.0f} µs, sequential call {call_median * 1e6:.0f} µs"
+        f" (medians of {len(call_times)} each, alternating)"
+    )
+    return call_median / echo_median
 
 
 # -- routers ---------------------------------------------------------------------------------
@@ -275,25 +310,19 @@ async def main() -> None:
     libraries = [Library("pywamp"), Library("autobahn")]
     routers = [r for r in (PywampRouter(), Crossbar()) if args.only in (None, r.name)]
     rates: dict[tuple[str, str, str], float] = {}
-    # The echo floor is measured between the sequential-call runs (the machine's load
-    # changes by the minute); every number is the best of its runs.
-    echoes: list[float] = []
+    latency: float | None = None
     for router in routers:
         port = router.start()
         try:
             for workload, run in workloads.items():
-                sequential = workload.startswith("rpc sequential")
                 for lib in libraries:
-                    runs = []
-                    for _ in range(5 if sequential else 2):
-                        if sequential:
-                            echoes.append(await raw_echo(n(2000)))
-                        runs.append(await run(lib, port))
-                    rates[(workload, lib.name, router.name)] = max(runs)
+                    rates[(workload, lib.name, router.name)] = max(
+                        [await run(lib, port) for _ in range(2)]
+                    )
+            if router.name == "pywamp-router":
+                latency = await echo_vs_call(libraries[0], port, rounds=max(4, int(40 * scale)))
         finally:
             router.stop()
-    floor = max(echoes)
-    print(f"raw asyncio echo through another process: {floor:,.0f} round trips/s\n")
     names = [(lib.name, r.name) for r in routers for lib in libraries]
     print("| workload | " + " | ".join(f"{c} + {r}" for c, r in names) + " |")
     print("|---|" + "---|" * len(names))
@@ -317,9 +346,8 @@ async def main() -> None:
                 ratio = rates[(workload, *ours)] / rates[(workload, *theirs)]
                 line.append(f"{label} {ratio:.1f}x")
         print("  ".join(line))
-    if ("pywamp", "pywamp-router") in names:
-        seq = rates[("rpc sequential (calls/s)", "pywamp", "pywamp-router")]
-        print(f"\nsequential call vs raw echo round trip: {floor / seq:.2f}x the time (goal <= 2x)")
+    if latency is not None:
+        print(f"\nsequential call vs raw echo round trip: {latency:.2f}x the time (goal <= 2x)")
 
 
 if __name__ == "__main__":

@@ -227,6 +227,8 @@ async def echo_vs_call(lib: Library, port: int, rounds: int, per_round: int = 50
         await callee.register(lambda x: x, "bench.echo")
         echo_times: list[float] = []
         call_times: list[float] = []
+        ack_times: list[float] = []  # acknowledged publish: one exchange with the router
+        acknowledge = lib.PublishOptions(acknowledge=True)
         clock = time.perf_counter
         for r in range(rounds + 1):
             for _ in range(per_round):
@@ -237,16 +239,25 @@ async def echo_vs_call(lib: Library, port: int, rounds: int, per_round: int = 50
                 start = clock()
                 await caller.call("bench.echo", i)
                 call_times.append(clock() - start)
+            for _ in range(per_round):
+                start = clock()
+                await caller.publish("bench.acked", options=acknowledge)
+                ack_times.append(clock() - start)
             if r == 0:  # warm-up round
                 echo_times.clear()
                 call_times.clear()
+                ack_times.clear()
     finally:
         echo.stop()
         await leave(caller, callee)
-    echo_median, call_median = statistics.median(echo_times), statistics.median(call_times)
+    echo_median = statistics.median(echo_times)
+    call_median = statistics.median(call_times)
+    ack_median = statistics.median(ack_times)
     print(
-        f"echo round trip {echo_median * 1e6:.0f} µs, sequential call {call_median * 1e6:.0f} µs"
-        f" (medians of {len(call_times)} each, alternating)"
+        f"medians of {len(call_times)} single operations each, in alternating rounds: echo "
+        f"round trip {echo_median * 1e6:.0f} µs, sequential call {call_median * 1e6:.0f} µs "
+        f"({call_median / echo_median:.2f}x), acknowledged publish {ack_median * 1e6:.0f} µs "
+        f"({ack_median / echo_median:.2f}x)"
     )
     return call_median / echo_median
 

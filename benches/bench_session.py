@@ -1,9 +1,10 @@
 """Client session speed, pywamp against Autobahn|Python, side by side per group.
 
-End to end through one Crossbar.io node (WebSocket, msgpack, both clients alike): a
-sequential call round trip, a burst of concurrent calls, and a burst of events from a
-publisher to a subscriber. The router's own cost is in every number, so these ratios
-understate the client's speed-up; the "dispatch" groups take the network and the router
+End to end through one router (WebSocket, msgpack, both clients alike), a Crossbar.io node
+and then ``pywamp router`` (each a process serving the client tests' config): a sequential
+call round trip, a burst of concurrent calls, and a burst of events from a publisher to a
+subscriber. The router's own cost is in every number, so these ratios understate the
+client's speed-up; the "dispatch" groups take the network and the router
 out: EVENT bytes are decoded and dispatched to a handler, and calls are issued and answered
 with RESULT messages fed straight into joined sessions.
 """
@@ -29,7 +30,7 @@ from autobahn.wamp import message as ab_message  # noqa: E402
 from autobahn.wamp.serializer import MsgPackSerializer  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "client"))
-from routers import CrossbarNode, Router  # noqa: E402
+from routers import CrossbarNode, PywampNode, Router  # noqa: E402
 
 import pywamp  # noqa: E402
 from pywamp import _native  # noqa: E402
@@ -88,6 +89,7 @@ class Counter:
 
 @dataclass
 class Env:
+    router: str
     loop: asyncio.AbstractEventLoop
     py_caller: Session
     py_callee: Session
@@ -123,6 +125,7 @@ async def setup(router: Router) -> Env:
     py_sub = await py_callee.subscribe(py_counter, "bench.py.topic")
     ab_sub = await ab_callee.subscribe(ab_counter, "bench.ab.topic")
     return Env(
+        router.name,
         asyncio.get_running_loop(),
         py_caller,
         py_callee,
@@ -136,9 +139,12 @@ async def setup(router: Router) -> Env:
     )
 
 
-@pytest.fixture(scope="module")
-def env() -> Iterator[Env]:
-    node = CrossbarNode(Path(tempfile.mkdtemp(prefix="bench-crossbar-")))
+NODES = {"crossbar": CrossbarNode, "pywamp": PywampNode}
+
+
+@pytest.fixture(scope="module", params=list(NODES))
+def env(request: pytest.FixtureRequest) -> Iterator[Env]:
+    node = NODES[request.param](Path(tempfile.mkdtemp(prefix=f"bench-{request.param}-")))
     router = node.start()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -158,7 +164,7 @@ def env() -> Iterator[Env]:
         node.stop()
 
 
-# -- end to end through Crossbar -------------------------------------------------------------
+# -- end to end through a router (the group names it) -----------------------------------
 
 
 async def sequential(session: Any, procedure: str) -> None:
@@ -166,13 +172,13 @@ async def sequential(session: Any, procedure: str) -> None:
         assert await session.call(procedure, i) == i
 
 
-@pytest.mark.benchmark(group="session: 200 sequential calls (Crossbar)")
 def test_sequential_calls_pywamp(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: {CALLS} sequential calls ({env.router})"
     benchmark(lambda: env.run(sequential(env.py_caller, "bench.py.echo")))
 
 
-@pytest.mark.benchmark(group="session: 200 sequential calls (Crossbar)")
 def test_sequential_calls_autobahn(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: {CALLS} sequential calls ({env.router})"
     benchmark(lambda: env.run(sequential(env.ab_caller, "bench.ab.echo")))
 
 
@@ -181,13 +187,13 @@ async def burst(session: Any, procedure: str) -> None:
     assert results[-1] == BURST - 1
 
 
-@pytest.mark.benchmark(group="session: 1000 concurrent calls (Crossbar)")
 def test_concurrent_calls_pywamp(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: {BURST} concurrent calls ({env.router})"
     benchmark(lambda: env.run(burst(env.py_caller, "bench.py.echo")))
 
 
-@pytest.mark.benchmark(group="session: 1000 concurrent calls (Crossbar)")
 def test_concurrent_calls_autobahn(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: {BURST} concurrent calls ({env.router})"
     benchmark(lambda: env.run(burst(env.ab_caller, "bench.ab.echo")))
 
 
@@ -198,21 +204,21 @@ async def events(session: Any, counter: Counter, topic: str) -> None:
     await asyncio.wait_for(done, 30)
 
 
-@pytest.mark.benchmark(group="session: 2000 events published and received (Crossbar)")
 def test_events_pywamp(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: {EVENTS} events published and received ({env.router})"
     benchmark(lambda: env.run(events(env.py_caller, env.py_counter, "bench.py.topic")))
 
 
-@pytest.mark.benchmark(group="session: 2000 events published and received (Crossbar)")
 def test_events_autobahn(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: {EVENTS} events published and received ({env.router})"
     benchmark(lambda: env.run(events(env.ab_caller, env.ab_counter, "bench.ab.topic")))
 
 
 # -- dispatch inside one client (no network, no router) --------------------------------------
 
 
-@pytest.mark.benchmark(group="session: receive 10000 EVENTs (decode + dispatch)")
 def test_event_dispatch_pywamp(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: receive 10000 EVENTs (decode + dispatch) ({env.router} session)"
     codec = _native.Codec("msgpack")
     data = codec.encode(_native.Event(env.py_subscription, 1, {}, PAYLOAD))
     decode = codec.decode
@@ -228,8 +234,8 @@ def test_event_dispatch_pywamp(benchmark: Any, env: Env) -> None:
     benchmark(run)
 
 
-@pytest.mark.benchmark(group="session: receive 10000 EVENTs (decode + dispatch)")
 def test_event_dispatch_autobahn(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: receive 10000 EVENTs (decode + dispatch) ({env.router} session)"
     serializer = MsgPackSerializer()
     data, _ = serializer.serialize(ab_message.Event(env.ab_subscription, 1, args=list(PAYLOAD)))
     unserialize = serializer.unserialize
@@ -246,8 +252,8 @@ def test_event_dispatch_autobahn(benchmark: Any, env: Env) -> None:
     benchmark(run)
 
 
-@pytest.mark.benchmark(group="session: 1000 call() + RESULT dispatch, no network")
 def test_call_and_result_pywamp(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: 1000 call() + RESULT dispatch, no network ({env.router} session)"
     session = env.py_caller
     peer = session._peer
     receive = session.message_received
@@ -262,8 +268,8 @@ def test_call_and_result_pywamp(benchmark: Any, env: Env) -> None:
     benchmark(lambda: env.run(run()))
 
 
-@pytest.mark.benchmark(group="session: 1000 call() + RESULT dispatch, no network")
 def test_call_and_result_autobahn(benchmark: Any, env: Env) -> None:
+    benchmark.group = f"session: 1000 call() + RESULT dispatch, no network ({env.router} session)"
     session = env.ab_caller
     receive = session.onMessage
 

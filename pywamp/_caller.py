@@ -102,6 +102,8 @@ class CallerMixin(SessionBase):
         message = _Call(request_id, opts, procedure, args or None, kwargs or None)
         if options.cancel_mode is not None:
             pending.cancel_mode = options.cancel_mode
+        if options.runmode == "all":
+            pending.gather = True
         calls = self._peer.calls
         calls[request_id] = pending
         try:
@@ -227,6 +229,8 @@ class CallerMixin(SessionBase):
         args = message.args
         if message.kwargs or pending.details:
             result: Any = _call_result(message)
+        elif pending.gather:
+            result = list(args or ())
         elif args:
             result = args[0] if len(args) == 1 else CallResult(*args)
         else:

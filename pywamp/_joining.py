@@ -50,6 +50,7 @@ class JoiningMixin(SessionBase):
         )
         if self._join_waiter is None:
             self._join_waiter = self._adapter.create_future()
+        self._join_outcome = None
         self._dispatch = self._when_joining
         self._transport.send(hello)
 
@@ -57,6 +58,9 @@ class JoiningMixin(SessionBase):
         """A future of the outcome of joining: SessionDetails, or the exception that
         ended it (never failed itself, so nobody must await it)."""
         if self._join_waiter is None:
+            if self._join_outcome is not None:
+                # the join already ended (a quick ABORT): its outcome, not a new wait
+                return self._adapter.succeed(self._join_outcome)
             self._join_waiter = self._adapter.create_future()
         return self._join_waiter
 
@@ -105,6 +109,7 @@ class JoiningMixin(SessionBase):
         if self._join_waiter is not None and self._peer.session_id == details.session:
             self._resolve(self._join_waiter, details)
             self._join_waiter = None
+            self._join_outcome = details
 
     def _on_challenge(self, message: Any) -> None:
         self._peer.challenge(message)

@@ -64,6 +64,8 @@ class SessionBase(Observable):
         self._errors = ErrorMapping()
         self._session_details: SessionDetails | None = None
         self._join_waiter: Any = None
+        #: How the last join ended (SessionDetails or an exception), once it has.
+        self._join_outcome: Any = None
         self._leave_waiter: Any = None
         self._closed_waiter: Any = None
         self._dispatch = {}
@@ -245,6 +247,7 @@ class SessionBase(Observable):
         if self._join_waiter is not None:
             self._resolve(self._join_waiter, join_outcome)
             self._join_waiter = None
+            self._join_outcome = join_outcome
         if self._leave_waiter is not None:
             self._resolve(self._leave_waiter, None)
             self._leave_waiter = None

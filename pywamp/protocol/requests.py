@@ -18,6 +18,7 @@ class PendingCall:
         "cancel_mode",
         "details",
         "future",
+        "gather",
         "on_progress",
         "procedure",
         "request_id",
@@ -39,6 +40,8 @@ class PendingCall:
         self.on_progress = on_progress
         self.details = details
         self.cancel_mode: str | None = None
+        #: runmode "all": the RESULT's args are the callees' results, one each.
+        self.gather = False
         self.timeout: float | None = None
         self.timer: Any = None
 

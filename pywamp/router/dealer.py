@@ -42,6 +42,7 @@ from pywamp.router import errors
 from pywamp.router.broker import match_policy, send_error
 from pywamp.router.calls import Leg, PendingCall, gathered, late_answer
 from pywamp.router.errors import ProtocolViolation
+from pywamp.router.features import has_feature
 from pywamp.router.filters import opt_bool, passthru
 from pywamp.router.history import rfc3339
 from pywamp.router.ids import MAX_ID, IdSequence
@@ -57,6 +58,8 @@ CANCEL_MODES = frozenset(("skip", "kill", "killnowait"))
 RUNMODES = frozenset(("any", "all", "partition"))
 
 _CALL = Call.TYPE
+#: The reason in a revocation's UNREGISTERED.Details (Crossbar's).
+_REVOKED = "wamp.error.unregistered"
 _REGISTER = Register.TYPE
 _UNREGISTER = Unregister.TYPE
 _INVOCATION = Invocation.TYPE
@@ -162,6 +165,9 @@ class Dealer:
             send_error(out, session, _REGISTER, request, errors.NOT_AUTHORIZED, procedure)
             return
         reg = self.matcher.get(procedure, match)
+        if reg is not None and options.get("force_reregister") is True:
+            self._revoke(reg, now, out)
+            reg = None
         created = reg is None
         if reg is None:
             reg = Registration(self.ids.next(), procedure, match, invoke, now)
@@ -198,6 +204,18 @@ class Dealer:
         deleted = self._detach_callee(reg, session)
         out.append(Send(Unregistered(msg.request_id), (session,)))
         self._unregistered_events(session, reg, deleted, now, out)
+
+    def _revoke(self, reg: Registration, now: float, out: list[Output]) -> None:
+        """``force_reregister``: take the registration from every callee (Crossbar's option);
+        those that announced ``registration_revocation`` are told with UNREGISTERED."""
+        for callee in list(reg.order):
+            target = callee.session
+            target.registrations.pop(reg.id, None)
+            if has_feature(target.roles, "callee", "registration_revocation"):
+                details = {"registration": reg.id, "reason": _REVOKED}
+                out.append(Send(Unregistered(0, details), (target,)))
+            deleted = self._detach_callee(reg, target)
+            self._unregistered_events(target, reg, deleted, now, out)
 
     def _detach_callee(self, reg: Registration, session: RouterSession) -> bool:
         del reg.callees[session]

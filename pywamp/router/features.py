@@ -33,6 +33,7 @@ DEALER_FEATURES: tuple[str, ...] = (
     "pattern_based_registration",
     "shared_registration",
     "sharded_registration",
+    "registration_revocation",
     "registration_meta_api",
     "session_meta_api",
     "testament_meta_api",

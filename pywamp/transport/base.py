@@ -3,7 +3,10 @@ and the dispatch of decoded items.
 
 A transport turns bytes into WAMP messages with one native ``feed()`` call per read and
 hands each message to a :class:`MessageHandler` (a client session or a router session).
-Writes issued in one event-loop iteration leave in one ``writelines`` call.
+Writes leave early and together: what the handlers send while one read is dispatched
+leaves, per transport, in one write when the dispatch ends (the same loop turn); outside
+a dispatch the first write since the last read or flush leaves at once and the writes
+right after it leave together at the start of the next loop turn.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +31,37 @@ DROP = "drop"
 DISCONNECT = "disconnect"
 
 log = logging.getLogger("pywamp.transport")
+
+#: Bytes asked for per read: under malloc's mmap threshold (128 KiB).
+_READ_SIZE = 64 * 1024
+
+
+class _Batch:
+    """The writes of one event loop while a read is dispatched: queued, and every
+    transport written to leaves in one write when the outermost dispatch ends."""
+
+    __slots__ = ("dirty", "feeding")
+
+    def __init__(self) -> None:
+        self.feeding = 0  # depth of nested dispatches
+        self.dirty: list[WampTransport] = []
+
+    def flush(self) -> None:
+        """Write out every transport written to during the dispatch."""
+        dirty = self.dirty[:]
+        self.dirty.clear()
+        for transport in dirty:
+            transport._flush_now()
+
+
+_batches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batch] = weakref.WeakKeyDictionary()
+
+
+def _batch_of(loop: asyncio.AbstractEventLoop) -> _Batch:
+    batch = _batches.get(loop)
+    if batch is None:
+        batch = _batches[loop] = _Batch()
+    return batch
 
 
 @dataclass(slots=True)
@@ -91,9 +126,11 @@ class WampTransport(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.stream: Any = None
         self._loop = asyncio.get_running_loop()
+        self._batch = _batch_of(self._loop)
         self.opened: asyncio.Future[None] = self._loop.create_future()
         self._out: list[bytes] = []
         self._flush_scheduled = False
+        self._corked = False  # a write left at once: the next ones wait for a flush
         self._closing = False
         self._open_timer: asyncio.TimerHandle | None = None
         self._ping_timer: asyncio.TimerHandle | None = None
@@ -132,6 +169,10 @@ class WampTransport(asyncio.Protocol):
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if getattr(transport, "max_size", 0) > _READ_SIZE:
+            # asyncio reads up to 256 KiB at a time; a buffer that large is mmap()ed
+            # by malloc and unmapped after every read: three system calls per message
+            transport.max_size = _READ_SIZE  # type: ignore[attr-defined]
         if self.open_timeout is not None:
             loop = asyncio.get_running_loop()
             self._open_timer = loop.call_later(self.open_timeout, self._open_expired)
@@ -177,14 +218,10 @@ class WampTransport(asyncio.Protocol):
         return self.transport is not None and self.stream is not None and not self._closing
 
     def send(self, message: Any) -> None:
-        """Encode, frame and queue one message; it leaves at the end of this loop turn."""
+        """Encode, frame and write (or queue) one message."""
         if self.transport is None or self._closing:
             return
-        # _write(), inlined: this runs for every message sent.
-        self._out.append(self.stream.send(message))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
+        self._write(self.stream.send(message))
 
     def send_encoded(self, payload: bytes) -> None:
         """Queue a message already encoded with this transport's serializer."""
@@ -287,10 +324,22 @@ class WampTransport(asyncio.Protocol):
             self._feed(rest)
 
     def _feed(self, data: bytes) -> None:
-        """Decode every complete item in ``data`` and dispatch it in order."""
+        """Decode every complete item in ``data`` and dispatch it in order; what the
+        handlers send leaves when the dispatch ends, one write per transport."""
+        self._corked = False
         self.bytes_in += len(data)
         if self.idle_timeout is not None:
             self._heard_at = self._loop.time()
+        batch = self._batch
+        batch.feeding += 1
+        try:
+            self._feed_items(data)
+        finally:
+            batch.feeding -= 1
+            if not batch.feeding and batch.dirty:
+                batch.flush()
+
+    def _feed_items(self, data: bytes) -> None:
         try:
             items = self.stream.feed(data)
         except ProtocolError as error:
@@ -388,14 +437,31 @@ class WampTransport(asyncio.Protocol):
     # -- writes ---------------------------------------------------------------------
 
     def _write(self, data: bytes) -> None:
-        self._out.append(data)
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
+        out = self._out
+        if self._batch.feeding:
+            if not out:
+                self._batch.dirty.append(self)
+            out.append(data)
+        elif out or self._corked:
+            # a burst: the writes after the first leave together, next loop turn
+            out.append(data)
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self._loop.call_soon(self._flush)
+        else:
+            # the first write since the last read or flush leaves at once
+            transport = self.transport
+            assert transport is not None
+            transport.write(data)
+            self._corked = True
+            self._sent(transport, (data,), len(data))
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        self._pending = 0
+        self._corked = False
+        self._flush_now()
+
+    def _flush_now(self) -> None:
         transport = self.transport
         if transport is None or not self._out:
             return
@@ -406,6 +472,12 @@ class WampTransport(asyncio.Protocol):
         else:
             size = sum(map(len, out))
             transport.writelines(out)
+        self._sent(transport, out, size)
+
+    def _sent(self, transport: asyncio.WriteTransport, out: Sequence[bytes], size: int) -> None:
+        """Count what was handed to the kernel and, when bytes wait, track it against the
+        slow-consumer bounds (nothing stays queued in ``_out`` after a write)."""
+        self._pending = 0
         self.messages_out += len(out)
         self.bytes_out += size
         if self.max_queued is not None and self.transport is not None:
@@ -413,7 +485,7 @@ class WampTransport(asyncio.Protocol):
             if buffered or self._ends:
                 self._track(out, size, buffered)
 
-    def _track(self, out: list[bytes], size: int, buffered: int) -> None:
+    def _track(self, out: Sequence[bytes], size: int, buffered: int) -> None:
         """Bytes wait for the peer: remember where this batch's messages end, forget the
         messages the kernel took, and drop a peer over the bounds (under DROP: twice the
         bounds, reached by messages that cannot be dropped while it was already behind)."""

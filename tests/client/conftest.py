@@ -1,7 +1,7 @@
 """Fixtures of the client tests: real routers on 127.0.0.1 and connected sessions.
 
-``router`` is parametrized over the routers under test; adding the pywamp router is one
-more entry in ``ROUTERS`` (and a fixture that starts it).
+``router`` is parametrized over the routers under test: a Crossbar.io node and ``pywamp
+router``, both real processes serving the same generated config.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from routers import CrossbarNode, Router
+from routers import CrossbarNode, PywampNode, Router
 
 import pywamp
 from pywamp.asyncio.wamp import Session
 
-ROUTERS = ["crossbar"]
+ROUTERS = ["crossbar", "pywamp"]
 
 #: What each router under test does not implement: tests marked ``needs(feature)`` are
 #: strict expected failures there (they must fail, and start passing when it does).
@@ -24,6 +24,9 @@ LACKS = {
     "crossbar": {
         "progressive_call_invocations": "Crossbar has no progressive call invocations",
         "sharded_registration": "Crossbar ignores runmode/rkey (sharded registrations)",
+    },
+    "pywamp": {
+        "subscription_revocation": "no wamp.subscription.remove_subscriber meta procedure yet",
     },
 }
 
@@ -54,6 +57,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def crossbar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
     """A Crossbar.io node for the whole test run."""
     node = CrossbarNode(Path(tmp_path_factory.mktemp("crossbar")))
+    router = node.start()
+    try:
+        yield router
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session", name="pywamp")
+def pywamp_router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
+    """A ``pywamp router`` process for the whole test run."""
+    node = PywampNode(Path(tmp_path_factory.mktemp("pywamp")))
     router = node.start()
     try:
         yield router

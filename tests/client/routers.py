@@ -1,5 +1,5 @@
-"""Routers the client tests run against: a real Crossbar.io node started from a generated
-config (and, later, the pywamp router), with their addresses."""
+"""Routers the client tests run against, each a real process started from the same
+generated Crossbar ``config.json``: a Crossbar.io node and ``pywamp router``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,10 @@ class Router:
     tls_rs_url: str  # RawSocket over TLS, anonymous (same port)
     ca_pem: bytes  # the certificate authority the TLS port's certificate chains to
     realm: str = REALM
+    #: The reason of the GOODBYE the router answers a client's GOODBYE with (what onLeave
+    #: reports): the spec's ``wamp.close.goodbye_and_out``; Crossbar answers
+    #: ``wamp.close.normal``.
+    goodbye_reply: str = "wamp.close.goodbye_and_out"
 
     def client_ssl(self) -> Any:
         """An SSL context that trusts the router's TLS certificate."""
@@ -208,8 +213,11 @@ def crossbar_executable() -> Path:
     return executable
 
 
-class CrossbarNode:
-    """A Crossbar.io node in a temporary directory, run as a subprocess."""
+class _Node:
+    """A router process in a temporary directory, serving the config of :func:`crossbar_config`."""
+
+    name = ""
+    goodbye_reply = "wamp.close.goodbye_and_out"
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -218,10 +226,14 @@ class CrossbarNode:
         self.unix_path = str(workdir / "rawsocket.sock")
         self.tls_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
-        self.log = workdir / "crossbar.log"
+        self.log = workdir / f"{self.name}.log"
+
+    def command(self, cbdir: Path) -> list[str]:
+        """The router's command line, given the directory holding ``config.json``."""
+        raise NotImplementedError
 
     def start(self, timeout: float = 120.0) -> Router:
-        """Write the config, start the node and wait until every port listens."""
+        """Write the config, start the router and wait until every port listens."""
         import trustme
 
         cbdir = self.workdir / ".crossbar"
@@ -242,7 +254,7 @@ class CrossbarNode:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [str(crossbar_executable()), "start", "--cbdir", str(cbdir), "--loglevel", "warn"],
+                self.command(cbdir),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self.workdir,
@@ -255,9 +267,9 @@ class CrossbarNode:
             wait_for_port(self.tls_port, self.process, timeout)
         except RuntimeError as e:
             self.stop()
-            raise RuntimeError(f"{e}\n--- crossbar log ---\n{self.log.read_text()}") from None
+            raise RuntimeError(f"{e}\n--- {self.name} log ---\n{self.log.read_text()}") from None
         return Router(
-            name="crossbar",
+            name=self.name,
             ws_url=f"ws://127.0.0.1:{self.port}/ws",
             rs_url=f"rs://127.0.0.1:{self.port}",
             unix_url=f"unix:{self.unix_path}",
@@ -265,10 +277,11 @@ class CrossbarNode:
             tls_ws_url=f"wss://127.0.0.1:{self.tls_port}/ws",
             tls_rs_url=f"rss://127.0.0.1:{self.tls_port}",
             ca_pem=authority.cert_pem.bytes(),
+            goodbye_reply=self.goodbye_reply,
         )
 
     def stop(self) -> None:
-        """Stop the node (SIGTERM to its process group, then SIGKILL)."""
+        """Stop the router (SIGTERM to its process group, then SIGKILL)."""
         process = self.process
         if process is None or process.poll() is not None:
             return
@@ -279,3 +292,29 @@ class CrossbarNode:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+class CrossbarNode(_Node):
+    """A Crossbar.io node, run as a subprocess."""
+
+    name = "crossbar"
+    goodbye_reply = "wamp.close.normal"
+
+    def command(self, cbdir: Path) -> list[str]:
+        return [str(crossbar_executable()), "start", "--cbdir", str(cbdir), "--loglevel", "warn"]
+
+
+class PywampNode(_Node):
+    """``pywamp router`` reading the same Crossbar ``config.json``, run as a subprocess."""
+
+    name = "pywamp"
+
+    def command(self, cbdir: Path) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "pywamp.cli",
+            "router",
+            "--config",
+            str(cbdir / "config.json"),
+        ]

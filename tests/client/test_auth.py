@@ -16,6 +16,8 @@ from pywamp.asyncio.wamp import ApplicationRunner, ApplicationSession, Session
 from pywamp.exception import ApplicationError
 from pywamp.wamp.types import Challenge, SessionDetails
 
+#: The router reads its authentication from the generated config's "auth" section.
+
 AUTHENTICATION = {
     "ticket": {"authid": TICKET_USER[0], "ticket": TICKET_USER[1]},
     "wampcra": {"authid": WAMPCRA_USER[0], "secret": WAMPCRA_USER[1]},

@@ -93,7 +93,7 @@ async def test_decorators_and_listeners(router: Router) -> None:
         ("join", "realm1"),
         ("ready", 5),
         ("event", "hi"),
-        ("leave", "wamp.close.normal"),
+        ("leave", router.goodbye_reply),
         ("disconnect", True),
     ]
     assert add(1, 1) == 2 and on_topic is not None and joined is not None
@@ -246,7 +246,7 @@ async def test_stop_while_joined(router: Router) -> None:
     await notes.wait(1)
     await asyncio.wait_for(component.stop(), 5)
     assert await asyncio.wait_for(done, 5) is None
-    assert notes.items == ["join", "wamp.close.normal"]
+    assert notes.items == ["join", router.goodbye_reply]
 
 
 async def test_refused_join_is_retried_then_fails(router: Router) -> None:

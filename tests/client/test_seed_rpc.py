@@ -243,6 +243,28 @@ async def test_distributed_call_any(session: Session, other: Session) -> None:
     assert pages.items == ["http://www.myapp.com/page1.html"]
 
 
+@pytest.mark.needs("sharded_registration")
+async def test_distributed_call_partition(session: Session, other: Session) -> None:
+    """``runAt="partition", pkey=...``: one key always reaches the same callee."""
+    opts = RegisterOptions(invoke="roundrobin")
+    await other.register(
+        lambda order: ("other", order["id"]), "com.myapp.order.place", options=opts
+    )
+    await session.register(
+        lambda order: ("self", order["id"]), "com.myapp.order.place", options=opts
+    )
+    placed = [
+        await session.call(
+            "com.myapp.order.place",
+            order={"id": n},
+            options=CallOptions(runAt="partition", pkey=2391),
+        )
+        for n in range(4)
+    ]
+    assert [order for _, order in placed] == [0, 1, 2, 3]
+    assert len({owner for owner, _ in placed}) == 1
+
+
 # -- Registering endpoints: Basic registration ---------------------------------------------
 
 

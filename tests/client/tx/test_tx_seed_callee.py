@@ -54,14 +54,8 @@ def test_call_argument_shapes(run: Any, router: Router) -> None:
 
 
 @pytest.mark.needs("sharded_registration")
-def test_distributed_calls(run: Any, router: Router, request: pytest.FixtureRequest) -> None:
+def test_distributed_calls(run: Any, router: Router) -> None:
     """``runAt="all"`` gives the list of the results of every callee (API.md)."""
-    if router.name == "pywamp":
-        # pywamp's router answers runmode "all" with one positional result per callee,
-        # which the session turns into a CallResult, not the list API.md promises.
-        request.applymarker(
-            pytest.mark.xfail(reason="runmode all: RESULT args are not one list", strict=True)
-        )
     opts = RegisterOptions(invoke="roundrobin")
 
     def backend(session: ApplicationSession) -> Any:

@@ -1,0 +1,169 @@
+"""When writes leave, over real sockets: a lone message at once, a burst together a turn
+later, and what handlers send while a read is dispatched in one write per connection."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pywamp import _native
+from pywamp.exception import ProtocolError
+from pywamp.transport import WampTransport, connect, listen
+
+
+class Writes:
+    """Counts the calls of an asyncio transport's ``write``/``writelines`` (they still
+    write), and which of them happened while the protocol handled a read."""
+
+    def __init__(self, transport: WampTransport) -> None:
+        self.calls: list[str] = []
+        self.during_reads: list[int] = []  # writes made while each read was handled
+        sock = transport.transport
+        assert sock is not None
+        write, writelines = sock.write, sock.writelines
+
+        inside = []  # asyncio's writelines may call write: count the outer call only
+
+        def counted_write(data: Any) -> None:
+            if not inside:
+                self.calls.append("write")
+            write(data)
+
+        def counted_writelines(data: Any) -> None:
+            self.calls.append("writelines")
+            inside.append(True)
+            try:
+                writelines(data)
+            finally:
+                inside.pop()
+
+        sock.write = counted_write  # type: ignore[method-assign]
+        sock.writelines = counted_writelines  # type: ignore[method-assign]
+        received = transport.data_received
+
+        def counted_read(data: bytes) -> None:
+            before = len(self.calls)
+            received(data)
+            self.during_reads.append(len(self.calls) - before)
+
+        transport.data_received = counted_read  # type: ignore[method-assign]
+
+
+class Echo:
+    """A server handler that answers every CALL with a RESULT and a second RESULT."""
+
+    def __init__(self, seen: list[Any]) -> None:
+        self.seen = seen
+        self.transport: WampTransport | None = None
+
+    def transport_open(self, transport: WampTransport) -> None:
+        self.transport = transport
+        self.seen.append(self)
+
+    def message_received(self, message: Any) -> None:
+        assert self.transport is not None
+        self.transport.send(_native.Result(message.request_id, {"progress": True}, ["a"]))
+        self.transport.send(_native.Result(message.request_id, {}, ["b"]))
+
+    def protocol_violation(self, error: ProtocolError) -> None:
+        raise AssertionError(error)
+
+    def transport_closed(self, error: BaseException | None) -> None:
+        pass
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.arrived = asyncio.Event()
+
+    def transport_open(self, transport: WampTransport) -> None:
+        pass
+
+    def message_received(self, message: Any) -> None:
+        self.messages.append(message)
+        self.arrived.set()
+
+    def protocol_violation(self, error: ProtocolError) -> None:
+        raise AssertionError(error)
+
+    def transport_closed(self, error: BaseException | None) -> None:
+        pass
+
+    async def wait_for(self, count: int) -> None:
+        while len(self.messages) < count:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), 5)
+
+
+async def test_lone_write_leaves_at_once_and_a_burst_together() -> None:
+    servers: list[Any] = []
+    server = await listen("rawsocket", lambda: Echo(servers), host="127.0.0.1", port=0)
+    port = server.sockets[0].getsockname()[1]
+    inbox = Inbox()
+    client = await connect(f"rs://127.0.0.1:{port}", inbox, serializers=["msgpack"])
+    try:
+        await asyncio.sleep(0.05)  # the handshake's own writes are done
+        writes = Writes(client)
+        client.send(_native.Call(1, {}, "com.example.one"))
+        assert writes.calls == ["write"]  # before any await: already handed to the socket
+        await inbox.wait_for(2)
+        # a burst in one turn: the first at once, the other nine together next turn
+        for request in range(2, 12):
+            client.send(_native.Call(request, {}, "com.example.burst"))
+        assert writes.calls == ["write", "write"]
+        await asyncio.sleep(0)
+        assert writes.calls == ["write", "write", "writelines"]
+        await inbox.wait_for(22)
+        assert [m.request_id for m in inbox.messages[2:]] == [
+            r for r in range(2, 12) for _ in (0, 1)
+        ]
+    finally:
+        client.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_replies_to_one_read_leave_in_one_write() -> None:
+    servers: list[Echo] = []
+    server = await listen("universal", lambda: Echo(servers), host="127.0.0.1", port=0)
+    port = server.sockets[0].getsockname()[1]
+    inbox = Inbox()
+    client = await connect(f"rs://127.0.0.1:{port}", inbox, serializers=["cbor"])
+    try:
+        await asyncio.sleep(0.05)
+        assert servers[0].transport is not None
+        server_writes = Writes(servers[0].transport)
+        for request in range(1, 51):
+            client.send(_native.Call(request, {}, "com.example.many"))
+        await inbox.wait_for(100)
+        # every read was answered within its own dispatch, in exactly one write
+        assert server_writes.during_reads and all(n == 1 for n in server_writes.during_reads)
+        assert len(server_writes.calls) == len(server_writes.during_reads)
+        assert [m.args for m in inbox.messages[:2]] == [["a"], ["b"]]
+    finally:
+        client.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_reads_are_64_kib() -> None:
+    """asyncio's default 256 KiB read buffer would be mmap()ed and unmapped per read."""
+    servers: list[Echo] = []
+    server = await listen("rawsocket", lambda: Echo(servers), host="127.0.0.1", port=0)
+    port = server.sockets[0].getsockname()[1]
+    client = await connect(f"rs://127.0.0.1:{port}", Inbox(), serializers=["json"])
+    try:
+        await asyncio.sleep(0.05)
+        assert servers[0].transport is not None
+        for transport in (client, servers[0].transport):
+            assert transport.transport.max_size == 64 * 1024  # type: ignore[union-attr]
+        big = "x" * 300_000  # a message larger than one read still arrives whole
+        client.send(_native.Call(7, {}, "com.example.big", [big]))
+        inbox = client.handler
+        assert isinstance(inbox, Inbox)
+        await inbox.wait_for(2)
+    finally:
+        client.close()
+        server.close()
+        await server.wait_closed()

@@ -513,7 +513,7 @@ impl Writer for JsonWriter<'_> {
         }
         self.item();
         self.out
-            .extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+            .extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
         Ok(())
     }
     fn str(&mut self, v: &str) -> Result<(), Error> {

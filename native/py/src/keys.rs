@@ -25,11 +25,10 @@ fn word<const N: usize>(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-fn slot_of(key: &str) -> usize {
+fn slot_of(bytes: &[u8]) -> usize {
     // The length and the first and last 8 (or 4) bytes read as whole words, as wyhash
     // does for short input: a few loads whatever the length, and enough to spread the
     // keys of one payload.
-    let bytes = key.as_bytes();
     let n = bytes.len();
     let (head, tail) = if n >= 8 {
         (word::<8>(bytes, 0), word::<8>(bytes, n - 8))
@@ -58,6 +57,18 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl KeyCache {
+    /// The cached str whose UTF-8 is exactly `raw`, if any. Only checked text is ever
+    /// cached, so a hit proves `raw` is valid UTF-8 without checking it again.
+    pub(crate) fn hit<'py>(&self, py: Python<'py>, raw: &[u8]) -> Option<Bound<'py, PyString>> {
+        if raw.len() > MAX_KEY_LEN {
+            return None;
+        }
+        match self.slots.get(slot_of(raw)) {
+            Some(Some((text, s))) if same(text.as_bytes(), raw) => Some(s.bind(py).clone()),
+            _ => None,
+        }
+    }
+
     /// The str for `key`: a cached one when the same text was seen before.
     pub(crate) fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
         if key.len() > MAX_KEY_LEN {
@@ -66,7 +77,7 @@ impl KeyCache {
         if self.slots.is_empty() {
             self.slots.resize_with(SLOTS, || None);
         }
-        let i = slot_of(key);
+        let i = slot_of(key.as_bytes());
         if let Some(Some((text, s))) = self.slots.get(i) {
             if same(text.as_bytes(), key.as_bytes()) {
                 return s.bind(py).clone();
@@ -114,7 +125,7 @@ mod tests {
     #[test]
     fn slots_stay_in_range() {
         for n in 0..=MAX_KEY_LEN {
-            assert!(slot_of(&"x".repeat(n)) < SLOTS);
+            assert!(slot_of("x".repeat(n).as_bytes()) < SLOTS);
         }
     }
 }

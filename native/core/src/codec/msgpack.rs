@@ -201,7 +201,17 @@ impl<'a> MsgpackDecoder<'a> {
                     })
                 }
             };
-            let key = self.text(len, self.pos)?;
+            let offset = self.pos;
+            let raw = self.take(len)?;
+            if let Some(key) = b.known_key(raw) {
+                let v = self.value(b, depth + 1)?;
+                b.map_insert_known(&mut map, key, v)?;
+                continue;
+            }
+            let key = std::str::from_utf8(raw).map_err(|e| Error::InvalidUtf8 {
+                format: FORMAT,
+                offset: offset + e.valid_up_to(),
+            })?;
             let v = self.value(b, depth + 1)?;
             b.map_insert(&mut map, key, v)?;
         }

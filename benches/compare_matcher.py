@@ -2,9 +2,10 @@
 
 The keys and URIs come from a fixed seed and go to a JSON file; pywamp runs here, and
 Crossbar in a subprocess with the python of .venv-crossbar (`bash scripts/setup-crossbar.sh`
-creates it and prints that python). Both answers are checked to agree before timing; each
-side's rate is its best of --repeats runs over all URIs (the run least disturbed by other
-work on the machine).
+creates it and prints that python). Both answers are checked to agree before timing. The
+two sides take turns: each timed run of Crossbar over all URIs is followed by the same run
+of pywamp, so both meet the same load on a shared machine; each side's rate is its best of
+--repeats runs (the run least disturbed by other work).
 
     .venv/bin/python benches/compare_matcher.py [--sizes 1000,100000] [--crossbar-python PATH]
 """
@@ -26,13 +27,13 @@ from pywamp._native import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Runs under Crossbar's python: build the map, check a sample, time lookups.
+# Runs under Crossbar's python: build the map, report a sample, then time one run of the
+# lookup named on each line of stdin and print its rate.
 CROSSBAR_SIDE = r"""
 import json, sys, time
 from crossbar.router.observation import UriObservationMap
 
 work = json.load(open(sys.argv[1]))
-repeats = int(sys.argv[2])
 observations = UriObservationMap()
 start = time.perf_counter()
 for i, (uri, match) in enumerate(work["keys"]):
@@ -52,20 +53,18 @@ sample = {
 }
 
 def rate(fn):
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for u in uris:
-            fn(u)
-        runs.append(len(uris) / (time.perf_counter() - start))
-    return max(runs)
+    start = time.perf_counter()
+    for u in uris:
+        fn(u)
+    return len(uris) / (time.perf_counter() - start)
 
-print(json.dumps({
-    "build_s": build,
-    "match": rate(observations.match_observations),
-    "best": rate(observations.best_matching_observation),
-    "sample": sample,
-}))
+lookups = {
+    "match": observations.match_observations,
+    "best": observations.best_matching_observation,
+}
+print(json.dumps({"build_s": build, "sample": sample}), flush=True)
+for line in sys.stdin:
+    print(rate(lookups[line.strip()]), flush=True)
 """
 
 
@@ -82,34 +81,27 @@ def crossbar_python(explicit: str | None) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def pywamp_side(work: dict[str, Any], repeats: int) -> dict[str, Any]:
-    """Build pywamp's Matcher over the workload and time both lookups."""
+def run_rate(fn: Any, uris: list[str]) -> float:
+    """Lookups per second of one run of `fn` over every URI."""
+    start = time.perf_counter()
+    for u in uris:
+        fn(u)
+    return len(uris) / (time.perf_counter() - start)
+
+
+def pywamp_side(work: dict[str, Any]) -> tuple[Matcher[tuple[str, str]], dict[str, Any]]:
+    """Build pywamp's Matcher over the workload; its build time and sample lookups."""
     matcher: Matcher[tuple[str, str]] = Matcher()
     start = time.perf_counter()
     for uri, match in work["keys"]:
         matcher.add(uri, match, (uri, match))
     build = time.perf_counter() - start
     uris: list[str] = work["uris"]
-
-    def rate(fn: Any) -> float:
-        runs = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            for u in uris:
-                fn(u)
-            runs.append(len(uris) / (time.perf_counter() - start))
-        return max(runs)
-
     sample = {
         "match": [sorted(list(k) for k in matcher.match(u)) for u in uris[:200]],
         "best": [list(b) if (b := matcher.best(u)) is not None else None for u in uris[:200]],
     }
-    return {
-        "build_s": build,
-        "match": rate(matcher.match),
-        "best": rate(matcher.best),
-        "sample": sample,
-    }
+    return matcher, {"build_s": build, "sample": sample}
 
 
 def main() -> int:
@@ -136,20 +128,31 @@ def main() -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(work, f)
             path = f.name
+        crossbar = subprocess.Popen(
+            [python, "-c", CROSSBAR_SIDE, path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert crossbar.stdin is not None and crossbar.stdout is not None
         try:
-            done = subprocess.run(
-                [python, "-c", CROSSBAR_SIDE, path, str(args.repeats)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
+            theirs = json.loads(crossbar.stdout.readline())
+            matcher, ours = pywamp_side(work)
+            if ours["sample"] != theirs["sample"]:
+                print(f"{n}: pywamp and Crossbar disagree on the sample lookups", file=sys.stderr)
+                return 1
+            for lookup in ("match", "best"):
+                fn = getattr(matcher, lookup)
+                theirs[lookup] = ours[lookup] = 0.0
+                for _ in range(args.repeats):
+                    crossbar.stdin.write(f"{lookup}\n")
+                    crossbar.stdin.flush()
+                    theirs[lookup] = max(theirs[lookup], float(crossbar.stdout.readline()))
+                    ours[lookup] = max(ours[lookup], run_rate(fn, work["uris"]))
         finally:
+            crossbar.stdin.close()
+            crossbar.wait()
             Path(path).unlink()
-        theirs = json.loads(done.stdout)
-        ours = pywamp_side(work, args.repeats)
-        if ours["sample"] != theirs["sample"]:
-            print(f"{n}: pywamp and Crossbar disagree on the sample lookups", file=sys.stderr)
-            return 1
         for lookup in ("match", "best"):
             ratio = ours[lookup] / theirs[lookup]
             print(

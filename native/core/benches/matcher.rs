@@ -9,6 +9,7 @@
 #![allow(clippy::indexing_slicing)]
 
 use std::hint::black_box;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -68,10 +69,13 @@ fn keys(policy: Option<Policy>, n: usize) -> Vec<(String, Policy)> {
         .collect()
 }
 
-fn build(keys: &[(String, Policy)]) -> Matcher<usize> {
+/// Values are pointer-sized with a niche, as the binding's `Py<PyAny>`, so the nodes have
+/// the binding's layout (one cache line each).
+fn build(keys: &[(String, Policy)]) -> Matcher<NonZeroUsize> {
     let mut m = Matcher::new();
     for (i, (uri, policy)) in keys.iter().enumerate() {
-        if m.add(uri, *policy, i).is_err() {
+        let value = NonZeroUsize::MIN.saturating_add(i);
+        if m.add(uri, *policy, value).is_err() {
             panic!("bench key refused: {uri}");
         }
     }

@@ -203,7 +203,7 @@ impl<T> Matcher<T> {
                 if self.exact.contains_key(uri.as_bytes()) {
                     Err(Refused::Taken)
                 } else {
-                    self.exact.insert(Key(uri.into()), value);
+                    self.exact.insert(Key::new(uri), value);
                     Ok(())
                 }
             }
@@ -309,19 +309,53 @@ pub(crate) enum Refused {
     Full,
 }
 
-/// An exact key, hashed as its bytes so that lookups can borrow it as `[u8]`.
-#[derive(PartialEq, Eq)]
-struct Key(Box<str>);
+/// An exact key, hashed as its bytes so that lookups can borrow it as `[u8]`. Keys of up
+/// to [`Key::INLINE`] bytes (most URIs) sit in the table's slot itself, so a lookup that
+/// hits compares them without another cache miss.
+enum Key {
+    Inline(u8, [u8; Key::INLINE]),
+    Heap(Box<str>),
+}
+
+impl Key {
+    const INLINE: usize = 38;
+
+    fn new(uri: &str) -> Key {
+        let mut inline = [0; Key::INLINE];
+        match inline.get_mut(..uri.len()) {
+            Some(head) => {
+                head.copy_from_slice(uri.as_bytes());
+                Key::Inline(uri.len() as u8, inline)
+            }
+            None => Key::Heap(uri.into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Inline(len, bytes) => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Key::Heap(text) => text.as_bytes(),
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for Key {}
 
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.as_bytes().hash(state);
+        self.bytes().hash(state);
     }
 }
 
 impl Borrow<[u8]> for Key {
     fn borrow(&self) -> &[u8] {
-        self.0.as_bytes()
+        self.bytes()
     }
 }
 

@@ -16,15 +16,59 @@ pub(crate) struct KeyCache {
     slots: Vec<Option<(Box<str>, Py<PyString>)>>,
 }
 
-fn slot_of(key: &str) -> usize {
-    // FNV-1a: cheap and good enough to spread short keys.
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    (hash as usize) & (SLOTS - 1)
+/// `N` bytes of `bytes` from `at` as a little-endian word (0 past the end).
+fn word<const N: usize>(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let (Some(dst), Some(src)) = (w.get_mut(..N), bytes.get(at..at + N)) {
+        dst.copy_from_slice(src);
+    }
+    u64::from_le_bytes(w)
+}
+
+fn slot_of(bytes: &[u8]) -> usize {
+    // The length and the first and last 8 (or 4) bytes read as whole words, as wyhash
+    // does for short input: a few loads whatever the length, and enough to spread the
+    // keys of one payload.
+    let n = bytes.len();
+    let (head, tail) = if n >= 8 {
+        (word::<8>(bytes, 0), word::<8>(bytes, n - 8))
+    } else if n >= 4 {
+        (word::<4>(bytes, 0), word::<4>(bytes, n - 4))
+    } else {
+        let at = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+        (at(0) | at(n / 2) << 8 | at(n.saturating_sub(1)) << 16, 0)
+    };
+    let mixed = (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> 54) as usize & (SLOTS - 1)
+}
+
+/// Byte equality without a library call for the short keys payloads have: up to 16
+/// bytes compare as two (overlapping) words each.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        _ => a == b,
+    }
 }
 
 impl KeyCache {
+    /// The cached str whose UTF-8 is exactly `raw`, if any. Only checked text is ever
+    /// cached, so a hit proves `raw` is valid UTF-8 without checking it again.
+    pub(crate) fn hit<'py>(&self, py: Python<'py>, raw: &[u8]) -> Option<Bound<'py, PyString>> {
+        if raw.len() > MAX_KEY_LEN {
+            return None;
+        }
+        match self.slots.get(slot_of(raw)) {
+            Some(Some((text, s))) if same(text.as_bytes(), raw) => Some(s.bind(py).clone()),
+            _ => None,
+        }
+    }
+
     /// The str for `key`: a cached one when the same text was seen before.
     pub(crate) fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
         if key.len() > MAX_KEY_LEN {
@@ -33,9 +77,9 @@ impl KeyCache {
         if self.slots.is_empty() {
             self.slots.resize_with(SLOTS, || None);
         }
-        let i = slot_of(key);
+        let i = slot_of(key.as_bytes());
         if let Some(Some((text, s))) = self.slots.get(i) {
-            if **text == *key {
+            if same(text.as_bytes(), key.as_bytes()) {
                 return s.bind(py).clone();
             }
         }
@@ -44,5 +88,44 @@ impl KeyCache {
             *slot = Some((key.into(), s.clone().unbind()));
         }
         s
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_compares_every_byte_of_short_and_long_keys() {
+        let keys = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghijklmnop",
+        ];
+        for key in keys {
+            assert!(same(key.as_bytes(), key.as_bytes()));
+            for at in 0..key.len() {
+                let mut other = key.as_bytes().to_vec();
+                other[at] ^= 1;
+                assert!(!same(key.as_bytes(), &other), "{key} at {at}");
+            }
+        }
+        assert!(!same(b"abcd", b"abcde"));
+        let long = "k".repeat(40);
+        assert!(same(long.as_bytes(), long.as_bytes()));
+        assert!(!same(long.as_bytes(), "k".repeat(39).as_bytes()));
+    }
+
+    #[test]
+    fn slots_stay_in_range() {
+        for n in 0..=MAX_KEY_LEN {
+            assert!(slot_of("x".repeat(n).as_bytes()) < SLOTS);
+        }
     }
 }

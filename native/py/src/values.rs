@@ -69,6 +69,7 @@ impl<'py> Builder for PyBuilder<'py> {
     /// Where the list's items start in `stack`.
     type List = usize;
     type Map = Bound<'py, PyDict>;
+    type Key = Bound<'py, PyString>;
 
     fn null(&mut self) -> Result<Self::Value, CodecError> {
         Ok(PyValue(self.py.None().into_bound(self.py)))
@@ -121,6 +122,17 @@ impl<'py> Builder for PyBuilder<'py> {
         v: Self::Value,
     ) -> Result<(), CodecError> {
         let key = self.scratch.keys.get(self.py, key);
+        map.set_item(key, v.0).map_err(builder_error)
+    }
+    fn known_key(&mut self, raw: &[u8]) -> Option<Self::Key> {
+        self.scratch.keys.hit(self.py, raw)
+    }
+    fn map_insert_known(
+        &mut self,
+        map: &mut Self::Map,
+        key: Self::Key,
+        v: Self::Value,
+    ) -> Result<(), CodecError> {
         map.set_item(key, v.0).map_err(builder_error)
     }
     fn map_end(&mut self, map: Self::Map) -> Result<Self::Value, CodecError> {

@@ -264,7 +264,14 @@ impl<'a> CborDecoder<'a> {
             }
             let arg = self.arg(ib & 0x1f, key_start)?;
             let key = match self.string(3, arg)? {
-                Some(data) => KeyText::Input(check_utf8(data, key_start)?),
+                Some(data) => {
+                    if let Some(key) = b.known_key(data) {
+                        let v = self.value(b, depth + 1)?;
+                        b.map_insert_known(&mut map, key, v)?;
+                        continue;
+                    }
+                    KeyText::Input(check_utf8(data, key_start)?)
+                }
                 None => KeyText::Owned(check_utf8(&self.scratch, key_start)?.to_owned()),
             };
             let v = self.value(b, depth + 1)?;

@@ -174,7 +174,15 @@ impl<'a> JsonDecoder<'a> {
         let input = self.input;
         let start = self.pos + 1;
         let mut i = start;
-        // Fast path: no escapes, the string is a slice of the input.
+        // Fast path: no escapes, the string is a slice of the input. Skip 8 bytes at a
+        // time while none of them ends the string, escapes or is a control character.
+        while let Some(chunk) = input.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            if stops_string(word) {
+                break;
+            }
+            i += 8;
+        }
         loop {
             match input.get(i) {
                 None => return Err(Error::Truncated { format: FORMAT }),
@@ -441,6 +449,18 @@ impl<'a> JsonWriter<'a> {
     }
 }
 
+/// Whether any byte of `word` is `"`, `\\` or below 0x20 (exact: the classic "has a
+/// zero byte" and "has a byte less than n" tests, which have no false answers for "any").
+fn stops_string(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    (quote | backslash | control) != 0
+}
+
 fn needs_escape(c: u8) -> bool {
     c < 0x20 || c == b'"' || c == b'\\'
 }
@@ -513,7 +533,7 @@ impl Writer for JsonWriter<'_> {
         }
         self.item();
         self.out
-            .extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+            .extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
         Ok(())
     }
     fn str(&mut self, v: &str) -> Result<(), Error> {
@@ -571,5 +591,45 @@ impl Writer for JsonWriter<'_> {
         self.out.push(b'}');
         self.comma = true;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn stops_bytewise(word: u64) -> bool {
+        word.to_le_bytes()
+            .iter()
+            .any(|&c| c < 0x20 || c == b'"' || c == b'\\')
+    }
+
+    #[test]
+    fn every_stopping_byte_at_every_position_stops_a_word() {
+        for at in 0..8 {
+            for c in (0u8..0x20).chain([b'"', b'\\']) {
+                let mut bytes = *b"abcdefgh";
+                bytes[at] = c;
+                assert!(stops_string(u64::from_le_bytes(bytes)), "{c:#x} at {at}");
+            }
+        }
+        assert!(!stops_string(u64::from_le_bytes(*b"a.b-c~\x7f\xff")));
+    }
+
+    proptest! {
+        #[test]
+        fn the_word_test_agrees_with_the_byte_test(word: u64) {
+            prop_assert_eq!(stops_string(word), stops_bytewise(word));
+        }
+
+        #[test]
+        fn strings_decode_to_their_text(text in "[ -~\u{80}-\u{10ffff}]{0,40}") {
+            let json = serde_json::to_string(&text).unwrap_or_default();
+            let mut b = crate::codec::value::ValueBuilder;
+            let value = crate::codec::decode_value(crate::Serializer::Json, json.as_bytes(), &mut b);
+            prop_assert_eq!(value.ok(), Some(crate::codec::Value::Str(text)));
+        }
     }
 }

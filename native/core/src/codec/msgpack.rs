@@ -201,7 +201,17 @@ impl<'a> MsgpackDecoder<'a> {
                     })
                 }
             };
-            let key = self.text(len, self.pos)?;
+            let offset = self.pos;
+            let raw = self.take(len)?;
+            if let Some(key) = b.known_key(raw) {
+                let v = self.value(b, depth + 1)?;
+                b.map_insert_known(&mut map, key, v)?;
+                continue;
+            }
+            let key = std::str::from_utf8(raw).map_err(|e| Error::InvalidUtf8 {
+                format: FORMAT,
+                offset: offset + e.valid_up_to(),
+            })?;
             let v = self.value(b, depth + 1)?;
             b.map_insert(&mut map, key, v)?;
         }
@@ -279,31 +289,30 @@ impl<'a> MsgpackWriter<'a> {
         MsgpackWriter { out }
     }
 
-    /// A length-prefixed header: `fix` form below `fix_max`, else 8 (if any), 16 or 32 bits.
-    fn header(
-        &mut self,
-        len: usize,
-        fix: u8,
-        fix_max: usize,
-        codes: [Option<u8>; 3],
-        what: &str,
-    ) -> Result<(), Error> {
-        let [c8, c16, c32] = codes;
-        match (len, c8, c16, c32) {
-            (n, _, _, _) if n < fix_max => self.out.push(fix | n as u8),
-            (n, Some(c), _, _) if n <= 0xff => self.out.extend_from_slice(&[c, n as u8]),
-            (n, _, Some(c), _) if n <= 0xffff => {
-                self.out.push(c);
-                self.out.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            (n, _, _, Some(c)) if n <= 0xffff_ffff => {
-                self.out.push(c);
-                self.out.extend_from_slice(&(n as u32).to_be_bytes());
-            }
-            _ => return Err(Error::unencodable(format!("{what} too long for msgpack"))),
+    /// A length-prefixed header: `fix | len` below `fix_max`, else the 8-bit form `c8`
+    /// (when `c8` is not 0), then `c16`, then `c32`. Plain byte arguments (not an array)
+    /// keep this call free of stack round trips on the hot path.
+    #[inline(always)]
+    fn header(&mut self, len: usize, fix: u8, fix_max: usize, c8: u8, c16: u8, c32: u8) -> bool {
+        if len < fix_max {
+            self.out.push(fix | len as u8);
+        } else if c8 != 0 && len <= 0xff {
+            self.out.extend_from_slice(&[c8, len as u8]);
+        } else if len <= 0xffff {
+            let [hi, lo] = (len as u16).to_be_bytes();
+            self.out.extend_from_slice(&[c16, hi, lo]);
+        } else if let Ok(n) = u32::try_from(len) {
+            let [a, b, c, d] = n.to_be_bytes();
+            self.out.extend_from_slice(&[c32, a, b, c, d]);
+        } else {
+            return false;
         }
-        Ok(())
+        true
     }
+}
+
+fn too_long(what: &str) -> Error {
+    Error::unencodable(format!("{what} too long for msgpack"))
 }
 
 impl Writer for MsgpackWriter<'_> {
@@ -359,30 +368,34 @@ impl Writer for MsgpackWriter<'_> {
         Ok(())
     }
     fn str(&mut self, v: &str) -> Result<(), Error> {
-        self.header(
-            v.len(),
-            0xa0,
-            32,
-            [Some(0xd9), Some(0xda), Some(0xdb)],
-            "str",
-        )?;
+        if !self.header(v.len(), 0xa0, 32, 0xd9, 0xda, 0xdb) {
+            return Err(too_long("str"));
+        }
         self.out.extend_from_slice(v.as_bytes());
         Ok(())
     }
     fn bytes(&mut self, v: &[u8]) -> Result<(), Error> {
         // bin has no fix form: fix_max 0 skips it.
-        self.header(v.len(), 0, 0, [Some(0xc4), Some(0xc5), Some(0xc6)], "bytes")?;
+        if !self.header(v.len(), 0, 0, 0xc4, 0xc5, 0xc6) {
+            return Err(too_long("bytes"));
+        }
         self.out.extend_from_slice(v);
         Ok(())
     }
     fn array_begin(&mut self, len: usize) -> Result<(), Error> {
-        self.header(len, 0x90, 16, [None, Some(0xdc), Some(0xdd)], "list")
+        if !self.header(len, 0x90, 16, 0, 0xdc, 0xdd) {
+            return Err(too_long("list"));
+        }
+        Ok(())
     }
     fn array_end(&mut self) -> Result<(), Error> {
         Ok(())
     }
     fn map_begin(&mut self, len: usize) -> Result<(), Error> {
-        self.header(len, 0x80, 16, [None, Some(0xde), Some(0xdf)], "dict")
+        if !self.header(len, 0x80, 16, 0, 0xde, 0xdf) {
+            return Err(too_long("dict"));
+        }
+        Ok(())
     }
     fn map_key(&mut self, key: &str) -> Result<(), Error> {
         self.str(key)

@@ -490,3 +490,108 @@ fn every_message_type_round_trips() {
     }
     assert_eq!(message::ALL_SPECS.len(), 25);
 }
+
+/// A builder that knows the key "id" in advance, as the binding's key cache does.
+struct KnowsId {
+    inner: ValueBuilder,
+    hits: usize,
+}
+
+impl Builder for KnowsId {
+    type Value = Value;
+    type List = Vec<Value>;
+    type Map = Vec<(String, Value)>;
+    type Key = String;
+
+    fn null(&mut self) -> Result<Value, Error> {
+        self.inner.null()
+    }
+    fn bool(&mut self, v: bool) -> Result<Value, Error> {
+        self.inner.bool(v)
+    }
+    fn int(&mut self, v: i64) -> Result<Value, Error> {
+        self.inner.int(v)
+    }
+    fn uint(&mut self, v: u64) -> Result<Value, Error> {
+        self.inner.uint(v)
+    }
+    fn float(&mut self, v: f64) -> Result<Value, Error> {
+        self.inner.float(v)
+    }
+    fn str(&mut self, v: &str) -> Result<Value, Error> {
+        self.inner.str(v)
+    }
+    fn bytes(&mut self, v: &[u8]) -> Result<Value, Error> {
+        self.inner.bytes(v)
+    }
+    fn list_begin(&mut self, len_hint: usize) -> Result<Vec<Value>, Error> {
+        self.inner.list_begin(len_hint)
+    }
+    fn list_push(&mut self, list: &mut Vec<Value>, v: Value) -> Result<(), Error> {
+        self.inner.list_push(list, v)
+    }
+    fn list_end(&mut self, list: Vec<Value>) -> Result<Value, Error> {
+        self.inner.list_end(list)
+    }
+    fn map_begin(&mut self, len_hint: usize) -> Result<Self::Map, Error> {
+        self.inner.map_begin(len_hint)
+    }
+    fn map_insert(&mut self, map: &mut Self::Map, key: &str, v: Value) -> Result<(), Error> {
+        self.inner.map_insert(map, key, v)
+    }
+    fn known_key(&mut self, raw: &[u8]) -> Option<String> {
+        (raw == b"id").then(|| {
+            self.hits += 1;
+            "id".to_owned()
+        })
+    }
+    fn map_insert_known(
+        &mut self,
+        map: &mut Self::Map,
+        key: String,
+        v: Value,
+    ) -> Result<(), Error> {
+        map.push((key, v));
+        Ok(())
+    }
+    fn map_end(&mut self, map: Self::Map) -> Result<Value, Error> {
+        self.inner.map_end(map)
+    }
+}
+
+#[test]
+fn known_keys_decode_like_checked_ones_and_bad_keys_still_fail() {
+    let value = Value::List(vec![Value::Map(vec![
+        ("id".to_owned(), Value::UInt(1)),
+        (
+            "idée".to_owned(),
+            Value::Map(vec![("id".to_owned(), Value::Null)]),
+        ),
+        ("name".to_owned(), Value::Str("x".to_owned())),
+    ])]);
+    for ser in [Serializer::Msgpack, Serializer::Cbor] {
+        let data = ev(ser, &value);
+        let mut b = KnowsId {
+            inner: ValueBuilder,
+            hits: 0,
+        };
+        assert_eq!(decode_value(ser, &data, &mut b).unwrap(), value, "{ser:?}");
+        assert_eq!(b.hits, 2, "{ser:?}");
+        // A key of invalid UTF-8 is refused whether or not the builder knows other keys.
+        let bad = match ser {
+            Serializer::Msgpack => vec![0x81, 0xa2, 0xff, 0xfe, 0x01],
+            _ => vec![0xa1, 0x62, 0xff, 0xfe, 0x01],
+        };
+        let mut b = KnowsId {
+            inner: ValueBuilder,
+            hits: 0,
+        };
+        assert!(
+            matches!(
+                decode_value(ser, &bad, &mut b),
+                Err(Error::InvalidUtf8 { .. })
+            ),
+            "{ser:?}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! inspect them for validation, and let any representation drive an encoder.
 
 use super::error::Error;
+use std::convert::Infallible;
 
 /// Containers nested deeper than this are refused, so no input can exhaust the stack.
 pub const MAX_DEPTH: usize = 100;
@@ -107,6 +108,8 @@ pub trait Builder {
     type List;
     /// A map under construction.
     type Map;
+    /// A map key recognised from its raw bytes (see [`Builder::known_key`]).
+    type Key;
 
     fn null(&mut self) -> Result<Self::Value, Error>;
     fn bool(&mut self, v: bool) -> Result<Self::Value, Error>;
@@ -121,6 +124,18 @@ pub trait Builder {
     fn list_end(&mut self, list: Self::List) -> Result<Self::Value, Error>;
     fn map_begin(&mut self, len_hint: usize) -> Result<Self::Map, Error>;
     fn map_insert(&mut self, map: &mut Self::Map, key: &str, v: Self::Value) -> Result<(), Error>;
+    /// The key whose text is exactly `raw`, when the builder has seen (and the decoder
+    /// checked) these bytes before: the decoder then skips the UTF-8 check of the key and
+    /// inserts with [`Builder::map_insert_known`]. None (the default) sends it the slow way.
+    fn known_key(&mut self, _raw: &[u8]) -> Option<Self::Key> {
+        None
+    }
+    fn map_insert_known(
+        &mut self,
+        map: &mut Self::Map,
+        key: Self::Key,
+        v: Self::Value,
+    ) -> Result<(), Error>;
     fn map_end(&mut self, map: Self::Map) -> Result<Self::Value, Error>;
 }
 
@@ -178,6 +193,8 @@ impl Builder for ValueBuilder {
     type Value = Value;
     type List = Vec<Value>;
     type Map = Vec<(String, Value)>;
+    /// Never made: this builder knows no keys in advance.
+    type Key = Infallible;
 
     fn null(&mut self) -> Result<Value, Error> {
         Ok(Value::Null)
@@ -216,6 +233,14 @@ impl Builder for ValueBuilder {
     fn map_insert(&mut self, map: &mut Self::Map, key: &str, v: Value) -> Result<(), Error> {
         map.push((key.to_owned(), v));
         Ok(())
+    }
+    fn map_insert_known(
+        &mut self,
+        _: &mut Self::Map,
+        key: Infallible,
+        _: Value,
+    ) -> Result<(), Error> {
+        match key {}
     }
     fn map_end(&mut self, map: Self::Map) -> Result<Value, Error> {
         Ok(Value::Map(map))

@@ -366,3 +366,24 @@ fn deep_searches_keep_precedence_order() {
     assert_eq!(found(&m, &uri), expected);
     assert_eq!(best(&m, &uri), Some(40));
 }
+
+#[test]
+fn exact_keys_inline_and_on_the_heap_match_only_themselves() {
+    assert_eq!(std::mem::size_of::<Key>(), 40);
+    let mut m = Matcher::new();
+    let short = "com.a".to_owned();
+    let edge = format!("com.{}", "x".repeat(Key::INLINE - 4));
+    let long = format!("com.{}", "y".repeat(Key::INLINE));
+    assert_eq!(edge.len(), Key::INLINE);
+    for (i, uri) in [&short, &edge, &long].into_iter().enumerate() {
+        m.add(uri, Policy::Exact, i as u32).unwrap();
+    }
+    assert_eq!(found(&m, &short), vec![0]);
+    assert_eq!(found(&m, &edge), vec![1]);
+    assert_eq!(found(&m, &long), vec![2]);
+    assert_eq!(found(&m, &format!("{edge}x")), Vec::<u32>::new());
+    assert_eq!(found(&m, &long[..long.len() - 1]), Vec::<u32>::new());
+    assert!(m.add(&long, Policy::Exact, 9).is_err());
+    assert_eq!(m.remove(&edge, Policy::Exact), Some(1));
+    assert_eq!(found(&m, &edge), Vec::<u32>::new());
+}

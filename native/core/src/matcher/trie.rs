@@ -85,6 +85,11 @@ struct TrieNode<T> {
     /// insert and never cleared while the node lives: a filter that may let a walk in
     /// but never keeps it out of a match.
     wild_depths: u64,
+    /// A one-word Bloom filter of what hangs off this node: one bit per literal child's
+    /// label and one per prefix tail (see [`filter_bit`]). Set on insert and never
+    /// cleared while the node lives: a probe whose bit is clear cannot hit, so a lookup
+    /// skips it (and the cache misses of a hash table probe) without changing any answer.
+    filter: u64,
 }
 
 impl<T> TrieNode<T> {
@@ -97,6 +102,7 @@ impl<T> TrieNode<T> {
         tails_below: 0,
         tail_lengths: 0,
         wild_depths: 0,
+        filter: 0,
     };
 
     fn idle(&self) -> bool {
@@ -176,6 +182,14 @@ impl<'a, T> Found<'a, T> {
 
 fn bit(len: usize) -> u64 {
     1 << len.min(LONG)
+}
+
+/// The bit of a node's `filter` for a literal child (`tail` false) or a prefix tail
+/// (`tail` true) whose bytes hash to `hash`. Literals and tails take different bits of
+/// the hash, so one does not predict the other.
+fn filter_bit(hash: u64, tail: bool) -> u64 {
+    let shift = if tail { 52 } else { 58 };
+    1 << ((hash >> shift) & 63)
 }
 
 /// Split a prefix key at its last dot: (literal path, tail).
@@ -321,7 +335,8 @@ impl<T> Trie<T> {
             }
             return child;
         }
-        let hash = Self::at_node(node, self.bytes_hash(component));
+        let bytes_hash = self.bytes_hash(component);
+        let hash = Self::at_node(node, bytes_hash);
         let edge = Edge {
             parent: node,
             child,
@@ -331,6 +346,7 @@ impl<T> Trie<T> {
             .insert_unique(hash, edge, |e| Self::edge_hash(nodes, hasher, e));
         if let Some(n) = self.nodes.get_mut(node) {
             n.literals += 1;
+            n.filter |= filter_bit(bytes_hash, false);
         }
         child
     }
@@ -489,7 +505,8 @@ impl<T> Trie<T> {
         }
         let nodes = self.make(path);
         let node = nodes.last().copied().unwrap_or(Self::ROOT);
-        let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
+        let tail_hash = self.bytes_hash(tail.as_bytes());
+        let hash = Self::at_node(node, tail_hash);
         let entry = Tail {
             node,
             tail: Label::new(tail.as_bytes()),
@@ -509,6 +526,7 @@ impl<T> Trie<T> {
         if let Some(n) = self.nodes.get_mut(node) {
             n.tails += 1;
             n.tail_lengths |= bit(tail.len());
+            n.filter |= filter_bit(tail_hash, true);
         }
         Ok(())
     }
@@ -612,12 +630,17 @@ impl<T> Trie<T> {
             };
             let (next, hash) = self.component(uri, comps, at);
             if n.tail_lengths != 0 {
-                self.tails_at(node, n.tail_lengths, next, found);
+                self.tails_at(node, n.tail_lengths, n.filter, next, found);
             }
             if n.tails_below == 0 || n.literals == 0 || next.is_empty() {
                 return;
             }
-            let Some(child) = self.literal(node, next, hash) else {
+            let child = if n.filter & filter_bit(hash, false) == 0 {
+                None
+            } else {
+                self.literal(node, next, hash)
+            };
+            let Some(child) = child else {
                 if let Some(comp) = comps.get_mut(at) {
                     comp.node = NONE;
                 }
@@ -632,7 +655,14 @@ impl<T> Trie<T> {
 
     /// The prefix keys with their tail at `node` that `next` (the URI's next component)
     /// starts with, shortest first.
-    fn tails_at<'a>(&'a self, node: u32, lengths: u64, next: &[u8], found: &mut Found<'a, T>) {
+    fn tails_at<'a>(
+        &'a self,
+        node: u32,
+        lengths: u64,
+        filter: u64,
+        next: &[u8],
+        found: &mut Found<'a, T>,
+    ) {
         let mut bits = lengths;
         while bits != 0 {
             let len = bits.trailing_zeros() as usize;
@@ -646,7 +676,11 @@ impl<T> Trie<T> {
                 let Some(tail) = next.get(..len) else {
                     return;
                 };
-                if let Some(hit) = self.tail_at(node, tail, self.bytes_hash(tail)) {
+                let hash = self.bytes_hash(tail);
+                if filter & filter_bit(hash, true) == 0 {
+                    continue;
+                }
+                if let Some(hit) = self.tail_at(node, tail, hash) {
                     found.push(&hit.value);
                 }
             }
@@ -718,7 +752,11 @@ impl<T> Trie<T> {
                     (known != NONE).then_some(known)
                 } else {
                     let (bytes, hash) = self.component(uri, comps, depth);
-                    self.literal(node, bytes, hash)
+                    if n.filter & filter_bit(hash, false) == 0 {
+                        None
+                    } else {
+                        self.literal(node, bytes, hash)
+                    }
                 };
                 if let Some(child) = child {
                     push((child, next, literal_path));
@@ -730,5 +768,24 @@ impl<T> Trie<T> {
     #[cfg(test)]
     pub(super) fn live_nodes(&self) -> usize {
         self.nodes.live()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_fills_one_cache_line() {
+        // A pointer-sized value with a niche, as the binding's Py<PyAny>.
+        assert_eq!(std::mem::size_of::<TrieNode<Box<u8>>>(), 64);
+    }
+
+    #[test]
+    fn filter_bits_differ_for_literals_and_tails() {
+        let hash = 0xfc00_0000_0000_0000u64;
+        assert_eq!(filter_bit(hash, false), 1 << 63);
+        assert_eq!(filter_bit(hash, true), 1 << 0);
+        assert_eq!(filter_bit(0x0050_0000_0000_0000, true), 1 << 5);
     }
 }

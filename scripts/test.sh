@@ -13,6 +13,7 @@ echo "== rust"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test -p pywamp-core --quiet
+cargo test -p pywamp-py --lib --quiet  # the binding's own unit tests
 
 echo "== python lint, types and stub"
 $py -m ruff check pywamp tests benches

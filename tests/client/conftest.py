@@ -25,9 +25,7 @@ LACKS = {
         "progressive_call_invocations": "Crossbar has no progressive call invocations",
         "sharded_registration": "Crossbar ignores runmode/rkey (sharded registrations)",
     },
-    "pywamp": {
-        "subscription_revocation": "no wamp.subscription.remove_subscriber meta procedure yet",
-    },
+    "pywamp": {},
 }
 
 

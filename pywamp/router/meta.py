@@ -138,7 +138,7 @@ class MetaApi:
         return [session.details()], None
 
     def _close_args(self, kwargs: dict[str, Any]) -> tuple[str, str | None]:
-        reason = kwargs.get("reason", errors.CLOSE_KILLED)
+        reason = kwargs.get("reason", errors.CLOSE_NORMAL)  # the spec's default, as Crossbar
         if not isinstance(reason, str) or not is_valid_uri(reason):
             raise MetaError(errors.INVALID_URI, "reason must be a URI")
         message = kwargs.get("message")

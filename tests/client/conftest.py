@@ -24,6 +24,8 @@ LACKS = {
     "crossbar": {
         "progressive_call_invocations": "Crossbar has no progressive call invocations",
         "sharded_registration": "Crossbar ignores runmode/rkey (sharded registrations)",
+        "remove_callee": "Crossbar's wamp.registration.remove_callee drops the callee, then "
+        "fails with wamp.error.runtime_error (no UNREGISTERED is sent)",
     },
     "pywamp": {},
 }

@@ -163,6 +163,18 @@ class CalleeMixin(SessionBase):
         self._transport.send(_native.Unregister(request_id, registration.id))
         return future
 
+    def _shutting_down(self) -> None:
+        """After our GOODBYE, INVOCATION and INTERRUPT are ignored (``bp_sessions.md``:
+        SHUTTING DOWN, "received other / ignore"): the router answers the callers."""
+        super()._shutting_down()
+        dispatch = dict(self._dispatch)
+        dispatch[_native.Invocation] = dispatch[_native.Interrupt] = _ignore
+        self._dispatch = dispatch
+
+    def _answering(self) -> bool:
+        """Whether invocations may still be answered (not once our GOODBYE is out)."""
+        return self._peer.phase is _ESTABLISHED
+
     # -- REGISTERED / UNREGISTERED ---------------------------------------------------------
 
     def _on_registered(self, message: _native.Registered) -> None:
@@ -278,7 +290,8 @@ class CalleeMixin(SessionBase):
         """``details.progress(...)``: send a progressive result for this invocation."""
 
         def progress(*args: Any, **kwargs: Any) -> None:
-            self._send(_Yield(request_id, {"progress": True}, args or None, kwargs or None))
+            if self._answering():
+                self._send(_Yield(request_id, {"progress": True}, args or None, kwargs or None))
 
         return progress
 
@@ -288,10 +301,17 @@ class CalleeMixin(SessionBase):
         """An asynchronous endpoint finished: answer with YIELD or ERROR."""
         if self._peer.invocations.get(request_id) is running:
             del self._peer.invocations[request_id]
-        if error is None:
+        if not self._answering():
+            self._unanswered(error)
+        elif error is None:
             self._yield(request_id, running.registration, result, False)
         else:
             self._endpoint_error(request_id, running, error)
+
+    def _unanswered(self, error: BaseException | None) -> None:
+        """An endpoint finished after our GOODBYE: no answer, but its failure is reported."""
+        if isinstance(error, Exception) and not self._adapter.is_cancellation(error):
+            self._user_error(error, f"{type(error).__name__}: {error}")
 
     def _endpoint_error(self, request_id: int, running: Running, error: BaseException) -> None:
         if self._adapter.is_cancellation(error):
@@ -392,6 +412,9 @@ class CalleeMixin(SessionBase):
         await self._settle(previous)
         if self._peer.invocations.get(request_id) is not running:
             return  # an earlier chunk failed or was interrupted
+        if not self._answering():
+            self._chunk_done(request_id)
+            return
         inner = self._run_chunk(request_id, running, message, final)
         if inner is not None:
             await self._settle(inner)
@@ -437,7 +460,10 @@ class CalleeMixin(SessionBase):
     ) -> None:
         """An asynchronous chunk finished: answer it (or end the invocation on error)."""
         running.task = None
-        if error is not None:
+        if not self._answering():
+            self._chunk_done(request_id)
+            self._unanswered(error)
+        elif error is not None:
             self._chunk_done(request_id)
             self._endpoint_error(request_id, running, error)
         elif final:
@@ -464,6 +490,10 @@ class CalleeMixin(SessionBase):
         self._chunk_done(message.request_id)
         if running.interrupted:
             self._send(_Error(_INVOCATION, message.request_id, {}, ApplicationError.CANCELED))
+
+
+def _ignore(message: Any) -> None:
+    """A message the session no longer acts on (it is shutting down)."""
 
 
 def _wire(text: str, options: Any, what: str) -> tuple[str, dict[str, Any], Any]:

@@ -351,7 +351,11 @@ class SessionBase(Observable):
         self._leave_waiter = self._adapter.create_future()
         waiter = self._leave_waiter
         self._transport.send(goodbye)
+        self._shutting_down()
         return waiter
+
+    def _shutting_down(self) -> None:
+        """Our GOODBYE is out: the roles stop what they must not do until the answer."""
 
     def disconnect(self) -> Any:
         """Close the transport; a future that resolves once it is closed."""

@@ -24,6 +24,7 @@ from pywamp._native import (
 )
 from pywamp.exception import InvalidUriError
 from pywamp.router import errors
+from pywamp.router.features import has_feature
 from pywamp.router.filters import DEFAULT_PUBLISH, Filter, PublishOptions, opt_bool
 from pywamp.router.history import EventHistory, Retained, rfc3339
 from pywamp.router.ids import IdSequence, random_bits
@@ -308,6 +309,25 @@ class Broker:
             return
         sub.remove(session)
         out.append(Send(Unsubscribed(msg.request_id), (session,)))
+        self._after_removal(session, sub, now, out)
+
+    def remove_subscriber(
+        self,
+        sub: Subscription,
+        session: RouterSession,
+        reason: str | None,
+        now: float,
+        out: list[Output],
+    ) -> None:
+        """Revoke one session's subscription (meta API); a subscriber that announced
+        ``subscription_revocation`` is told with UNSUBSCRIBED(0, Details)."""
+        del session.subscriptions[sub.id]
+        sub.remove(session)
+        if has_feature(session.roles, "subscriber", "subscription_revocation"):
+            details: dict[str, Any] = {"subscription": sub.id}
+            if reason is not None:
+                details["reason"] = reason
+            out.append(Send(Unsubscribed(0, details), (session,)))
         self._after_removal(session, sub, now, out)
 
     def _after_removal(

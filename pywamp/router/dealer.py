@@ -209,13 +209,26 @@ class Dealer:
         """``force_reregister``: take the registration from every callee (Crossbar's option);
         those that announced ``registration_revocation`` are told with UNREGISTERED."""
         for callee in list(reg.order):
-            target = callee.session
-            target.registrations.pop(reg.id, None)
-            if has_feature(target.roles, "callee", "registration_revocation"):
-                details = {"registration": reg.id, "reason": _REVOKED}
-                out.append(Send(Unregistered(0, details), (target,)))
-            deleted = self._detach_callee(reg, target)
-            self._unregistered_events(target, reg, deleted, now, out)
+            self.remove_callee(reg, callee.session, _REVOKED, now, out)
+
+    def remove_callee(
+        self,
+        reg: Registration,
+        session: RouterSession,
+        reason: str | None,
+        now: float,
+        out: list[Output],
+    ) -> None:
+        """Revoke one callee's registration; a callee that announced
+        ``registration_revocation`` is told with UNREGISTERED(0, Details)."""
+        session.registrations.pop(reg.id, None)
+        if has_feature(session.roles, "callee", "registration_revocation"):
+            details: dict[str, Any] = {"registration": reg.id}
+            if reason is not None:
+                details["reason"] = reason
+            out.append(Send(Unregistered(0, details), (session,)))
+        deleted = self._detach_callee(reg, session)
+        self._unregistered_events(session, reg, deleted, now, out)
 
     def _detach_callee(self, reg: Registration, session: RouterSession) -> bool:
         del reg.callees[session]

@@ -20,6 +20,7 @@ BROKER_FEATURES: tuple[str, ...] = (
     "pattern_based_subscription",
     "event_retention",
     "event_history",
+    "subscription_revocation",
     "subscription_meta_api",
     "session_meta_api",
 )

@@ -3,7 +3,8 @@
 Shapes follow ``rfc/text/advanced/meta_api_*.md`` and ``pubsub_testament.md``:
 session (count, list, get, kill, kill_by_authid, kill_by_authrole, kill_all, and the
 ``on_join``/``on_leave`` events), registration and subscription (list, lookup, match,
-get, list_callees/list_subscribers, count_*), event history
+get, list_callees/list_subscribers, count_*, and Crossbar's remove_callee/remove_subscriber,
+which revoke one session's registration or subscription), event history
 (``wamp.subscription.get_events``) and testaments (add_testament, flush_testaments).
 """
 
@@ -29,6 +30,8 @@ Args = list[Any]
 Kwargs = dict[str, Any]
 Outs = list[Output]
 SCOPES = ("detached", "destroyed")
+#: Subscriptions on these topics are the router's: the meta API does not revoke them.
+PROTECTED = ("wamp.", "crossbar.")
 
 
 def _arg(args: list[Any], i: int, kind: type | tuple[type, ...], name: str) -> Any:
@@ -80,6 +83,7 @@ class MetaApi:
             "wamp.registration.get": self.registration_get,
             "wamp.registration.list_callees": self.registration_list_callees,
             "wamp.registration.count_callees": self.registration_count_callees,
+            "wamp.registration.remove_callee": self.registration_remove_callee,
             "wamp.subscription.list": self.subscription_list,
             "wamp.subscription.lookup": self.subscription_lookup,
             "wamp.subscription.match": self.subscription_match,
@@ -87,6 +91,7 @@ class MetaApi:
             "wamp.subscription.list_subscribers": self.subscription_list_subscribers,
             "wamp.subscription.count_subscribers": self.subscription_count_subscribers,
             "wamp.subscription.get_events": self.subscription_get_events,
+            "wamp.subscription.remove_subscriber": self.subscription_remove_subscriber,
         }
 
     # -- sessions --------------------------------------------------------------------
@@ -133,7 +138,7 @@ class MetaApi:
         return [session.details()], None
 
     def _close_args(self, kwargs: dict[str, Any]) -> tuple[str, str | None]:
-        reason = kwargs.get("reason", errors.CLOSE_KILLED)
+        reason = kwargs.get("reason", errors.CLOSE_NORMAL)  # the spec's default, as Crossbar
         if not isinstance(reason, str) or not is_valid_uri(reason):
             raise MetaError(errors.INVALID_URI, "reason must be a URI")
         message = kwargs.get("message")
@@ -210,6 +215,17 @@ class MetaApi:
         """wamp.session.kill_all(reason=, message=) → count (no meta or testament events)."""
         victims = list(self.realm.sessions.values())
         return [len(self._kill(caller, victims, kwargs, now, out, quiet=True))], None
+
+    def _member(self, args: list[Any], entry: Any, members: Any, missing: str) -> RouterSession:
+        """The session named by args[1], which must be one of ``members`` of ``entry``."""
+        session = self.realm.sessions.get(_arg(args, 1, int, "session"))
+        if session is None:
+            raise MetaError(errors.NO_SUCH_SESSION)
+        if entry.uri.startswith(PROTECTED):
+            raise MetaError(errors.NOT_AUTHORIZED, f"{entry.uri} is a router URI")
+        if session not in members:
+            raise MetaError(missing, f"session {session.id} is not on {entry.id}")
+        return session
 
     # -- testaments ------------------------------------------------------------------
 
@@ -344,6 +360,20 @@ class MetaApi:
         """wamp.registration.count_callees(registration) → count."""
         return [len(self._registration(args).callees)], None
 
+    def registration_remove_callee(
+        self,
+        caller: RouterSession,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        now: float,
+        out: list[Output],
+    ) -> Answer:
+        """wamp.registration.remove_callee(registration, session, reason=): revoke it."""
+        reg = self._registration(args)
+        callee = self._member(args, reg, reg.callees, errors.NO_SUCH_REGISTRATION)
+        self.realm.dealer.remove_callee(reg, callee, _reason(kwargs), now, out)
+        return None, None
+
     # -- subscriptions ---------------------------------------------------------------
 
     def _subscription(self, args: list[Any]) -> Any:
@@ -419,6 +449,20 @@ class MetaApi:
         """wamp.subscription.count_subscribers(subscription) → count."""
         return [len(self._subscription(args).subscribers)], None
 
+    def subscription_remove_subscriber(
+        self,
+        caller: RouterSession,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        now: float,
+        out: list[Output],
+    ) -> Answer:
+        """wamp.subscription.remove_subscriber(subscription, session, reason=): revoke it."""
+        sub = self._subscription(args)
+        subscriber = self._member(args, sub, sub.subscribers, errors.NO_SUCH_SUBSCRIPTION)
+        self.realm.broker.remove_subscriber(sub, subscriber, _reason(kwargs), now, out)
+        return None, None
+
     def subscription_get_events(
         self,
         caller: RouterSession,
@@ -438,6 +482,14 @@ class MetaApi:
             return [sub.history.query(sub.id, caller, kwargs)], None
         except QueryError as exc:
             raise MetaError(exc.uri, str(exc)) from None
+
+
+def _reason(kwargs: dict[str, Any]) -> str | None:
+    """The optional ``reason`` of a revocation (free text, as the spec's example)."""
+    reason = kwargs.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise MetaError(errors.INVALID_ARGUMENT, "reason must be a string")
+    return reason
 
 
 def _ids_by_policy(entries: Iterable[Any]) -> dict[str, list[int]]:

@@ -24,10 +24,10 @@ LACKS = {
     "crossbar": {
         "progressive_call_invocations": "Crossbar has no progressive call invocations",
         "sharded_registration": "Crossbar ignores runmode/rkey (sharded registrations)",
+        "remove_callee": "Crossbar's wamp.registration.remove_callee drops the callee, then "
+        "fails with wamp.error.runtime_error (no UNREGISTERED is sent)",
     },
-    "pywamp": {
-        "subscription_revocation": "no wamp.subscription.remove_subscriber meta procedure yet",
-    },
+    "pywamp": {},
 }
 
 

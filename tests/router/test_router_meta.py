@@ -121,7 +121,7 @@ def test_kill_sends_goodbye_and_waits_for_the_answer() -> None:
 def test_killed_session_that_does_not_answer_is_closed() -> None:
     net, a, b, _ = crowd()
     ok(a, "wamp.session.kill", b.id)
-    assert b.take_one(Goodbye).reason == "wamp.close.killed"
+    assert b.take_one(Goodbye).reason == "wamp.close.normal"
     net.advance(4.9)
     assert b.closed is None
     net.advance(0.2)

@@ -51,6 +51,7 @@ def test_welcome_announces_the_router_roles_and_identity() -> None:
         "pattern_based_subscription",
         "event_retention",
         "event_history",
+        "subscription_revocation",
         "subscription_meta_api",
         "session_meta_api",
     ):
@@ -64,6 +65,7 @@ def test_welcome_announces_the_router_roles_and_identity() -> None:
         "pattern_based_registration",
         "shared_registration",
         "sharded_registration",
+        "registration_revocation",
         "registration_meta_api",
         "testament_meta_api",
     ):

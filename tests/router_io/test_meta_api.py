@@ -92,7 +92,7 @@ async def test_session_kill(endpoints: Endpoints) -> None:
     bystander = await join(endpoints, "rawsocket-unix")
     assert await wait(killer.call("wamp.session.kill", victim.session_id)) is None
     details = await wait(victim.left)
-    assert details.reason == "wamp.close.killed"
+    assert details.reason == "wamp.close.normal"
     await wait(victim.disconnected)
 
     victim2 = await join(endpoints)
@@ -123,10 +123,10 @@ async def test_session_kill_by_authid_authrole_and_all(endpoints: Endpoints) -> 
     assert sorted(killed) == sorted(ids[:2])
     await wait(asyncio.gather(peers[0].disconnected, peers[1].disconnected))
     assert await wait(killer.call("wamp.session.kill_by_authrole", "worker")) == 1
-    assert (await wait(peers[2].left)).reason == "wamp.close.killed"
+    assert (await wait(peers[2].left)).reason == "wamp.close.normal"
     # kill_all spares the caller
     assert await wait(killer.call("wamp.session.kill_all")) == 1
-    assert (await wait(peers[3].left)).reason == "wamp.close.killed"
+    assert (await wait(peers[3].left)).reason == "wamp.close.normal"
     assert await wait(killer.call("wamp.session.list")) == [killer.session_id]
     await killer.close()
 

@@ -25,9 +25,10 @@ from pywamp._log import make_logger
 from pywamp.component import STOP_TIMEOUT, ComponentBase, TransportConfig
 from pywamp.twisted._adapter import as_deferred, get_reactor, sleep
 from pywamp.twisted.transport import WampRawSocketClientFactory, WampWebSocketClientFactory
-from pywamp.twisted.wamp import Session, client_endpoint
+from pywamp.twisted.wamp import Session, client_endpoint, protocol_factory
+from pywamp.wamp.types import ComponentConfig
 
-__all__ = ("Component", "run")
+__all__ = ("Component", "RunnerComponent", "run")
 
 
 def _observe(d: defer.Deferred[Any]) -> defer.Deferred[Any]:
@@ -172,6 +173,68 @@ class Component(ComponentBase):
 
     def _spawn(self, make: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self._reactor.callLater(0, lambda: defer.Deferred.fromCoroutine(make()))
+
+
+class RunnerComponent(Component):
+    """The reconnecting engine of ``ApplicationRunner(auto_reconnect=True)``: the runner's
+    own session factory, URL, serializers, TLS options and (optional) endpoint, with the
+    component's back-off; as Autobahn's runner, a first connection that fails is final."""
+
+    def __init__(
+        self,
+        runner: Any,
+        make: Callable[[ComponentConfig], Any] | Any,
+        endpoint: Any = None,
+        **knobs: Any,
+    ) -> None:
+        config = {"url": runner.url, **{k: v for k, v in knobs.items() if v is not None}}
+        super().__init__(
+            transports=[config],
+            realm=runner.realm or "realm1",
+            extra=runner.extra,
+            is_fatal=lambda error: self._transports[0].connect_successes == 0,
+        )
+        self._runner = runner
+        self._make = make
+        self._endpoint = endpoint
+        #: Fires with the protocol of the first connection (Autobahn's ``whenConnected``).
+        self.connected: defer.Deferred[Any] = defer.Deferred()
+
+    def _create_session(self) -> Any:
+        config = ComponentConfig(self._realm, self._extra, runner=self._runner)
+        session = self._make(config) if callable(self._make) else self._make
+        self._runner._session = session
+        return session
+
+    def _open_transport(self, transport: TransportConfig, session: Any) -> Awaitable[Any]:
+        runner = self._runner
+        address, factory = protocol_factory(runner.url, session, runner.serializers, runner.headers)
+        target = self._endpoint or client_endpoint(address, runner.ssl, self._reactor)
+
+        def opened(proto: Any) -> Any:
+            if not self.connected.called:
+                self.connected.callback(proto)
+            return proto
+
+        connecting = target.connect(factory)
+        connecting.addCallback(lambda proto: proto.opened.addCallback(lambda _: opened(proto)))
+        result: defer.Deferred[Any] = connecting.addTimeout(transport.timeout, self._reactor)
+        return result
+
+    def start(self, reactor: Any = None) -> defer.Deferred[Any]:
+        """Start; when the first connection fails, fail with its error (and ``connected``)."""
+        errors: list[BaseException] = []
+        self.on("connectfailure", lambda component, error: errors.append(error))
+        done = super().start(reactor)
+
+        def first_failed(failure: Failure) -> Failure:
+            if self.connected.called:
+                return failure
+            first = Failure(errors[0]) if errors else failure  # type: ignore[no-untyped-call]
+            self.connected.errback(first)
+            return first
+
+        return done.addErrback(first_failed)
 
 
 def run(

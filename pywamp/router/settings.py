@@ -141,6 +141,9 @@ class ListenerConfig:
     tls_key: str | None = None
     #: Named in each session's transport details (``listener``): per-listener auth.
     name: str | None = None
+    #: Keepalive of this listener's connections in seconds (None: ``[limits]``'s).
+    auto_ping_interval: float | None = None
+    auto_ping_timeout: float | None = None
 
 
 @dataclass
@@ -261,18 +264,9 @@ class _Reader:
                 if isinstance(seconds, bool) or not 0 < seconds <= 3600:
                     raise self.fail(where, f"must be seconds in (0, 3600], got {seconds!r}")
                 config.limits.handshake_timeout = float(seconds)
-            if "max_queued_bytes" in limits:
-                where = "limits.max_queued_bytes"
-                queued = self.typed(limits["max_queued_bytes"], where, int)
-                if queued < 65536:
-                    raise self.fail(where, f"must be at least 65536, got {queued}")
-                config.limits.max_queued_bytes = queued
-            if "max_sessions" in limits:
-                where = "limits.max_sessions"
-                sessions = self.typed(limits["max_sessions"], where, int)
-                if sessions < 1:
-                    raise self.fail(where, f"must be at least 1, got {sessions}")
-                config.limits.max_sessions = sessions
+            for key, lowest in (("max_queued_bytes", 65536), ("max_sessions", 1)):
+                if key in limits:
+                    setattr(config.limits, key, self.at_least(limits[key], f"limits.{key}", lowest))
             self.limits_more(limits, config.limits)
         if "listeners" in top:
             listeners = self.typed(top["listeners"], "listeners", list)
@@ -289,32 +283,58 @@ class _Reader:
     def limits_more(self, limits: Mapping[str, Any], out: Limits) -> None:
         """The queue, keepalive and per-realm keys of ``[limits]``."""
         if "max_queued_messages" in limits:
-            where = "limits.max_queued_messages"
-            count = self.typed(limits["max_queued_messages"], where, int)
-            if count < 1:
-                raise self.fail(where, f"must be at least 1, got {count}")
-            out.max_queued_messages = count
+            out.max_queued_messages = self.at_least(
+                limits["max_queued_messages"], "limits.max_queued_messages", 1
+            )
         if "slow_consumer" in limits:
             out.slow_consumer = self.choice(
                 limits["slow_consumer"], "limits.slow_consumer", ("drop", "disconnect")
             )
         if "max_sessions_per_realm" in limits:
             where = "limits.max_sessions_per_realm"
-            count = self.typed(limits["max_sessions_per_realm"], where, int)
-            if count < 0:
-                raise self.fail(where, f"must be 0 (no bound) or more, got {count}")
-            out.max_sessions_per_realm = count
+            out.max_sessions_per_realm = self.at_least(
+                limits["max_sessions_per_realm"], where, 0, " (0: no bound)"
+            )
         if "rawsocket_ping" in limits:
             out.rawsocket_ping = self.typed(limits["rawsocket_ping"], "limits.rawsocket_ping", bool)
         for key in ("idle_timeout", "auto_ping_interval", "auto_ping_timeout"):
             if key in limits:
-                where = f"limits.{key}"
-                seconds = self.typed(limits[key], where, (int, float))
-                if isinstance(seconds, bool) or not 0 <= seconds <= 86400:
-                    raise self.fail(where, f"must be seconds in [0, 86400], got {seconds!r}")
-                if key == "auto_ping_timeout" and seconds == 0:
-                    raise self.fail(where, "must be more than 0 seconds")
-                setattr(out, key, float(seconds))
+                setattr(out, key, self.seconds(limits[key], f"limits.{key}", key))
+
+    def at_least(self, value: Any, where: str, minimum: int, meaning: str = "") -> int:
+        """An int of ``minimum`` or more."""
+        count = self.typed(value, where, int)
+        if count < minimum:
+            raise self.fail(where, f"must be at least {minimum}{meaning}, got {count}")
+        return int(count)
+
+    def seconds(self, value: Any, where: str, key: str, unit: float = 1.0) -> float:
+        """A duration in ``[0, 86400]`` seconds (given in ``unit`` seconds); a ping timeout
+        must be more than 0."""
+        number = self.typed(value, where, (int, float))
+        seconds = float(number) * unit
+        if isinstance(number, bool) or not 0 <= seconds <= 86400:
+            raise self.fail(where, f"must be seconds in [0, 86400], got {number!r}")
+        if key == "auto_ping_timeout" and seconds == 0:
+            raise self.fail(where, "must be more than 0 seconds")
+        return seconds
+
+    def keepalive(
+        self, t: Mapping[str, Any], where: str, listener: ListenerConfig, unit: float = 1.0
+    ) -> None:
+        """A listener's own ``auto_ping_interval``/``auto_ping_timeout``."""
+        for key in ("auto_ping_interval", "auto_ping_timeout"):
+            if key in t:
+                setattr(listener, key, self.seconds(t[key], f"{where}.{key}", key, unit))
+
+    def crossbar_ws_options(self, value: Any, where: str, listener: ListenerConfig) -> None:
+        """A Crossbar WebSocket transport's ``options``: its keepalive (milliseconds) is
+        served per listener; the other options are noted as ignored."""
+        if not isinstance(value, Mapping):
+            raise self.fail(where, f"must be a table, got {type(value).__name__}")
+        keys = ("auto_ping_interval", "auto_ping_timeout")
+        t = self.table(value, where, keys, [k for k in value if k not in keys])
+        self.keepalive(t, where, listener, unit=0.001)
 
     def check_authenticator_realms(self, config: RouterConfig) -> None:
         """A dynamic authenticator's ``authenticator-realm`` must be served."""
@@ -328,8 +348,9 @@ class _Reader:
 
     def listener(self, value: Any, where: str) -> ListenerConfig:
         known = ("kind", "host", "port", "path", "serializers", "socket", "tls")
-        t = self.table(value, where, known)
+        t = self.table(value, where, (*known, "auto_ping_interval", "auto_ping_timeout"))
         out = ListenerConfig()
+        self.keepalive(t, where, out)
         if "kind" in t:
             out.kind = self.choice(t["kind"], f"{where}.kind", KINDS)
         if "host" in t:
@@ -560,13 +581,18 @@ class _Reader:
             raise self.fail(where, "must be a table")
         kind = value.get("type")
         listener = ListenerConfig()
-        ws_options = ("options", "cookie", "debug", "url")
+        ws_options = ("cookie", "debug", "url")
         auths: list[tuple[str, Any]] = []  # (where, auth section)
         if kind == "websocket":
             t = self.table(
-                value, where, ("type", "endpoint", "serializers", "id", "auth"), ws_options
+                value,
+                where,
+                ("type", "endpoint", "serializers", "id", "auth", "options"),
+                ws_options,
             )
             listener.kind, listener.path = "websocket", None
+            if "options" in t:
+                self.crossbar_ws_options(t["options"], f"{where}.options", listener)
         elif kind == "rawsocket":
             t = self.table(
                 value,
@@ -592,8 +618,15 @@ class _Reader:
                 ((path, ws),) = paths.items()
                 listener.path = "/" + path.lstrip("/")
                 w = self.table(
-                    ws, f"{where}.websocket.{path}", ("type", "serializers", "auth"), ws_options
+                    ws,
+                    f"{where}.websocket.{path}",
+                    ("type", "serializers", "auth", "options"),
+                    ws_options,
                 )
+                if "options" in w:
+                    self.crossbar_ws_options(
+                        w["options"], f"{where}.websocket.{path}.options", listener
+                    )
                 if "auth" in w:
                     auths.append((f"{where}.websocket.{path}.auth", w["auth"]))
                 if "serializers" in w:

@@ -127,13 +127,18 @@ def test_the_answer_joins_the_client() -> None:
     assert welcome.session == invocation.args[2]["session"]
 
 
-def test_authorization_holds_the_sessions_messages_in_order() -> None:
+def authorizing() -> tuple[Net, Client, Client]:
+    """A realm whose role ``dyn`` is authorized by ``authz``'s procedure: (net, authz, dyn)."""
     roles = RoleAuthorizer([TRUSTED, Role("dyn", (), AUTHORIZE_URI, 1.0)])
     net = Net(RealmConfig(authenticator=_AsAsked(), authorizer=roles))
     authz = net.join(authid="a", authrole="trusted")
     authz.send(Register(authz.request_id(), {}, AUTHORIZE_URI))
     authz.take_one(Registered)
-    dyn = net.join(authid="d", authrole="dyn")
+    return net, authz, net.join(authid="d", authrole="dyn")
+
+
+def test_authorization_holds_the_sessions_messages_in_order() -> None:
+    net, authz, dyn = authorizing()
     dyn.send(Subscribe(1, {}, "com.x"))
     dyn.send(Publish(2, {"acknowledge": True}, "com.y"))
     first = authz.take_one(Invocation)
@@ -156,12 +161,7 @@ def test_authorization_holds_the_sessions_messages_in_order() -> None:
 
 
 def test_a_goodbye_and_a_new_hello_wait_behind_a_pending_authorization() -> None:
-    roles = RoleAuthorizer([TRUSTED, Role("dyn", (), AUTHORIZE_URI, 1.0)])
-    net = Net(RealmConfig(authenticator=_AsAsked(), authorizer=roles))
-    authz = net.join(authid="a", authrole="trusted")
-    authz.send(Register(authz.request_id(), {}, AUTHORIZE_URI))
-    authz.take_one(Registered)
-    dyn = net.join(authid="d", authrole="dyn")
+    net, authz, dyn = authorizing()
     first = dyn.id
     dyn.send(Subscribe(1, {}, "com.x"))
     dyn.send(Goodbye({}, "wamp.close.normal"))

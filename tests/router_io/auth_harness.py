@@ -157,6 +157,22 @@ async def joined(router: Router, realm: str, auth: Any = None, **kwargs: Any) ->
     return outcome.client
 
 
+def crossbar_router(roles: list[dict[str, Any]], transports: list[Any]) -> dict[str, Any]:
+    """A Crossbar config.json: one router worker serving realm1 with ``roles``."""
+    worker = {
+        "type": "router",
+        "realms": [{"name": "realm1", "roles": roles}],
+        "transports": transports,
+    }
+    return {"version": 2, "controller": {}, "workers": [worker]}
+
+
+def rawsocket_transport(port: int, auth: dict[str, Any]) -> dict[str, Any]:
+    """A Crossbar JSON RawSocket transport on 127.0.0.1:``port`` with ``auth``."""
+    endpoint = {"type": "tcp", "port": port, "interface": "127.0.0.1"}
+    return {"type": "rawsocket", "endpoint": endpoint, "serializers": ["json"], "auth": auth}
+
+
 def toml_string(value: str) -> str:
     """A TOML basic string."""
     return json.dumps(value)

@@ -12,17 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from core_calls import NOW, call_roundtrip
 from wampproto import messages as wp
 from wampproto.acceptor import Acceptor
 from wampproto.auth.auth import IServerAuthenticator, Request, Response, TicketRequest
 
-from pywamp._native import Authenticate, Call, Hello, Register, Welcome, Yield
+from pywamp._native import Authenticate, Hello, Welcome
 from pywamp.router import RealmConfig, RouterCore
 from pywamp.router.auth import Accept
 from pywamp.router.authenticators import Authentication, Principal, TicketAuthenticator
 from pywamp.router.authorization import Permission, Role, RoleAuthorizer
 
-NOW = 1_700_000_000.0
 ROLES = {"publisher": {}, "subscriber": {}, "caller": {}, "callee": {}}
 TICKET = "a-ticket-of-some-length"
 
@@ -84,13 +84,6 @@ def test_pywamp_call_roundtrip_authorized(benchmark: Any) -> None:
     callee, caller = core.attach({}), core.attach({})
     for session in (callee, caller):
         core.receive(session, Hello("realm1", {"roles": ROLES, "authrole": "user"}), NOW)
-    core.receive(callee, Register(1, {}, "com.example.add"), NOW)
-    call = Call(1, {}, "com.example.add", [2, 3])
-    receive = core.receive
-
-    def roundtrip() -> Any:
-        invocation = receive(caller, call, NOW)[0].message
-        return receive(callee, Yield(invocation.request_id, {}, [5]), NOW)[0].message
-
+    roundtrip, _ = call_roundtrip(core, callee, caller)
     result = benchmark(roundtrip)
     assert result.args == [5]

@@ -12,15 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from core_calls import NOW, call_roundtrip
 from wampproto import messages as wp
 from wampproto.broker import Broker as WpBroker
 from wampproto.dealer import Dealer as WpDealer
 from wampproto.types import SessionDetails
 
-from pywamp._native import Call, Hello, Invocation, Publish, Register, Subscribe, Yield
+from pywamp._native import Hello, Invocation, Publish, Subscribe
 from pywamp.router import RouterCore, Send
 
-NOW = 1_700_000_000.0
 ROLES = {"roles": {"publisher": {}, "subscriber": {}, "caller": {}, "callee": {}}}
 
 
@@ -69,14 +69,7 @@ def test_wampproto_publish(benchmark: Any, fanout: int) -> None:
 def test_pywamp_call_roundtrip(benchmark: Any) -> None:
     core = RouterCore(now=NOW)
     callee, caller = joined(core), joined(core)
-    core.receive(callee, Register(1, {}, "com.example.add"), NOW)
-    call = Call(1, {}, "com.example.add", [2, 3])
-    receive = core.receive
-
-    def roundtrip() -> Any:
-        invocation = receive(caller, call, NOW)[0].message
-        return receive(callee, Yield(invocation.request_id, {}, [5]), NOW)[0].message
-
+    roundtrip, call = call_roundtrip(core, callee, caller)
     result = benchmark(roundtrip)
     assert result.args == [5]
     assert type(core.receive(caller, call, NOW)[0].message) is Invocation

@@ -1,19 +1,24 @@
 """What every face's ``Component`` shares: transport configuration (Autobahn's keys and
 defaults), the reconnect back-off, and the decorators and listeners of a component.
 
-The asyncio run loop is in :mod:`pywamp.asyncio.component`.
+The connect/back-off/join loop is here too, written once over a few hooks that each face
+fills in (futures or Deferreds, the loop or the reactor): see :class:`ComponentBase`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import random
 import ssl as _ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from pywamp._observable import Observable
+from pywamp._log import Logger
+from pywamp._observable import Observable, Raised
+from pywamp.exception import ApplicationError, SessionNotReady, TransportLost
 from pywamp.transport.url import Address, parse_url
-from pywamp.wamp.types import RegisterOptions, SubscribeOptions
+from pywamp.wamp.types import ComponentConfig, RegisterOptions, SubscribeOptions
 
 __all__ = ("ComponentBase", "TransportConfig", "parse_transports")
 
@@ -37,6 +42,9 @@ _TRANSPORT_KEYS = frozenset(
 _ENDPOINT_KEYS = frozenset({"type", "host", "port", "path", "tls", "timeout", "version"})
 _SERIALIZERS = ("json", "msgpack", "cbor")
 COMPONENT_EVENTS = ("start", "connect", "join", "ready", "leave", "disconnect", "connectfailure")
+NORMAL_REASONS = ("wamp.close.normal", "wamp.close.goodbye_and_out")
+#: Seconds ``stop()`` waits for the router's GOODBYE before dropping the connection.
+STOP_TIMEOUT = 5.0
 
 
 class TransportConfig:
@@ -277,7 +285,18 @@ def parse_transports(transports: Any) -> list[TransportConfig]:
 
 
 class ComponentBase(Observable):
-    """Configuration, decorators and listeners shared by the faces' components."""
+    """Configuration, decorators, listeners and the reconnect loop of the faces' components.
+
+    A face supplies the hooks below (``_sleep``, ``_awaitable``, ``_new_attempt``,
+    ``_open_transport``, ``_spawn``, ``_context``), its ``start``/``stop`` and the
+    exception type its cancellation raises.
+    """
+
+    log: Logger
+    #: What a cancelled wait raises on this face.
+    _cancelled: type[BaseException] = BaseException
+    #: Failures that are the network's (logged at info level, not as errors).
+    _network_errors: tuple[type[BaseException], ...] = (OSError,)
 
     def __init__(
         self,
@@ -308,6 +327,8 @@ class ComponentBase(Observable):
         self._realm = realm
         self._extra = extra
         self._config = config
+        self._session: Any = None
+        self._stopping = False
 
     session_factory: Callable[..., Any]
 
@@ -372,3 +393,164 @@ class ComponentBase(Observable):
         """Decorator: ``fn(component, error)`` when an attempt fails."""
         self.on("connectfailure", fn)
         return fn
+
+    # -- face hooks ------------------------------------------------------------------------
+
+    def _context(self) -> Any:
+        """What ``main`` and the ``start`` listeners get first: the loop or the reactor."""
+        raise NotImplementedError
+
+    def _sleep(self, delay: float) -> Awaitable[Any]:
+        raise NotImplementedError
+
+    def _awaitable(self, result: Any) -> Awaitable[Any] | None:
+        """``result`` as something to await, or None when it is a plain value."""
+        raise NotImplementedError
+
+    def _new_attempt(self) -> tuple[Awaitable[None], Callable[[BaseException | None], None]]:
+        """The end of one attempt, and how to settle it once (None: ended normally)."""
+        raise NotImplementedError
+
+    def _open_transport(self, transport: TransportConfig, session: Any) -> Awaitable[Any]:
+        """Connect ``session`` over ``transport`` up to the end of the transport handshake."""
+        raise NotImplementedError
+
+    def _spawn(self, make: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run the coroutine ``make()`` on a later turn of the loop or reactor."""
+        raise NotImplementedError
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        """Try the transports in turn with their back-off until one attempt ends normally."""
+        await self._fire("start", self._context(), self)
+        candidates = itertools.cycle(self._transports)
+        while not self._stopping:
+            if not any(t.can_reconnect() for t in self._transports):
+                raise RuntimeError("Component failed: Exhausted all transport connect attempts")
+            transport = next(t for t in candidates if t.can_reconnect())
+            delay = transport.next_delay()
+            if delay > 0:
+                self.log.info(
+                    "trying transport {idx} ({where}) in {delay:.2f} seconds",
+                    idx=transport.idx,
+                    where=transport.url or transport.describe_endpoint(),
+                    delay=delay,
+                )
+            try:
+                if delay > 0:
+                    await self._sleep(delay)
+                if self._stopping:
+                    return
+                await self._connect_once(transport)
+                return
+            except self._cancelled:
+                if self._stopping:
+                    return
+                raise
+            except Exception as error:
+                if self._stopping:
+                    return
+                transport.connect_failures += 1
+                await self._fire("connectfailure", self, error)
+                self._log_failure(error)
+                if self._is_fatal is not None and self._is_fatal(error):
+                    self.log.info("error was fatal; failing transport {idx}", idx=transport.idx)
+                    transport.failed()
+
+    def _log_failure(self, error: BaseException) -> None:
+        if isinstance(error, ApplicationError):
+            self.log.error("{message}", message=error.error_message())
+        elif isinstance(error, self._network_errors):
+            self.log.info("Connection failed: {error}", error=error)
+        else:
+            self.log.error("Connection failed: {error!r}", error=error)
+
+    async def _fire(self, event: str, *args: Any) -> None:
+        """Notify the component's own listeners (errors are logged, not raised)."""
+        for result in self._call_listeners(event, args, {}):
+            if isinstance(result, Raised):
+                self.log.error(
+                    "listener for '{event}' failed: {error!r}", event=event, error=result.error
+                )
+                continue
+            pending = self._awaitable(result)
+            if pending is not None:
+                try:
+                    await pending
+                except Exception as e:
+                    self.log.error("listener for '{event}' failed: {error!r}", event=event, error=e)
+
+    def _create_session(self) -> Any:
+        from pywamp.session import make_authenticator
+
+        session = self.session_factory(ComponentConfig(self._realm, self._extra))
+        for name, config in self._authentication.items():
+            session.add_authenticator(make_authenticator(name, config))
+        session._parent = self
+        return session
+
+    async def _connect_once(self, transport: TransportConfig) -> None:
+        """One attempt: connect, join, run until the session ends. Returns when it ended
+        normally; raises when it failed (so the loop reconnects)."""
+        self.log.info(
+            'connecting once using transport type "{kind}" over endpoint "{endpoint}"',
+            kind=transport.type,
+            endpoint=transport.describe_endpoint(),
+        )
+        transport.connect_attempts += 1
+        done, settle = self._new_attempt()
+
+        def finish(error: BaseException | None = None) -> None:
+            settle(None if self._stopping else error)
+
+        session = self._create_session()
+        self._watch(session, transport, finish)
+        self._session = session
+        try:
+            await self._open_transport(transport, session)
+            await done
+        finally:
+            self._session = None
+            if session.is_connected():
+                session.disconnect()
+
+    def _watch(self, session: Any, transport: TransportConfig, finish: Callable[..., None]) -> None:
+        """Turn the session's events into the outcome of this attempt."""
+
+        def on_leave(session: Any, details: Any) -> None:
+            self.log.info("session leaving '{reason}'", reason=details.reason)
+            if details.reason in NORMAL_REASONS:
+                finish(None)
+            else:
+                finish(ApplicationError(details.reason, details.message or ""))
+
+        def on_disconnect(session: Any, was_clean: bool = True) -> None:
+            # A joined session reports its end through "leave" first; reaching here
+            # undecided means the connection ended before the session did.
+            finish(TransportLost("the transport closed before the session ended"))
+
+        def on_join(session: Any, details: Any) -> None:
+            transport.reset()
+            transport.connect_successes += 1
+            if self._entry is not None:
+                # Next turn: the join listeners (registrations ...) send their requests first.
+                self._spawn(lambda: self._run_main(session, finish))
+
+        session.on("leave", on_leave)
+        session.on("disconnect", on_disconnect)
+        session.on("join", on_join)
+
+    async def _run_main(self, session: Any, finish: Callable[..., None]) -> None:
+        assert self._entry is not None
+        try:
+            pending = self._awaitable(self._entry(self._context(), session))
+            if pending is not None:
+                await pending
+        except Exception as error:
+            self.log.debug("main failed: {error!r}", error=error)
+            finish(error)
+            session.disconnect()
+            return
+        with contextlib.suppress(SessionNotReady):
+            session.leave()

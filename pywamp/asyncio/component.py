@@ -16,28 +16,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 from pywamp._log import make_logger
-from pywamp._observable import Raised
 from pywamp.asyncio.wamp import Session
-from pywamp.component import ComponentBase, TransportConfig
-from pywamp.exception import ApplicationError, SessionNotReady, TransportLost
-from pywamp.session import make_authenticator
+from pywamp.component import STOP_TIMEOUT, ComponentBase, TransportConfig
 from pywamp.transport import connect as connect_transport
-from pywamp.wamp.types import ComponentConfig
 
 __all__ = ("Component", "run")
 
 log = logging.getLogger("pywamp.asyncio.component")
-
-_NORMAL_REASONS = ("wamp.close.normal", "wamp.close.goodbye_and_out")
-#: Seconds ``stop()`` waits for the router's GOODBYE before dropping the connection.
-STOP_TIMEOUT = 5.0
 
 
 class Component(ComponentBase):
@@ -45,12 +36,11 @@ class Component(ComponentBase):
 
     session_factory: Callable[..., Any] = Session
     log = make_logger("pywamp.asyncio.component")
+    _cancelled = asyncio.CancelledError
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._session: Any = None
         self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- life cycle ------------------------------------------------------------------------
@@ -68,7 +58,7 @@ class Component(ComponentBase):
         self._stopping = False
         for transport in self._transports:
             transport.reset()
-        self._task = loop.create_task(self._run(loop))
+        self._task = loop.create_task(self._run())
         return self._task
 
     def stop(self) -> asyncio.Future[None]:
@@ -92,156 +82,44 @@ class Component(ComponentBase):
         if self._task is not None and not self._task.done():
             self._task.cancel()
 
-    async def _run(self, loop: asyncio.AbstractEventLoop) -> None:
-        await self._fire("start", loop, self)
-        candidates = itertools.cycle(self._transports)
-        while not self._stopping:
-            if not any(t.can_reconnect() for t in self._transports):
-                raise RuntimeError("Component failed: Exhausted all transport connect attempts")
-            transport = next(t for t in candidates if t.can_reconnect())
-            delay = transport.next_delay()
-            if delay > 0:
-                log.info(
-                    "trying transport %d (%s) in %.2f seconds",
-                    transport.idx,
-                    transport.url or transport.describe_endpoint(),
-                    delay,
-                )
-            try:
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                if self._stopping:
-                    return
-                await self._connect_once(loop, transport)
-                return
-            except asyncio.CancelledError:
-                if self._stopping:
-                    return
-                raise
-            except Exception as error:
-                if self._stopping:
-                    return
-                transport.connect_failures += 1
-                await self._fire("connectfailure", self, error)
-                self._log_failure(error)
-                if self._is_fatal is not None and self._is_fatal(error):
-                    log.info("error was fatal; failing transport %d", transport.idx)
-                    transport.failed()
+    # -- the hooks of the shared loop --------------------------------------------------------
 
-    @staticmethod
-    def _log_failure(error: BaseException) -> None:
-        if isinstance(error, ApplicationError):
-            log.error("%s", error.error_message())
-        elif isinstance(error, OSError):
-            log.info("Connection failed with OS error: %s", error)
-        else:
-            log.error("Connection failed: %r", error)
+    def _context(self) -> asyncio.AbstractEventLoop:
+        assert self._loop is not None
+        return self._loop
 
-    async def _fire(self, event: str, *args: Any) -> None:
-        """Notify the component's own listeners (errors are logged, not raised)."""
-        for result in self._call_listeners(event, args, {}):
-            if isinstance(result, Raised):
-                log.error("listener for '%s' failed: %r", event, result.error)
-            elif asyncio.isfuture(result) or asyncio.iscoroutine(result):
-                try:
-                    await result
-                except Exception as e:
-                    log.error("listener for '%s' failed: %r", event, e)
+    def _sleep(self, delay: float) -> Awaitable[None]:
+        return asyncio.sleep(delay)
 
-    # -- one connection ----------------------------------------------------------------------
+    def _awaitable(self, result: Any) -> Awaitable[Any] | None:
+        return result if asyncio.isfuture(result) or asyncio.iscoroutine(result) else None
 
-    def _create_session(self) -> Any:
-        session = self.session_factory(ComponentConfig(self._realm, self._extra))
-        for name, config in self._authentication.items():
-            session.add_authenticator(make_authenticator(name, config))
-        session._parent = self
-        return session
+    def _new_attempt(self) -> tuple[Awaitable[None], Callable[[BaseException | None], None]]:
+        done: asyncio.Future[None] = self._context().create_future()
 
-    async def _connect_once(
-        self, loop: asyncio.AbstractEventLoop, transport: TransportConfig
-    ) -> None:
-        """One attempt: connect, join, run until the session ends. Returns when it ended
-        normally; raises when it failed (so the loop reconnects)."""
-        log.info(
-            'connecting once using transport type "%s" over endpoint "%s"',
-            transport.type,
-            transport.describe_endpoint(),
-        )
-        transport.connect_attempts += 1
-        done: asyncio.Future[None] = loop.create_future()
-        session = self._create_session()
-        self._watch(loop, session, transport, done)
-        self._session = session
-        try:
-            await connect_transport(
-                transport.address(),
-                session,
-                serializers=transport.serializers,
-                ssl=transport.ssl_context(),
-                timeout=transport.timeout,
-                headers=tuple((transport.headers or {}).items()),
-                max_message_size=transport.options.get("max_message_size"),
-            )
-            await done
-        finally:
-            self._session = None
-            if session.is_connected():
-                session.disconnect()
-
-    def _watch(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        session: Any,
-        transport: TransportConfig,
-        done: asyncio.Future[None],
-    ) -> None:
-        """Turn the session's events into the outcome of this attempt."""
-
-        def finish(error: BaseException | None = None) -> None:
+        def settle(error: BaseException | None) -> None:
             if done.done():
                 return
-            if error is None or self._stopping:
+            if error is None:
                 done.set_result(None)
             else:
                 done.set_exception(error)
 
-        def on_leave(session: Any, details: Any) -> None:
-            log.info("session leaving '%s'", details.reason)
-            if details.reason in _NORMAL_REASONS:
-                finish()
-            else:
-                finish(ApplicationError(details.reason, details.message or ""))
+        return done, settle
 
-        def on_disconnect(session: Any, was_clean: bool = True) -> None:
-            # A joined session reports its end through "leave" first; reaching here
-            # undecided means the connection ended before the session did.
-            finish(TransportLost("the transport closed before the session ended"))
+    def _open_transport(self, transport: TransportConfig, session: Any) -> Awaitable[Any]:
+        return connect_transport(
+            transport.address(),
+            session,
+            serializers=transport.serializers,
+            ssl=transport.ssl_context(),
+            timeout=transport.timeout,
+            headers=tuple((transport.headers or {}).items()),
+            max_message_size=transport.options.get("max_message_size"),
+        )
 
-        def on_join(session: Any, details: Any) -> None:
-            transport.reset()
-            transport.connect_successes += 1
-            if self._entry is not None:
-                loop.create_task(self._run_main(loop, session, finish))
-
-        session.on("leave", on_leave)
-        session.on("disconnect", on_disconnect)
-        session.on("join", on_join)
-
-    async def _run_main(
-        self, loop: asyncio.AbstractEventLoop, session: Any, finish: Callable[..., None]
-    ) -> None:
-        assert self._entry is not None
-        try:
-            result = self._entry(loop, session)
-            if asyncio.isfuture(result) or asyncio.iscoroutine(result):
-                await result
-        except Exception as error:
-            log.debug("main failed: %r", error)
-            finish(error)
-            session.disconnect()
-            return
-        with contextlib.suppress(SessionNotReady):
-            session.leave()
+    def _spawn(self, make: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._context().create_task(make())
 
 
 def run(

@@ -373,8 +373,13 @@ class Router:
             max_queued=limits.max_queued_bytes,
             max_queued_messages=limits.max_queued_messages,
             slow_policy=DROP if limits.slow_consumer == "drop" else DISCONNECT,
-            ping_interval=limits.auto_ping_interval or None,
-            ping_timeout=limits.auto_ping_timeout,
+            ping_interval=_either(listener.auto_ping_interval, limits.auto_ping_interval) or None,
+            ping_timeout=_either(listener.auto_ping_timeout, limits.auto_ping_timeout),
             idle_timeout=limits.idle_timeout or None,
             rawsocket_ping=limits.rawsocket_ping,
         )
+
+
+def _either(own: float | None, default: float) -> float:
+    """A listener's own setting, or the router-wide one."""
+    return default if own is None else own

@@ -58,8 +58,6 @@ from typing import Any
 from pywamp._native import is_valid_uri
 from pywamp.router import auth_settings
 from pywamp.router.auth_settings import AuthSpec, MethodSpec
-from pywamp.router.authenticators import ListenerAuthentication
-from pywamp.router.authorization import RoleAuthorizer
 from pywamp.router.config import Disclosure, HistoryTopic, RealmConfig
 
 if sys.version_info >= (3, 11):
@@ -141,6 +139,9 @@ class ListenerConfig:
     tls_key: str | None = None
     #: Named in each session's transport details (``listener``): per-listener auth.
     name: str | None = None
+    #: Keepalive of this listener's connections in seconds (None: ``[limits]``'s).
+    auto_ping_interval: float | None = None
+    auto_ping_timeout: float | None = None
 
 
 @dataclass
@@ -164,7 +165,9 @@ def load_config(path: str | Path) -> RouterConfig:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path}: not valid JSON: {exc}") from None
-        return _Reader(path).crossbar(data)
+        from pywamp.router.crossbar_config import CrossbarReader
+
+        return CrossbarReader(path).crossbar(data)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -261,18 +264,9 @@ class _Reader:
                 if isinstance(seconds, bool) or not 0 < seconds <= 3600:
                     raise self.fail(where, f"must be seconds in (0, 3600], got {seconds!r}")
                 config.limits.handshake_timeout = float(seconds)
-            if "max_queued_bytes" in limits:
-                where = "limits.max_queued_bytes"
-                queued = self.typed(limits["max_queued_bytes"], where, int)
-                if queued < 65536:
-                    raise self.fail(where, f"must be at least 65536, got {queued}")
-                config.limits.max_queued_bytes = queued
-            if "max_sessions" in limits:
-                where = "limits.max_sessions"
-                sessions = self.typed(limits["max_sessions"], where, int)
-                if sessions < 1:
-                    raise self.fail(where, f"must be at least 1, got {sessions}")
-                config.limits.max_sessions = sessions
+            for key, lowest in (("max_queued_bytes", 65536), ("max_sessions", 1)):
+                if key in limits:
+                    setattr(config.limits, key, self.at_least(limits[key], f"limits.{key}", lowest))
             self.limits_more(limits, config.limits)
         if "listeners" in top:
             listeners = self.typed(top["listeners"], "listeners", list)
@@ -289,32 +283,49 @@ class _Reader:
     def limits_more(self, limits: Mapping[str, Any], out: Limits) -> None:
         """The queue, keepalive and per-realm keys of ``[limits]``."""
         if "max_queued_messages" in limits:
-            where = "limits.max_queued_messages"
-            count = self.typed(limits["max_queued_messages"], where, int)
-            if count < 1:
-                raise self.fail(where, f"must be at least 1, got {count}")
-            out.max_queued_messages = count
+            out.max_queued_messages = self.at_least(
+                limits["max_queued_messages"], "limits.max_queued_messages", 1
+            )
         if "slow_consumer" in limits:
             out.slow_consumer = self.choice(
                 limits["slow_consumer"], "limits.slow_consumer", ("drop", "disconnect")
             )
         if "max_sessions_per_realm" in limits:
             where = "limits.max_sessions_per_realm"
-            count = self.typed(limits["max_sessions_per_realm"], where, int)
-            if count < 0:
-                raise self.fail(where, f"must be 0 (no bound) or more, got {count}")
-            out.max_sessions_per_realm = count
+            out.max_sessions_per_realm = self.at_least(
+                limits["max_sessions_per_realm"], where, 0, " (0: no bound)"
+            )
         if "rawsocket_ping" in limits:
             out.rawsocket_ping = self.typed(limits["rawsocket_ping"], "limits.rawsocket_ping", bool)
         for key in ("idle_timeout", "auto_ping_interval", "auto_ping_timeout"):
             if key in limits:
-                where = f"limits.{key}"
-                seconds = self.typed(limits[key], where, (int, float))
-                if isinstance(seconds, bool) or not 0 <= seconds <= 86400:
-                    raise self.fail(where, f"must be seconds in [0, 86400], got {seconds!r}")
-                if key == "auto_ping_timeout" and seconds == 0:
-                    raise self.fail(where, "must be more than 0 seconds")
-                setattr(out, key, float(seconds))
+                setattr(out, key, self.seconds(limits[key], f"limits.{key}", key))
+
+    def at_least(self, value: Any, where: str, minimum: int, meaning: str = "") -> int:
+        """An int of ``minimum`` or more."""
+        count = self.typed(value, where, int)
+        if count < minimum:
+            raise self.fail(where, f"must be at least {minimum}{meaning}, got {count}")
+        return int(count)
+
+    def seconds(self, value: Any, where: str, key: str, unit: float = 1.0) -> float:
+        """A duration in ``[0, 86400]`` seconds (given in ``unit`` seconds); a ping timeout
+        must be more than 0."""
+        number = self.typed(value, where, (int, float))
+        seconds = float(number) * unit
+        if isinstance(number, bool) or not 0 <= seconds <= 86400:
+            raise self.fail(where, f"must be seconds in [0, 86400], got {number!r}")
+        if key == "auto_ping_timeout" and seconds == 0:
+            raise self.fail(where, "must be more than 0 seconds")
+        return seconds
+
+    def keepalive(
+        self, t: Mapping[str, Any], where: str, listener: ListenerConfig, unit: float = 1.0
+    ) -> None:
+        """A listener's own ``auto_ping_interval``/``auto_ping_timeout``."""
+        for key in ("auto_ping_interval", "auto_ping_timeout"):
+            if key in t:
+                setattr(listener, key, self.seconds(t[key], f"{where}.{key}", key, unit))
 
     def check_authenticator_realms(self, config: RouterConfig) -> None:
         """A dynamic authenticator's ``authenticator-realm`` must be served."""
@@ -328,8 +339,9 @@ class _Reader:
 
     def listener(self, value: Any, where: str) -> ListenerConfig:
         known = ("kind", "host", "port", "path", "serializers", "socket", "tls")
-        t = self.table(value, where, known)
+        t = self.table(value, where, (*known, "auto_ping_interval", "auto_ping_timeout"))
         out = ListenerConfig()
+        self.keepalive(t, where, out)
         if "kind" in t:
             out.kind = self.choice(t["kind"], f"{where}.kind", KINDS)
         if "host" in t:
@@ -425,220 +437,3 @@ class _Reader:
             seen.add(name)
 
     # -- Crossbar config.json -----------------------------------------------------------
-
-    def crossbar(self, data: Any) -> RouterConfig:
-        top = self.table(data, "config", ("version", "workers"), ("controller", "$schema"))
-        routers = [
-            (i, w)
-            for i, w in enumerate(self.typed(top.get("workers", []), "workers", list))
-            if isinstance(w, Mapping) and w.get("type") == "router"
-        ]
-        if len(routers) != 1:
-            raise self.fail(
-                "workers", f"needs exactly one worker of type router, found {len(routers)}"
-            )
-        index, worker = routers[0]
-        where = f"workers[{index}]"
-        w = self.table(
-            worker,
-            where,
-            ("type", "realms", "transports"),
-            ("id", "options", "components", "connections", "manhole", "cookie", "container"),
-        )
-        config = RouterConfig(realms=[], listeners=[])
-        for i, realm in enumerate(self.typed(w.get("realms", []), f"{where}.realms", list)):
-            config.realms.append(self.crossbar_realm(realm, f"{where}.realms[{i}]"))
-        self.unique([r.name for r in config.realms], f"{where}.realms")
-        for i, transport in enumerate(
-            self.typed(w.get("transports", []), f"{where}.transports", list)
-        ):
-            config.listeners.extend(self.crossbar_transport(transport, f"{where}.transports[{i}]"))
-        self.crossbar_auth(config)
-        self.check_authenticator_realms(config)
-        if self.ignored:
-            log.warning(
-                "%s: Crossbar options pywamp does not implement were ignored: %s",
-                self.path,
-                ", ".join(self.ignored),
-            )
-        return config
-
-    def crossbar_realm(self, value: Any, where: str) -> RealmConfig:
-        t = self.table(value, where, ("name", "roles", "store"), ("options",))
-        if "name" not in t:
-            raise self.fail(where, "needs a name")
-        realm = RealmConfig(name=self.typed(t["name"], f"{where}.name", str))
-        if "roles" in t:
-            authz = auth_settings.read_roles(self, t["roles"], f"{where}.roles")
-            realm.authorizer = authz
-            by_role = authz.role_disclose()
-            # roles the config does not name get what any configured role discloses
-            realm.disclose = Disclosure(
-                caller=any(d.caller for d in by_role.values()),
-                publisher=any(d.publisher for d in by_role.values()),
-            )
-            realm.role_disclose = by_role
-        if "store" in t:
-            realm.history = self.crossbar_store(t["store"], f"{where}.store")
-        return realm
-
-    def crossbar_auth(self, config: RouterConfig) -> None:
-        """Each realm's authentication from the transports' auth sections.
-
-        A transport without one lets clients in as ``anonymous`` (Crossbar's default).
-        With no auth section anywhere and no roles, a realm stays open.
-        """
-        has_auth = any(spec is not None for _, spec in self.listener_auth.values())
-        if not has_auth and not any(r.authorizer is not None for r in config.realms):
-            return
-        for realm in config.realms:
-            authz = realm.authorizer
-            roles = list(authz.roles) if isinstance(authz, RoleAuthorizer) else None
-            by_listener = {
-                name: auth_settings.build(spec or ANONYMOUS, realm.name, roles)
-                for name, (_, spec) in self.listener_auth.items()
-            }
-            first = next(iter(by_listener.values()), None)
-            default = first or auth_settings.build(ANONYMOUS, realm.name, roles)
-            realm.authenticator = ListenerAuthentication(by_listener, default)
-
-    def crossbar_store(self, value: Any, where: str) -> list[HistoryTopic]:
-        """A realm store: its ``event-history`` topics (kept in memory)."""
-        t = self.table(value, where, ("type", "limit", "event-history"), ("path", "maxsize"))
-        self.choice(t.get("type", "memory"), f"{where}.type", ("memory", "lmdb"))
-        limit = self.typed(t.get("limit", 100), f"{where}.limit", int)
-        topics = []
-        for i, item in enumerate(
-            self.typed(t.get("event-history", []), f"{where}.event-history", list)
-        ):
-            h = f"{where}.event-history[{i}]"
-            e = self.table(item, h, ("uri", "match", "limit"))
-            if "uri" not in e:
-                raise self.fail(h, "needs a uri")
-            match = self.choice(
-                e.get("match", "exact"), f"{h}.match", ("exact", "prefix", "wildcard")
-            )
-            size = self.typed(e.get("limit", limit), f"{h}.limit", int)
-            topics.append(self.history_topic(e["uri"], match, size, h))
-        return topics
-
-    def crossbar_endpoint(self, value: Any, where: str, listener: ListenerConfig) -> None:
-        t = self.table(
-            value,
-            where,
-            ("type", "port", "interface", "path", "tls"),
-            ("backlog", "shared", "version", "user_timeout"),
-        )
-        kind = self.choice(t.get("type"), f"{where}.type", ("tcp", "unix"))
-        if kind == "unix":
-            if "path" not in t:
-                raise self.fail(where, "a unix endpoint needs a path")
-            listener.socket_path = self.local_path(t["path"], f"{where}.path")
-            listener.host = None
-            return
-        if "port" not in t:
-            raise self.fail(where, "a tcp endpoint needs a port")
-        listener.port = self.port(t["port"], f"{where}.port")
-        listener.host = self.typed(t.get("interface", "0.0.0.0"), f"{where}.interface", str)
-        if "tls" in t:
-            tls = self.table(
-                t["tls"],
-                f"{where}.tls",
-                ("certificate", "key"),
-                ("ciphers", "ca_certificates", "chain_certificates", "dhparam"),
-            )
-            for key in ("certificate", "key"):
-                if key not in tls:
-                    raise self.fail(f"{where}.tls", f"needs a {key}")
-            listener.tls_certificate = self.existing_file(
-                tls["certificate"], f"{where}.tls.certificate"
-            )
-            listener.tls_key = self.existing_file(tls["key"], f"{where}.tls.key")
-
-    def crossbar_transport(self, value: Any, where: str) -> list[ListenerConfig]:
-        if not isinstance(value, Mapping):
-            raise self.fail(where, "must be a table")
-        kind = value.get("type")
-        listener = ListenerConfig()
-        ws_options = ("options", "cookie", "debug", "url")
-        auths: list[tuple[str, Any]] = []  # (where, auth section)
-        if kind == "websocket":
-            t = self.table(
-                value, where, ("type", "endpoint", "serializers", "id", "auth"), ws_options
-            )
-            listener.kind, listener.path = "websocket", None
-        elif kind == "rawsocket":
-            t = self.table(
-                value,
-                where,
-                ("type", "endpoint", "serializers", "id", "auth"),
-                ("options", "debug", "max_message_size"),
-            )
-            listener.kind = "rawsocket"
-        elif kind == "universal":
-            t = self.table(
-                value,
-                where,
-                ("type", "endpoint", "rawsocket", "websocket", "id"),
-                ("web", "mqtt", "options"),
-            )
-            listener.kind, listener.path = "universal", None
-            if "websocket" in t:
-                paths = self.table(t["websocket"], f"{where}.websocket", list(t["websocket"]))
-                if len(paths) != 1:
-                    raise self.fail(
-                        f"{where}.websocket", "pywamp serves one WebSocket path per listener"
-                    )
-                ((path, ws),) = paths.items()
-                listener.path = "/" + path.lstrip("/")
-                w = self.table(
-                    ws, f"{where}.websocket.{path}", ("type", "serializers", "auth"), ws_options
-                )
-                if "auth" in w:
-                    auths.append((f"{where}.websocket.{path}.auth", w["auth"]))
-                if "serializers" in w:
-                    listener.serializers = self.serializers(
-                        w["serializers"], f"{where}.websocket.{path}.serializers"
-                    )
-            if "rawsocket" in t:
-                r = self.table(
-                    t["rawsocket"],
-                    f"{where}.rawsocket",
-                    ("type", "serializers", "auth"),
-                    ("options", "max_message_size"),
-                )
-                if "auth" in r:
-                    auths.append((f"{where}.rawsocket.auth", r["auth"]))
-                if "serializers" in r and "websocket" not in t:
-                    listener.serializers = self.serializers(
-                        r["serializers"], f"{where}.rawsocket.serializers"
-                    )
-        elif kind == "web":
-            raise self.fail(
-                f"{where}.type", "web transports are not served; use websocket or universal"
-            )
-        else:
-            raise self.fail(
-                f"{where}.type", f"must be websocket, rawsocket or universal, got {kind!r}"
-            )
-        if "endpoint" not in t:
-            raise self.fail(where, "needs an endpoint")
-        self.crossbar_endpoint(t["endpoint"], f"{where}.endpoint", listener)
-        if "serializers" in t:
-            listener.serializers = self.serializers(t["serializers"], f"{where}.serializers")
-        if "auth" in t:
-            auths.append((f"{where}.auth", t["auth"]))
-        if len(auths) == 2 and auths[0][1] != auths[1][1]:
-            raise self.fail(
-                auths[1][0], "pywamp applies one auth section per listener; make both the same"
-            )
-        name = self.typed(t.get("id", where), f"{where}.id", str)
-        if name in self.listener_auth:
-            raise self.fail(f"{where}.id", f"two transports are named {name!r}")
-        spec = None
-        if auths:
-            spec = auth_settings.read_auth(self, auths[0][1], auths[0][0], crossbar=True)
-            self.auth_specs.append((auths[0][0], spec))
-        self.listener_auth[name] = (where, spec)
-        listener.name = name
-        return [listener]

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from pywamp import _native
 from pywamp.exception import ProtocolError, TransportError
+from pywamp.transport._framing import decode, dispatch
 
 __all__ = ("DISCONNECT", "DROP", "MessageHandler", "TransportInfo", "WampTransport")
 
@@ -340,29 +341,13 @@ class WampTransport(asyncio.Protocol):
                 batch.flush()
 
     def _feed_items(self, data: bytes) -> None:
-        try:
-            items = self.stream.feed(data)
-        except ProtocolError as error:
-            self._dispatch(error.messages)
-            if self.transport is not None:
-                self.handler.protocol_violation(error)
-            return
-        except TransportError as error:
-            self._dispatch(error.messages)
-            self._fail(error)
-            return
-        self._dispatch(items)
+        items = decode(self, data)
+        if items is not None:
+            self._dispatch(items)
 
     def _dispatch(self, items: list[Any]) -> None:
         self.messages_in += len(items)
-        deliver = self.handler.message_received
-        events = self._events
-        for item in items:
-            on_event = events.get(type(item))
-            if on_event is None:
-                deliver(item)
-            else:
-                on_event(item)
+        dispatch(items, self._events, self.handler.message_received)
 
     def _fail(self, error: TransportError) -> None:
         """A framing violation: close the connection (subclasses say why on the wire)."""

@@ -15,29 +15,20 @@ reconnects.
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
-from twisted.internet import defer
+from twisted.internet import defer, error
 from twisted.python.failure import Failure
 
 from pywamp._log import make_logger
-from pywamp._observable import Raised
-from pywamp.component import ComponentBase, TransportConfig
-from pywamp.exception import ApplicationError, SessionNotReady, TransportLost
-from pywamp.session import make_authenticator
+from pywamp.component import STOP_TIMEOUT, ComponentBase, TransportConfig
 from pywamp.twisted._adapter import as_deferred, get_reactor, sleep
 from pywamp.twisted.transport import WampRawSocketClientFactory, WampWebSocketClientFactory
-from pywamp.twisted.wamp import Session, client_endpoint
+from pywamp.twisted.wamp import Session, client_endpoint, protocol_factory
 from pywamp.wamp.types import ComponentConfig
 
-__all__ = ("Component", "run")
-
-_NORMAL_REASONS = ("wamp.close.normal", "wamp.close.goodbye_and_out")
-#: Seconds ``stop()`` waits for the router's GOODBYE before dropping the connection.
-STOP_TIMEOUT = 5.0
+__all__ = ("Component", "RunnerComponent", "run")
 
 
 def _observe(d: defer.Deferred[Any]) -> defer.Deferred[Any]:
@@ -100,12 +91,12 @@ class Component(ComponentBase):
 
     session_factory: Callable[..., Any] = Session
     log = make_logger("pywamp.twisted.component")
+    _cancelled = defer.CancelledError
+    _network_errors = (OSError, error.ConnectError, error.ConnectionLost, defer.TimeoutError)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._session: Any = None
         self._running: defer.Deferred[Any] | None = None
-        self._stopping = False
         self._reactor: Any = None
 
     # -- life cycle ------------------------------------------------------------------------
@@ -145,146 +136,105 @@ class Component(ComponentBase):
         if self._running is not None and not self._running.called:
             self._running.cancel()
 
-    async def _run(self) -> None:
-        await self._fire("start", self._reactor, self)
-        candidates = itertools.cycle(self._transports)
-        while not self._stopping:
-            if not any(t.can_reconnect() for t in self._transports):
-                raise RuntimeError("Component failed: Exhausted all transport connect attempts")
-            transport = next(t for t in candidates if t.can_reconnect())
-            delay = transport.next_delay()
-            if delay > 0:
-                self.log.info(
-                    "trying transport {idx} ({where}) in {delay:.2f} seconds",
-                    idx=transport.idx,
-                    where=transport.url or transport.describe_endpoint(),
-                    delay=delay,
-                )
-            try:
-                if delay > 0:
-                    await sleep(delay, self._reactor)
-                if self._stopping:
-                    return
-                await self._connect_once(transport)
-                return
-            except defer.CancelledError:
-                if self._stopping:
-                    return
-                raise
-            except Exception as error:
-                if self._stopping:
-                    return
-                transport.connect_failures += 1
-                await self._fire("connectfailure", self, error)
-                self._log_failure(error)
-                if self._is_fatal is not None and self._is_fatal(error):
-                    self.log.info("error was fatal; failing transport {idx}", idx=transport.idx)
-                    transport.failed()
+    # -- the hooks of the shared loop --------------------------------------------------------
 
-    def _log_failure(self, error: BaseException) -> None:
-        if isinstance(error, ApplicationError):
-            self.log.error("{message}", message=error.error_message())
-        else:
-            self.log.info("Connection failed: {error!r}", error=error)
+    def _context(self) -> Any:
+        return self._reactor
 
-    async def _fire(self, event: str, *args: Any) -> None:
-        """Notify the component's own listeners (errors are logged, not raised)."""
-        for result in self._call_listeners(event, args, {}):
-            if isinstance(result, Raised):
-                self.log.error(
-                    "listener for '{event}' failed: {error!r}", event=event, error=result.error
-                )
-            elif result is not None and Session._is_awaitable(result):
-                try:
-                    await as_deferred(result)
-                except Exception as e:
-                    self.log.error("listener for '{event}' failed: {error!r}", event=event, error=e)
+    def _sleep(self, delay: float) -> Awaitable[Any]:
+        return sleep(delay, self._reactor)
 
-    # -- one connection ----------------------------------------------------------------------
+    def _awaitable(self, result: Any) -> Awaitable[Any] | None:
+        if result is not None and Session._is_awaitable(result):
+            return as_deferred(result)
+        return None
 
-    def _create_session(self) -> Any:
-        session = self.session_factory(ComponentConfig(self._realm, self._extra))
-        for name, config in self._authentication.items():
-            session.add_authenticator(make_authenticator(name, config))
-        session._parent = self
-        return session
-
-    async def _connect_once(self, transport: TransportConfig) -> None:
-        """One attempt: connect, join, run until the session ends. Returns when it ended
-        normally; raises when it failed (so the loop reconnects)."""
-        self.log.info(
-            'connecting once using transport type "{kind}" over endpoint "{endpoint}"',
-            kind=transport.type,
-            endpoint=transport.describe_endpoint(),
-        )
-        transport.connect_attempts += 1
+    def _new_attempt(self) -> tuple[Awaitable[None], Callable[[BaseException | None], None]]:
         done: defer.Deferred[None] = defer.Deferred()
-        session = self._create_session()
-        self._watch(session, transport, done)
-        self._session = session
-        try:
-            endpoint = client_endpoint(
-                transport.address(), _tls_options(transport), reactor=self._reactor
-            )
-            connecting = endpoint.connect(_protocol_factory(transport, session))
-            connecting.addCallback(lambda proto: proto.opened)
-            await connecting.addTimeout(transport.timeout, self._reactor)
-            await done
-        finally:
-            self._session = None
-            if session.is_connected():
-                session.disconnect()
 
-    def _watch(self, session: Any, transport: TransportConfig, done: defer.Deferred[None]) -> None:
-        """Turn the session's events into the outcome of this attempt."""
-
-        def finish(error: BaseException | None = None) -> None:
+        def settle(error: BaseException | None) -> None:
             if done.called:
                 return
-            if error is None or self._stopping:
+            if error is None:
                 done.callback(None)
             else:
                 done.errback(error)
 
-        def on_leave(session: Any, details: Any) -> None:
-            self.log.info("session leaving '{reason}'", reason=details.reason)
-            if details.reason in _NORMAL_REASONS:
-                finish()
-            else:
-                finish(ApplicationError(details.reason, details.message or ""))
+        return done, settle
 
-        def on_disconnect(session: Any, was_clean: bool = True) -> None:
-            # A joined session reports its end through "leave" first; reaching here
-            # undecided means the connection ended before the session did.
-            finish(TransportLost("the transport closed before the session ended"))
+    def _open_transport(self, transport: TransportConfig, session: Any) -> Awaitable[Any]:
+        endpoint = client_endpoint(
+            transport.address(), _tls_options(transport), reactor=self._reactor
+        )
+        connecting = endpoint.connect(_protocol_factory(transport, session))
+        connecting.addCallback(lambda proto: proto.opened)
+        opened: defer.Deferred[Any] = connecting.addTimeout(transport.timeout, self._reactor)
+        return opened
 
-        def on_join(session: Any, details: Any) -> None:
-            transport.reset()
-            transport.connect_successes += 1
-            if self._entry is not None:
-                # Next turn: the join listeners (registrations ...) send their requests first.
-                self._reactor.callLater(0, self._start_main, session, finish)
+    def _spawn(self, make: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._reactor.callLater(0, lambda: defer.Deferred.fromCoroutine(make()))
 
-        session.on("leave", on_leave)
-        session.on("disconnect", on_disconnect)
-        session.on("join", on_join)
 
-    def _start_main(self, session: Any, finish: Callable[..., None]) -> None:
-        defer.Deferred.fromCoroutine(self._run_main(session, finish))
+class RunnerComponent(Component):
+    """The reconnecting engine of ``ApplicationRunner(auto_reconnect=True)``: the runner's
+    own session factory, URL, serializers, TLS options and (optional) endpoint, with the
+    component's back-off; as Autobahn's runner, a first connection that fails is final."""
 
-    async def _run_main(self, session: Any, finish: Callable[..., None]) -> None:
-        assert self._entry is not None
-        try:
-            result = self._entry(self._reactor, session)
-            if result is not None and Session._is_awaitable(result):
-                await as_deferred(result)
-        except Exception as error:
-            self.log.debug("main failed: {error!r}", error=error)
-            finish(error)
-            session.disconnect()
-            return
-        with contextlib.suppress(SessionNotReady):
-            session.leave()
+    def __init__(
+        self,
+        runner: Any,
+        make: Callable[[ComponentConfig], Any] | Any,
+        endpoint: Any = None,
+        **knobs: Any,
+    ) -> None:
+        config = {"url": runner.url, **{k: v for k, v in knobs.items() if v is not None}}
+        super().__init__(
+            transports=[config],
+            realm=runner.realm or "realm1",
+            extra=runner.extra,
+            is_fatal=lambda error: self._transports[0].connect_successes == 0,
+        )
+        self._runner = runner
+        self._make = make
+        self._endpoint = endpoint
+        #: Fires with the protocol of the first connection (Autobahn's ``whenConnected``).
+        self.connected: defer.Deferred[Any] = defer.Deferred()
+
+    def _create_session(self) -> Any:
+        config = ComponentConfig(self._realm, self._extra, runner=self._runner)
+        session = self._make(config) if callable(self._make) else self._make
+        self._runner._session = session
+        return session
+
+    def _open_transport(self, transport: TransportConfig, session: Any) -> Awaitable[Any]:
+        runner = self._runner
+        address, factory = protocol_factory(runner.url, session, runner.serializers, runner.headers)
+        target = self._endpoint or client_endpoint(address, runner.ssl, self._reactor)
+
+        def opened(proto: Any) -> Any:
+            if not self.connected.called:
+                self.connected.callback(proto)
+            return proto
+
+        connecting = target.connect(factory)
+        connecting.addCallback(lambda proto: proto.opened.addCallback(lambda _: opened(proto)))
+        result: defer.Deferred[Any] = connecting.addTimeout(transport.timeout, self._reactor)
+        return result
+
+    def start(self, reactor: Any = None) -> defer.Deferred[Any]:
+        """Start; when the first connection fails, fail with its error (and ``connected``)."""
+        errors: list[BaseException] = []
+        self.on("connectfailure", lambda component, error: errors.append(error))
+        done = super().start(reactor)
+
+        def first_failed(failure: Failure) -> Failure:
+            if self.connected.called:
+                return failure
+            first = Failure(errors[0]) if errors else failure  # type: ignore[no-untyped-call]
+            self.connected.errback(first)
+            return first
+
+        return done.addErrback(first_failed)
 
 
 def run(

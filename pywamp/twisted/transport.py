@@ -16,7 +16,8 @@ from twisted.python.failure import Failure
 
 from pywamp import _native
 from pywamp.asyncio._serializers import serializer_name as _serializer_name
-from pywamp.exception import HandshakeError, ProtocolError, TransportError
+from pywamp.exception import HandshakeError, TransportError
+from pywamp.transport._framing import decode, dispatch
 from pywamp.transport.base import MessageHandler, TransportInfo
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
 from pywamp.transport.url import parse_url
@@ -200,46 +201,20 @@ class _WampProtocol(protocol.Protocol):
         self.abort()
 
     def _feed(self, data: bytes) -> None:
-        try:
-            items = self.stream.feed(data)
-        except ProtocolError as e:
-            self._dispatch(e.messages)
-            if self.transport is not None:
-                self.handler.protocol_violation(e)
+        items = decode(self, data)
+        if items is None:
             return
-        except TransportError as e:
-            self._dispatch(e.messages)
-            self._fail(e)
-            return
-        deliver = self.handler.message_received
-        events = self._events
         if self._pending is not None:  # nested in another chunk's dispatch: it flushes
-            for item in items:
-                on_event = events.get(type(item))
-                if on_event is None:
-                    deliver(item)
-                else:
-                    on_event(item)
+            self._dispatch(items)
             return
         self._pending = []
         try:
-            for item in items:
-                on_event = events.get(type(item))
-                if on_event is None:
-                    deliver(item)
-                else:
-                    on_event(item)
+            self._dispatch(items)
         finally:
             self._flush()
 
     def _dispatch(self, items: list[Any]) -> None:
-        deliver = self.handler.message_received
-        for item in items:
-            on_event = self._events.get(type(item))
-            if on_event is None:
-                deliver(item)
-            else:
-                on_event(item)
+        dispatch(items, self._events, self.handler.message_received)
 
     def _fail(self, failure: TransportError) -> None:
         self.abort()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from twisted.internet import defer
+from twisted.python.failure import Failure
 
 from pywamp import session as _session
 from pywamp._log import make_logger
@@ -154,11 +155,22 @@ class ApplicationRunner:
         self.ssl = ssl
         self.proxy = proxy
         self.headers = headers
+        self._retry = {
+            "max_retries": max_retries,
+            "initial_retry_delay": initial_retry_delay,
+            "max_retry_delay": max_retry_delay,
+            "retry_delay_growth": retry_delay_growth,
+            "retry_delay_jitter": retry_delay_jitter,
+        }
         self._session: Any = None
+        self._component: Any = None
 
-    def stop(self) -> None:
-        """Autobahn's runner cannot stop reconnecting either: it does not reconnect."""
-        raise NotImplementedError()
+    def stop(self) -> defer.Deferred[Any]:
+        """Stop reconnecting (``auto_reconnect=True``) and leave; a Deferred of the end."""
+        if self._component is None:
+            return defer.succeed(None)
+        done: defer.Deferred[Any] = self._component.stop()
+        return done
 
     def run(
         self,
@@ -173,10 +185,13 @@ class ApplicationRunner:
 
         With ``start_reactor=False`` returns a Deferred that fires with the protocol once
         connected, as Autobahn does; otherwise runs the reactor until the session is gone.
+        With ``auto_reconnect=True`` a lost connection is made again with the back-off of
+        the ``*_retry_*`` knobs (a first connection that fails is final, as in Autobahn)
+        until the session leaves normally or ``stop()`` is called.
         """
-        if auto_reconnect:
-            raise ValueError("ApplicationRunner does not reconnect: use pywamp.twisted.component")
         reactor = reactor if reactor is not None else get_reactor()
+        if auto_reconnect:
+            return self._run_reconnecting(make, start_reactor, endpoint, reactor)
 
         def create() -> Any:
             config = ComponentConfig(self.realm, self.extra, runner=self)
@@ -201,6 +216,31 @@ class ApplicationRunner:
             _stop(reactor)
 
         connecting.addCallbacks(connected, failed)
+        reactor.run()
+        if "error" in outcome:
+            raise outcome["error"]
+        return None
+
+    def _run_reconnecting(
+        self, make: Callable[[ComponentConfig], Any] | Any, start: bool, endpoint: Any, reactor: Any
+    ) -> Any:
+        from pywamp.twisted.component import RunnerComponent
+
+        component = RunnerComponent(self, make, endpoint, **self._retry)
+        self._component = component
+        if not start:
+            component.start(reactor).addErrback(lambda _: None)
+            return component.connected
+        outcome: dict[str, Any] = {}
+
+        def ended(result: Any) -> None:
+            if isinstance(result, Failure):
+                outcome["error"] = result.value
+                self.log.error("{url}: {error}", url=self.url, error=result.value)
+            _stop(reactor)
+
+        reactor.addSystemEventTrigger("before", "shutdown", self.stop)
+        reactor.callWhenRunning(lambda: component.start(reactor).addBoth(ended))
         reactor.run()
         if "error" in outcome:
             raise outcome["error"]

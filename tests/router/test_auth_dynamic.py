@@ -42,12 +42,12 @@ AUTHORIZE_URI = "com.example.authorize"
 TRUSTED = Role("trusted", (Permission("", "prefix", True, True, True, True),))
 
 
-def network() -> Net:
-    """realm1 with a dynamic ticket authenticator living in realm ``auth``."""
-    dynamic = DynamicAuthenticator("ticket", AUTHENTICATE_URI, "auth", timeout=2.0)
+def network(method: str = "ticket") -> Net:
+    """realm1 with a dynamic ``method`` authenticator living in realm ``auth``."""
+    dynamic = DynamicAuthenticator(method, AUTHENTICATE_URI, "auth", timeout=2.0)
     trusted = TicketAuthenticator([Principal("backend", "trusted", ticket="t")])
     return Net(
-        RealmConfig(authenticator=Authentication({"ticket": dynamic})),
+        RealmConfig(authenticator=Authentication({method: dynamic})),
         RealmConfig("auth", authenticator=Authentication({"ticket": trusted}, ["trusted"])),
     )
 
@@ -127,13 +127,18 @@ def test_the_answer_joins_the_client() -> None:
     assert welcome.session == invocation.args[2]["session"]
 
 
-def test_authorization_holds_the_sessions_messages_in_order() -> None:
+def authorizing() -> tuple[Net, Client, Client]:
+    """A realm whose role ``dyn`` is authorized by ``authz``'s procedure: (net, authz, dyn)."""
     roles = RoleAuthorizer([TRUSTED, Role("dyn", (), AUTHORIZE_URI, 1.0)])
     net = Net(RealmConfig(authenticator=_AsAsked(), authorizer=roles))
     authz = net.join(authid="a", authrole="trusted")
     authz.send(Register(authz.request_id(), {}, AUTHORIZE_URI))
     authz.take_one(Registered)
-    dyn = net.join(authid="d", authrole="dyn")
+    return net, authz, net.join(authid="d", authrole="dyn")
+
+
+def test_authorization_holds_the_sessions_messages_in_order() -> None:
+    net, authz, dyn = authorizing()
     dyn.send(Subscribe(1, {}, "com.x"))
     dyn.send(Publish(2, {"acknowledge": True}, "com.y"))
     first = authz.take_one(Invocation)
@@ -156,12 +161,7 @@ def test_authorization_holds_the_sessions_messages_in_order() -> None:
 
 
 def test_a_goodbye_and_a_new_hello_wait_behind_a_pending_authorization() -> None:
-    roles = RoleAuthorizer([TRUSTED, Role("dyn", (), AUTHORIZE_URI, 1.0)])
-    net = Net(RealmConfig(authenticator=_AsAsked(), authorizer=roles))
-    authz = net.join(authid="a", authrole="trusted")
-    authz.send(Register(authz.request_id(), {}, AUTHORIZE_URI))
-    authz.take_one(Registered)
-    dyn = net.join(authid="d", authrole="dyn")
+    net, authz, dyn = authorizing()
     first = dyn.id
     dyn.send(Subscribe(1, {}, "com.x"))
     dyn.send(Goodbye({}, "wamp.close.normal"))
@@ -226,12 +226,7 @@ PUBKEY = "ab" * 32
 @settings(max_examples=40, deadline=None)
 @given(answer=json_values)
 def test_no_answer_of_an_authenticator_hurts_the_router(method: str, answer: Any) -> None:
-    dynamic = DynamicAuthenticator(method, AUTHENTICATE_URI, "auth")
-    trusted = TicketAuthenticator([Principal("backend", "trusted", ticket="t")])
-    net = Net(
-        RealmConfig(authenticator=Authentication({method: dynamic})),
-        RealmConfig("auth", authenticator=Authentication({"ticket": trusted})),
-    )
+    net = network(method)
     backend, _ = callee(net, "auth", AUTHENTICATE_URI)
     client = net.attach()
     details = {
@@ -264,36 +259,27 @@ def test_a_malformed_cryptosign_key_is_refused_before_asking() -> None:
     assert client.take_one(Abort).reason == FAILED
 
 
-def test_an_unusable_wampcra_answer_fails_the_login_only() -> None:
-    dynamic = DynamicAuthenticator("wampcra", AUTHENTICATE_URI, "auth")
-    trusted = TicketAuthenticator([Principal("backend", "trusted", ticket="t")])
-    net = Net(
-        RealmConfig(authenticator=Authentication({"wampcra": dynamic})),
-        RealmConfig("auth", authenticator=Authentication({"ticket": trusted})),
-    )
+def wampcra_answered(answer: dict[str, Any]) -> tuple[Client, Client]:
+    """A wampcra HELLO whose procedure answers ``answer``: (client, procedure's callee)."""
+    net = network("wampcra")
     backend, _ = callee(net, "auth", AUTHENTICATE_URI)
     client = net.attach()
     client.send(Hello("realm1", {"roles": FULL_ROLES, "authmethods": ["wampcra"], "authid": "z"}))
     invocation = backend.take_one(Invocation)
-    answer = {"role": "user", "secret": "s", "salt": "x", "iterations": "many"}
     backend.send(Yield(invocation.request_id, {}, [answer]))
+    return client, backend
+
+
+def test_an_unusable_wampcra_answer_fails_the_login_only() -> None:
+    answer = {"role": "user", "secret": "s", "salt": "x", "iterations": "many"}
+    client, backend = wampcra_answered(answer)
     assert client.take_one(Abort).reason == FAILED
     assert backend.take() == [] and backend.closed is None
 
 
 def test_a_salted_wampcra_answer_gives_the_password_as_in_crossbar() -> None:
-    dynamic = DynamicAuthenticator("wampcra", AUTHENTICATE_URI, "auth")
-    trusted = TicketAuthenticator([Principal("backend", "trusted", ticket="t")])
-    net = Net(
-        RealmConfig(authenticator=Authentication({"wampcra": dynamic})),
-        RealmConfig("auth", authenticator=Authentication({"ticket": trusted})),
-    )
-    backend, _ = callee(net, "auth", AUTHENTICATE_URI)
-    client = net.attach()
-    client.send(Hello("realm1", {"roles": FULL_ROLES, "authmethods": ["wampcra"], "authid": "z"}))
-    invocation = backend.take_one(Invocation)
     answer = {"role": "user", "secret": "pass-word", "salt": "NaCl", "iterations": 50, "keylen": 32}
-    backend.send(Yield(invocation.request_id, {}, [answer]))
+    client, _ = wampcra_answered(answer)
     challenge = client.take_one(Challenge)
     assert (challenge.extra["salt"], challenge.extra["iterations"]) == ("NaCl", 50)
     key = derive_key("pass-word", "NaCl", 50, 32)  # what Autobahn's client derives

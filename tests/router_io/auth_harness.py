@@ -24,19 +24,12 @@ from argon2.low_level import Type, hash_secret
 txaio.use_asyncio()
 
 from autobahn.asyncio.rawsocket import WampRawSocketClientFactory  # noqa: E402
-from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
 from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
 from autobahn.wamp.serializer import JsonSerializer, MsgPackSerializer  # noqa: E402
-from autobahn.wamp.types import CloseDetails, ComponentConfig, SessionDetails  # noqa: E402
+from autobahn.wamp.types import ComponentConfig, SessionDetails  # noqa: E402
+from io_harness import Peer, wait  # noqa: E402
 
 from pywamp.router.server import Router  # noqa: E402
-
-TIMEOUT = 5.0
-
-
-async def wait(awaitable: Any, timeout: float = TIMEOUT) -> Any:
-    """Await with a bound, so no test can hang."""
-    return await asyncio.wait_for(awaitable, timeout)
 
 
 @asynccontextmanager
@@ -60,7 +53,7 @@ def listeners_toml() -> str:
     )
 
 
-class Client(ApplicationSession):
+class Client(Peer):
     """An Autobahn session that joins with ``authmethods`` and answers with ``auth``."""
 
     def __init__(
@@ -70,16 +63,12 @@ class Client(ApplicationSession):
         authmethods: list[str] | None = None,
         authid: str | None = None,
     ) -> None:
-        super().__init__(config)
-        self.auth = auth
-        self.authmethods = authmethods or ([auth.name] if auth is not None else ["anonymous"])
         if authid is None and auth is not None:
             authid = getattr(auth, "_args", {}).get("authid")  # as Autobahn's Component does
+        super().__init__(config, authid)
+        self.auth = auth
+        self.authmethods = authmethods or ([auth.name] if auth is not None else ["anonymous"])
         self.wanted_authid = authid
-        loop = asyncio.get_running_loop()
-        self.joined: asyncio.Future[SessionDetails] = loop.create_future()
-        self.left: asyncio.Future[CloseDetails] = loop.create_future()
-        self.disconnected: asyncio.Future[None] = loop.create_future()
         self.challenges: list[Any] = []
 
     def onConnect(self) -> None:
@@ -97,27 +86,6 @@ class Client(ApplicationSession):
             if problem:
                 return problem
         return None
-
-    def onJoin(self, details: SessionDetails) -> None:
-        if not self.joined.done():
-            self.joined.set_result(details)
-
-    def onLeave(self, details: CloseDetails) -> Any:
-        if not self.left.done():
-            self.left.set_result(details)
-        return super().onLeave(details)
-
-    def onDisconnect(self) -> None:
-        super().onDisconnect()
-        if not self.disconnected.done():
-            self.disconnected.set_result(None)
-
-    async def close(self) -> None:
-        """Leave and wait until the connection is gone."""
-        if self.is_attached():
-            self.leave()
-        if self._transport is not None:
-            await wait(self.disconnected)
 
 
 @dataclass
@@ -187,6 +155,22 @@ async def joined(router: Router, realm: str, auth: Any = None, **kwargs: Any) ->
     if outcome.details is None:
         raise AssertionError(f"join refused: {outcome.reason} {outcome.message}")
     return outcome.client
+
+
+def crossbar_router(roles: list[dict[str, Any]], transports: list[Any]) -> dict[str, Any]:
+    """A Crossbar config.json: one router worker serving realm1 with ``roles``."""
+    worker = {
+        "type": "router",
+        "realms": [{"name": "realm1", "roles": roles}],
+        "transports": transports,
+    }
+    return {"version": 2, "controller": {}, "workers": [worker]}
+
+
+def rawsocket_transport(port: int, auth: dict[str, Any]) -> dict[str, Any]:
+    """A Crossbar JSON RawSocket transport on 127.0.0.1:``port`` with ``auth``."""
+    endpoint = {"type": "tcp", "port": port, "interface": "127.0.0.1"}
+    return {"type": "rawsocket", "endpoint": endpoint, "serializers": ["json"], "auth": auth}
 
 
 def toml_string(value: str) -> str:

@@ -72,6 +72,18 @@ class Endpoints:
     client_ssl: ssl.SSLContext
 
 
+def allow_all(disclose: bool) -> dict[str, Any]:
+    """A Crossbar role permission: every action on every URI, callers/publishers disclosed
+    or not."""
+    return {
+        "uri": "",
+        "match": "prefix",
+        "allow": {"call": True, "register": True, "publish": True, "subscribe": True},
+        "disclose": {"caller": disclose, "publisher": disclose},
+        "cache": True,
+    }
+
+
 async def wait(awaitable: Any, timeout: float = TIMEOUT) -> Any:
     """Await with a bound, so no test can hang."""
     return await asyncio.wait_for(awaitable, timeout)

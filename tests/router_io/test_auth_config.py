@@ -12,6 +12,7 @@ import pytest
 from auth_harness import attempt, joined, start_router, wait
 from autobahn.wamp.auth import AuthTicket, AuthWampCra
 from autobahn.wamp.exception import ApplicationError
+from io_harness import allow_all
 
 from pywamp.router.authenticators import Authentication
 from pywamp.router.authorization import RoleAuthorizer
@@ -44,20 +45,7 @@ def crossbar_config() -> dict[str, Any]:
                             },
                             {
                                 "name": "user",
-                                "permissions": [
-                                    {
-                                        "uri": "",
-                                        "match": "prefix",
-                                        "allow": {
-                                            "call": True,
-                                            "register": True,
-                                            "publish": True,
-                                            "subscribe": True,
-                                        },
-                                        "disclose": {"caller": True, "publisher": True},
-                                        "cache": True,
-                                    }
-                                ],
+                                "permissions": [allow_all(disclose=True)],
                             },
                         ],
                     },

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import nacl.signing
-from auth_harness import connect_port, scram_credential, start_router, wait
+from auth_harness import (
+    connect_port,
+    crossbar_router,
+    rawsocket_transport,
+    scram_credential,
+    start_router,
+    wait,
+)
 from autobahn.wamp.auth import AuthCryptoSign, AuthScram, AuthTicket, AuthWampCra
 from crossbar_node import crossbar_node, free_port
 
@@ -20,72 +27,48 @@ OTHER_KEY = nacl.signing.SigningKey(bytes(range(9, 41)))
 
 def config(port: int) -> dict[str, Any]:
     principal = {"role": "user"}
-    return {
-        "version": 2,
-        "controller": {},
-        "workers": [
-            {
-                "type": "router",
-                "realms": [
-                    {
-                        "name": "realm1",
-                        "roles": [
-                            {
-                                "name": "user",
-                                "permissions": [
-                                    {"uri": "", "match": "prefix", "allow": {"call": True}}
-                                ],
-                            }
-                        ],
-                    }
-                ],
-                "transports": [
-                    {
-                        "type": "rawsocket",
-                        "endpoint": {"type": "tcp", "port": port, "interface": "127.0.0.1"},
-                        "serializers": ["json"],
-                        "auth": {
-                            "ticket": {
-                                "type": "static",
-                                "principals": {"alice": {"ticket": "alice-t", **principal}},
-                            },
-                            "wampcra": {
-                                "type": "static",
-                                "users": {
-                                    "bob": {"secret": "bob-secret", **principal},
-                                    "carl": {
-                                        "secret": "carl-password",  # derived by the router
-                                        "salt": "carl-salt",
-                                        "iterations": 100,
-                                        "keylen": 32,
-                                        **principal,
-                                    },
-                                },
-                            },
-                            "cryptosign": {
-                                "type": "static",
-                                "principals": {
-                                    "dana": {
-                                        "authorized_keys": [KEY.verify_key.encode().hex()],
-                                        **principal,
-                                    }
-                                },
-                            },
-                            "scram": {
-                                "type": "static",
-                                "principals": {
-                                    "erin": {
-                                        **scram_credential("erin-pw", b"erin-salt-16byte"),
-                                        **principal,
-                                    }
-                                },
-                            },
-                        },
-                    }
-                ],
-            }
-        ],
+    auth = {
+        "ticket": {
+            "type": "static",
+            "principals": {"alice": {"ticket": "alice-t", **principal}},
+        },
+        "wampcra": {
+            "type": "static",
+            "users": {
+                "bob": {"secret": "bob-secret", **principal},
+                "carl": {
+                    "secret": "carl-password",  # derived by the router
+                    "salt": "carl-salt",
+                    "iterations": 100,
+                    "keylen": 32,
+                    **principal,
+                },
+            },
+        },
+        "cryptosign": {
+            "type": "static",
+            "principals": {
+                "dana": {
+                    "authorized_keys": [KEY.verify_key.encode().hex()],
+                    **principal,
+                }
+            },
+        },
+        "scram": {
+            "type": "static",
+            "principals": {
+                "erin": {
+                    **scram_credential("erin-pw", b"erin-salt-16byte"),
+                    **principal,
+                }
+            },
+        },
     }
+    user = {
+        "name": "user",
+        "permissions": [{"uri": "", "match": "prefix", "allow": {"call": True}}],
+    }
+    return crossbar_router([user], [rawsocket_transport(port, auth)])
 
 
 def attempts() -> list[tuple[str, Any, bool]]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.types import CallOptions, RegisterOptions
-from io_harness import Collector, Endpoints, Tls, join, wait
+from io_harness import Collector, Endpoints, Tls, allow_all, join, wait
 
 from pywamp.router.authorization import RoleAuthorizer
 from pywamp.router.config import Disclosure, HistoryTopic
@@ -175,20 +175,7 @@ def crossbar_json(directory: Path, tls: Tls) -> dict[str, Any]:
                         "roles": [
                             {
                                 "name": "anonymous",
-                                "permissions": [
-                                    {
-                                        "uri": "",
-                                        "match": "prefix",
-                                        "allow": {
-                                            "call": True,
-                                            "register": True,
-                                            "publish": True,
-                                            "subscribe": True,
-                                        },
-                                        "disclose": {"caller": False, "publisher": False},
-                                        "cache": True,
-                                    }
-                                ],
+                                "permissions": [allow_all(disclose=False)],
                             }
                         ],
                     }

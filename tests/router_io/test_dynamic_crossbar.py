@@ -9,7 +9,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auth_harness import Client, connect_port, start_router, wait
+from auth_harness import (
+    Client,
+    connect_port,
+    crossbar_router,
+    rawsocket_transport,
+    start_router,
+    wait,
+)
 from autobahn.wamp.auth import AuthTicket
 from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.types import PublishOptions, SubscribeOptions
@@ -19,36 +26,19 @@ ALL = {"call": True, "register": True, "publish": True, "subscribe": True}
 
 
 def config(backend_port: int, client_port: int) -> dict[str, Any]:
-    def transport(port: int, auth: dict[str, Any]) -> dict[str, Any]:
-        endpoint = {"type": "tcp", "port": port, "interface": "127.0.0.1"}
-        return {"type": "rawsocket", "endpoint": endpoint, "serializers": ["json"], "auth": auth}
-
     dynamic = {"type": "dynamic", "authenticator": "com.example.authenticate"}
-    return {
-        "version": 2,
-        "controller": {},
-        "workers": [
-            {
-                "type": "router",
-                "realms": [
-                    {
-                        "name": "realm1",
-                        "roles": [
-                            {
-                                "name": "backend",
-                                "permissions": [{"uri": "", "match": "prefix", "allow": ALL}],
-                            },
-                            {"name": "dyn", "authorizer": "com.example.authorize"},
-                        ],
-                    }
-                ],
-                "transports": [
-                    transport(backend_port, {"anonymous": {"type": "static", "role": "backend"}}),
-                    transport(client_port, {"ticket": dynamic}),
-                ],
-            }
+    roles = [
+        {"name": "backend", "permissions": [{"uri": "", "match": "prefix", "allow": ALL}]},
+        {"name": "dyn", "authorizer": "com.example.authorize"},
+    ]
+    backend_auth = {"anonymous": {"type": "static", "role": "backend"}}
+    return crossbar_router(
+        roles,
+        [
+            rawsocket_transport(backend_port, backend_auth),
+            rawsocket_transport(client_port, {"ticket": dynamic}),
         ],
-    }
+    )
 
 
 class Backend:

@@ -12,7 +12,7 @@ import pytest
 from routers import Router
 from twisted.internet import defer
 from twisted.internet.defer import gatherResults
-from tx_helpers import close, joined, register_all, seed
+from tx_helpers import DecoratedCalculator, close, joined, register_all, seed
 
 from pywamp import wamp
 from pywamp.twisted.util import sleep
@@ -208,16 +208,6 @@ class Calculator:
     def add(self, a: int, b: int) -> int:
         return a + b
 
-    def square(self, x: int) -> int:
-        return x * x
-
-
-class DecoratedCalculator:
-    @wamp.procedure("com.calculator.add")
-    def add(self, a: int, b: int) -> int:
-        return a + b
-
-    @wamp.procedure("com.calculator.square")
     def square(self, x: int) -> int:
         return x * x
 

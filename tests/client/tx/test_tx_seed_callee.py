@@ -14,7 +14,7 @@ import pytest
 from routers import Router
 from twisted.internet import defer
 from twisted.internet.defer import gatherResults
-from tx_helpers import close, joined, register_all, seed
+from tx_helpers import DecoratedCalculator, close, joined, register_all, seed
 
 from pywamp import wamp
 from pywamp.twisted.util import sleep
@@ -98,25 +98,15 @@ def test_distributed_call_any_and_partition(run: Any, router: Router) -> None:
     assert pages == ["http://www.myapp.com/page1.html"]
 
 
-class Calculator:
-    @wamp.procedure("com.calculator.add")
-    def add(self, a: int, b: int) -> int:
-        return a + b
-
-    @wamp.procedure("com.calculator.square")
-    def square(self, x: int) -> int:
-        return x * x
-
-
 def test_yield_register_object_gives_the_registrations(run: Any, router: Router) -> None:
     """``yield session.register(obj)`` waits for every registration (Autobahn on Twisted);
     the same object iterates as the individual Deferreds (the seed's gatherResults)."""
 
     def program(session: ApplicationSession, print: Any) -> Any:
-        registrations = yield session.register(Calculator())
+        registrations = yield session.register(DecoratedCalculator())
         print(sorted(r.procedure for r in registrations))
         print((yield session.call("com.calculator.add", 2, 3)))
-        pending = session.register(Calculator())
+        pending = session.register(DecoratedCalculator())
         print(len(pending), all(isinstance(d, defer.Deferred) for d in pending))
         try:
             yield pending
@@ -124,7 +114,7 @@ def test_yield_register_object_gives_the_registrations(run: Any, router: Router)
             print(f"Registration failed: {err.error}")
         for registration in registrations:
             yield registration.unregister()
-        regs = yield gatherResults(session.register(Calculator()))
+        regs = yield gatherResults(session.register(DecoratedCalculator()))
         print(f"Ok, {len(regs)} object endpoints registered!")
         print((yield session.call("com.calculator.square", 4)))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from routers import Router
 from twisted.internet import defer
-from tx_helpers import seed
+from tx_helpers import KeepSession, seed
 
 from pywamp import wamp
 from pywamp.twisted.util import sleep
@@ -112,10 +112,7 @@ def test_wildcard_and_subset_subscriptions(run: Any, router: Router) -> None:
     """The four-component concert topics match; too short, too long or ending otherwise
     do not. (The seed lists ``com.myapp.de.bavaria.munich.on_concert`` as not matching,
     but with ``country`` a placeholder it does.)"""
-    holder: dict[str, ApplicationSession] = {}
-
-    def backend(session: ApplicationSession) -> None:
-        holder["publisher"] = session
+    backend = KeepSession()
 
     def program(session: ApplicationSession, print: Any) -> Any:
         @wamp.topic("com.myapp.<country>.<state>.<city>.on_concert")
@@ -136,7 +133,7 @@ def test_wildcard_and_subset_subscriptions(run: Any, router: Router) -> None:
             print(f"Subscription failed: {err}")
         yield session.subscribe(on_concert_us_montana_pulse)
         yield session.subscribe(on_concert_us_pulse)
-        yield publish_all(holder["publisher"])
+        yield publish_all(backend.session)
 
     printed = seed(run, router, program, backend)
     assert [p for p in printed if p.startswith("Concert")] == [
@@ -157,10 +154,7 @@ def test_wildcard_and_subset_subscriptions(run: Any, router: Router) -> None:
 
 
 def test_publishing_to_a_pattern_subscription(run: Any, router: Router) -> None:
-    holder: dict[str, ApplicationSession] = {}
-
-    def backend(session: ApplicationSession) -> None:
-        holder["publisher"] = session
+    backend = KeepSession()
 
     def program(session: ApplicationSession, print: Any) -> Any:
         seen: defer.Deferred[Any] = defer.Deferred()
@@ -170,7 +164,7 @@ def test_publishing_to_a_pattern_subscription(run: Any, router: Router) -> None:
             seen.callback(f"Concert {title} in {city}, {state}/{country} on {date}")
 
         yield session.subscribe(on_concert_pulse)
-        publisher = holder["publisher"]
+        publisher = backend.session
         try:
             state = "newmexico"
             city = "albuquerque"
@@ -192,10 +186,7 @@ def test_publishing_to_a_pattern_subscription(run: Any, router: Router) -> None:
 
 
 def test_prefix_subscription(run: Any, router: Router) -> None:
-    holder: dict[str, ApplicationSession] = {}
-
-    def backend(session: ApplicationSession) -> None:
-        holder["publisher"] = session
+    backend = KeepSession()
 
     def program(session: ApplicationSession, print: Any) -> Any:
         @wamp.topic("com.myapp.us.<path:suffix>")
@@ -209,7 +200,7 @@ def test_prefix_subscription(run: Any, router: Router) -> None:
                 print(f"other {path}")
 
         yield session.subscribe(on_us_event)
-        yield publish_all(holder["publisher"])
+        yield publish_all(backend.session)
 
     assert seed(run, router, program, backend) == [
         "concert montana.billings.on_concert",

@@ -9,6 +9,7 @@ from routers import Router
 from twisted.internet import defer
 from twisted.internet.defer import gatherResults
 
+from pywamp import wamp
 from pywamp.twisted.wamp import ApplicationSession, connect_transport
 from pywamp.wamp.types import ComponentConfig
 
@@ -64,3 +65,24 @@ def seed(run: Any, router: Router, program: Program, backend: Any = None) -> lis
 
 def register_all(session: ApplicationSession, endpoints: dict[str, Any]) -> Any:
     return gatherResults([session.register(fn, uri) for uri, fn in endpoints.items()])
+
+
+class DecoratedCalculator:
+    """The seed's calculator with ``@wamp.procedure`` URIs on its methods."""
+
+    @wamp.procedure("com.calculator.add")
+    def add(self, a: int, b: int) -> int:
+        return a + b
+
+    @wamp.procedure("com.calculator.square")
+    def square(self, x: int) -> int:
+        return x * x
+
+
+class KeepSession:
+    """A backend that keeps its session for the program (``keep.session``)."""
+
+    session: ApplicationSession
+
+    def __call__(self, session: ApplicationSession) -> None:
+        self.session = session

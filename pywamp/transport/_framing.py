@@ -1,0 +1,55 @@
+"""Decode-and-dispatch shared by the asyncio and Twisted transports (no I/O here).
+
+A transport feeds received bytes to its native stream; the complete items go, in order,
+to the handler (WAMP messages) or to the transport's own event hooks (PING, PONG, CLOSE).
+A framing error still delivers the messages decoded before it, then reports the error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from pywamp.exception import ProtocolError, TransportError
+
+__all__ = ("decode", "dispatch")
+
+
+class Framed(Protocol):
+    """What :func:`decode` needs of a transport."""
+
+    stream: Any
+    transport: Any
+    handler: Any
+
+    def _dispatch(self, items: list[Any]) -> None: ...
+
+    def _fail(self, error: TransportError) -> None: ...
+
+
+def dispatch(
+    items: list[Any], events: Mapping[type, Callable[[Any], None]], deliver: Callable[[Any], None]
+) -> None:
+    """Each item to its event hook, or (a WAMP message) to ``deliver``."""
+    for item in items:
+        on_event = events.get(type(item))
+        if on_event is None:
+            deliver(item)
+        else:
+            on_event(item)
+
+
+def decode(framed: Framed, data: bytes) -> list[Any] | None:
+    """The items in ``data``; None when the bytes broke the framing (already reported)."""
+    try:
+        items: list[Any] = framed.stream.feed(data)
+    except ProtocolError as error:
+        framed._dispatch(error.messages)
+        if framed.transport is not None:
+            framed.handler.protocol_violation(error)
+        return None
+    except TransportError as error:
+        framed._dispatch(error.messages)
+        framed._fail(error)
+        return None
+    return items

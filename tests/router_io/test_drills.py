@@ -9,7 +9,7 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from drill_harness import (
@@ -99,6 +99,14 @@ async def test_hello_flood_spares_the_healthy_session(
     await drill(router_process, target, "hello", 500)
 
 
+async def caught_up(received: Callable[[], int], at_least: int, timeout: float = 30) -> None:
+    """Wait until ``received()`` reaches ``at_least`` (failing after ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    while received() < at_least:
+        assert time.monotonic() < deadline, (received(), at_least)
+        await asyncio.sleep(0.005)
+
+
 async def test_slow_consumer_keeps_router_memory_bounded(tls: Tls) -> None:
     """A subscriber that never reads, 64 MiB of 64 KiB events: the router's RSS stays
     under its baseline plus a fixed bound; the healthy subscriber gets every event."""
@@ -129,12 +137,11 @@ async def test_slow_consumer_keeps_router_memory_bounded(tls: Tls) -> None:
             )
             await wait(ack)
             peak = max(peak, router.rss())
-        await events.count(total, timeout=max(30, total / 100))
+            # the healthy ones keep up (that is what makes them healthy): on a busy machine
+            # this process may fall behind its own publisher, so it lets them catch up
+            await caught_up(lambda: min(len(events.items), second.events), n - 48)
+        await caught_up(lambda: min(len(events.items), second.events), total)
         assert len(events.items) == total
-        for _ in range(100):
-            if second.events == total:
-                break
-            await asyncio.sleep(0.05)
         assert second.events == total
         stats = await wait(healthy.call("pywamp.router.stats"))
         print(

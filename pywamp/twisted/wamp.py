@@ -7,6 +7,7 @@ Sessions return Deferreds from ``call``/``register``/...; hooks may be plain fun
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -248,5 +249,8 @@ class ApplicationRunner:
 
 
 def _stop(reactor: Any) -> None:
-    if reactor.running:
+    """Stop the reactor unless it is stopping already (an onDisconnect may have)."""
+    from twisted.internet.error import ReactorNotRunning
+
+    with contextlib.suppress(ReactorNotRunning):
         reactor.stop()

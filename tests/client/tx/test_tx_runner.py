@@ -106,3 +106,32 @@ def test_run_with_the_reactor_rejoins_then_returns(router: Router) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "joins 2 2"
+
+
+_STOPS_ITSELF = """
+import sys
+from twisted.internet import reactor
+from pywamp.twisted.wamp import ApplicationRunner, ApplicationSession
+
+class App(ApplicationSession):
+    def onJoin(self, details):
+        self.leave()
+
+    def onDisconnect(self):
+        reactor.stop()  # as many Autobahn programs do: the runner must not fail on it
+
+ApplicationRunner(sys.argv[1], sys.argv[2]).run(App)
+print("stopped")
+"""
+
+
+def test_a_program_that_stops_the_reactor_itself_ends_cleanly(router: Router) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_STOPS_ITSELF), router.ws_url, router.realm],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "stopped"
+    assert "ReactorNotRunning" not in done.stderr, done.stderr

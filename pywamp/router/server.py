@@ -65,16 +65,31 @@ MAX_SESSIONS = "pywamp.error.max_sessions_reached"
 MAX_REALM_SESSIONS = "pywamp.error.max_realm_sessions_reached"
 
 
+class Seats:
+    """The connections one listener may serve at once (``[[listeners]] max_sessions``)."""
+
+    __slots__ = ("limit", "taken")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.taken = 0
+
+
 class Connection:
     """The router's handler of one transport: feeds the core, owns one session."""
 
-    __slots__ = ("join_timeout", "listener", "router", "session", "timer", "transport")
+    __slots__ = ("join_timeout", "listener", "router", "seats", "session", "timer", "transport")
 
     def __init__(
-        self, router: Router, join_timeout: float | None = None, listener: str | None = None
+        self,
+        router: Router,
+        join_timeout: float | None = None,
+        listener: str | None = None,
+        seats: Seats | None = None,
     ) -> None:
         self.router = router
         self.listener = listener
+        self.seats = seats
         self.join_timeout = join_timeout
         self.transport: WampTransport | InProcessTransport | None = None
         self.session: RouterSession | None = None
@@ -87,7 +102,17 @@ class Connection:
             reason = f"the router serves at most {limit} sessions at once"
             transport.send(_native.Abort({"message": reason}, MAX_SESSIONS))
             transport.close()
+            self.seats = None  # never counted: nothing to give back
             return
+        seats = self.seats
+        if seats is not None:
+            if seats.taken >= seats.limit:
+                reason = f"this listener serves at most {seats.limit} sessions at once"
+                transport.send(_native.Abort({"message": reason}, MAX_SESSIONS))
+                transport.close()
+                self.seats = None  # never counted: nothing to give back
+                return
+            seats.taken += 1
         info = transport.info
         details = {
             "type": info.kind,
@@ -137,6 +162,9 @@ class Connection:
     def transport_closed(self, error: BaseException | None) -> None:
         router = self.router
         router.connections.discard(self)
+        if self.seats is not None:
+            self.seats.taken -= 1
+            self.seats = None
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
@@ -359,9 +387,10 @@ class Router:
             context = _ssl.create_default_context(_ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(listener.tls_certificate, listener.tls_key)
         limits = self.config.limits
+        seats = None if listener.max_sessions is None else Seats(listener.max_sessions)
         return await listen(
             listener.kind,
-            lambda: Connection(self, limits.handshake_timeout, listener.name),
+            lambda: Connection(self, limits.handshake_timeout, listener.name, seats),
             host=listener.host,
             port=listener.port,
             socket_path=listener.socket_path,

@@ -142,6 +142,8 @@ class ListenerConfig:
     #: Keepalive of this listener's connections in seconds (None: ``[limits]``'s).
     auto_ping_interval: float | None = None
     auto_ping_timeout: float | None = None
+    #: Connections this listener serves at once (None: only ``[limits]``'s bound).
+    max_sessions: int | None = None
 
 
 @dataclass
@@ -339,9 +341,12 @@ class _Reader:
 
     def listener(self, value: Any, where: str) -> ListenerConfig:
         known = ("kind", "host", "port", "path", "serializers", "socket", "tls")
-        t = self.table(value, where, (*known, "auto_ping_interval", "auto_ping_timeout"))
+        more = ("auto_ping_interval", "auto_ping_timeout", "max_sessions")
+        t = self.table(value, where, (*known, *more))
         out = ListenerConfig()
         self.keepalive(t, where, out)
+        if "max_sessions" in t:
+            out.max_sessions = self.at_least(t["max_sessions"], f"{where}.max_sessions", 1)
         if "kind" in t:
             out.kind = self.choice(t["kind"], f"{where}.kind", KINDS)
         if "host" in t:

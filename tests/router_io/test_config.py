@@ -47,6 +47,7 @@ path = "wamp"
 kind = "rawsocket"
 socket = "{directory / "r.sock"}"
 serializers = ["msgpack"]
+max_sessions = 50
 
 [[listeners]]
 kind = "websocket"
@@ -98,6 +99,7 @@ def test_toml_file_is_read(short_dir: Path, tls: Tls) -> None:
         None,
     )
     assert tuple(unix.serializers) == ("msgpack",)
+    assert (unix.max_sessions, universal.max_sessions) == (50, None)
     assert secure.tls_certificate == secure.tls_key == tls.certificate
     apps, realm1 = config.realms
     assert (apps.name, apps.strict_uris, apps.call_timeout_unit) == ("apps", True, "ms")
@@ -365,6 +367,7 @@ def test_crossbar_mistakes_name_the_key(
         ("[limits]\nmax_sessions = 0", "limits.max_sessions: must be at least 1"),
         ("[[listeners]]\nkind = 'http'", "listeners[0].kind: must be one of"),
         ("[[listeners]]\nport = -1", "listeners[0].port: must be a TCP port"),
+        ("[[listeners]]\nmax_sessions = 0", "listeners[0].max_sessions: must be at least 1"),
         ("[[listeners]]\nserializers = []", "listeners[0].serializers: must name at least one"),
         ("[[listeners]]\ntls = { key = 'k.pem' }", "listeners[0].tls: needs certificate"),
         ("[[realms]]\nstrict_uris = true", "realms[0]: needs a name"),

@@ -14,7 +14,7 @@ from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.types import PublishOptions
 from io_harness import Collector, Endpoints, join, open_peer, wait
 
-from pywamp.router.server import MAX_REALM_SESSIONS, Router
+from pywamp.router.server import MAX_REALM_SESSIONS, MAX_SESSIONS, Router
 from pywamp.router.settings import ListenerConfig, RouterConfig
 from pywamp.router.stats import ROUTER_STATS, SESSION_STATS
 
@@ -47,10 +47,10 @@ async def raw_session(
     return reader, writer, json.loads(welcome)[1]
 
 
-async def started(**limits: Any) -> Router:
+async def started(rawsocket_sessions: int | None = None, **limits: Any) -> Router:
     config = RouterConfig(
         listeners=[
-            ListenerConfig("rawsocket", port=0, path=None),
+            ListenerConfig("rawsocket", port=0, path=None, max_sessions=rawsocket_sessions),
             ListenerConfig("websocket", port=0),
         ]
     )
@@ -147,6 +147,23 @@ async def test_a_realm_full_of_sessions_refuses_one_more() -> None:
     await second.close()
     fourth = await join(ends, "rawsocket")  # a place is free again
     await asyncio.gather(first.close(), fourth.close())
+    await router.stop()
+
+
+async def test_a_full_listener_refuses_one_more_and_the_others_serve_on() -> None:
+    router = await started(rawsocket_sessions=1)
+    ends = endpoints(router)
+    first = await join(ends, "rawsocket")
+    refused = await open_peer(ends, "rawsocket")
+    details = await wait(refused.left)
+    assert details.reason == MAX_SESSIONS and "listener serves at most 1" in details.message
+    web = [await join(ends, "websocket") for _ in range(2)]  # another listener: not full
+    await first.close()
+    while await wait(web[0].call("wamp.session.count")) != 2:
+        await asyncio.sleep(0.01)  # the router saw the first one go
+    second = await join(ends, "rawsocket")  # its place is free again
+    assert await wait(second.call("wamp.session.count")) == 3
+    await asyncio.gather(second.close(), *(w.close() for w in web))
     await router.stop()
 
 

@@ -6,7 +6,6 @@
 # Then a router fuzz run (FUZZ_SECONDS, default 300).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYWAMP_TESTVECTORS="${PYWAMP_TESTVECTORS:-/work/shared/wamp-testvectors}"
 DRILL_SLOW_MIB="${DRILL_SLOW_MIB:-1024}" DRILL_SESSIONS="${DRILL_SESSIONS:-1000}" \
 DRILL_SECONDS="${DRILL_SECONDS:-30}" \
     .venv/bin/python -m pytest tests/router_io/test_drills.py -q -s -p no:cacheprovider \

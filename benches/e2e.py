@@ -8,7 +8,10 @@ is the import. Routers run as separate processes (``pywamp router``; Crossbar fr
 everywhere. A minimal asyncio Protocol echo, its server in another process as the routers
 are, is the floor for one request/response.
 
-    .venv/bin/python benches/e2e.py [--quick] [--only pywamp-router]
+    .venv/bin/python benches/e2e.py [--quick] [--only pywamp-router] [--uvloop]
+
+``--uvloop`` runs the bench, the echo server and ``pywamp router`` on uvloop (installed
+separately: pywamp does not depend on it), to show what the event loop itself costs.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "client"))
@@ -34,6 +37,21 @@ sys.path.insert(0, str(ROOT / "tests" / "client"))
 from routers import CrossbarNode, free_port, wait_for_port  # noqa: E402
 
 REALM = "realm1"
+
+#: Run every process on uvloop (``--uvloop``).
+UVLOOP = False
+#: Python code that starts ``pywamp router`` (argv follows) on uvloop.
+_UVLOOP_ROUTER = (
+    "import asyncio, sys, uvloop; asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
+    "from pywamp.cli import main; sys.argv[0] = 'pywamp'; sys.exit(main())"
+)
+
+
+def _python(module_args: list[str]) -> list[str]:
+    """The command line of ``python -m pywamp.cli ...``, on uvloop when asked."""
+    if UVLOOP:
+        return [sys.executable, "-c", _UVLOOP_ROUTER, *module_args]
+    return [sys.executable, "-m", "pywamp.cli", *module_args]
 
 
 class Library:
@@ -153,10 +171,11 @@ class _Echo(asyncio.Protocol):
     """The echo server: every read written straight back (TCP_NODELAY)."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # not isinstance(): uvloop's transports are not asyncio.Transport subclasses
+        self.transport = transport = cast(asyncio.Transport, transport)
         transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        transport.max_size = READ_SIZE  # type: ignore[attr-defined]
+        if hasattr(transport, "max_size"):  # asyncio's transports (not uvloop's)
+            transport.max_size = READ_SIZE
 
     def data_received(self, data: bytes) -> None:
         self.transport.write(data)
@@ -170,10 +189,11 @@ class _EchoClient(asyncio.Protocol):
         self.pending = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # not isinstance(): uvloop's transports are not asyncio.Transport subclasses
+        self.transport = transport = cast(asyncio.Transport, transport)
         transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        transport.max_size = READ_SIZE  # type: ignore[attr-defined]
+        if hasattr(transport, "max_size"):  # asyncio's transports (not uvloop's)
+            transport.max_size = READ_SIZE
 
     def data_received(self, data: bytes) -> None:
         self.pending -= len(data)
@@ -196,7 +216,9 @@ class EchoPeer:
     async def start(self, size: int = 32) -> None:
         port = free_port()
         self.server = subprocess.Popen(
-            [sys.executable, __file__, "--echo-server", str(port)], stdout=subprocess.PIPE
+            [sys.executable, __file__, "--echo-server", str(port)]
+            + (["--uvloop"] if UVLOOP else []),
+            stdout=subprocess.PIPE,
         )
         assert self.server.stdout is not None
         self.server.stdout.readline()
@@ -273,7 +295,7 @@ class PywampRouter:
     def start(self) -> int:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pywamp.cli", "router", "--port", str(self.port)],
+            _python(["router", "--port", str(self.port)]),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -306,6 +328,7 @@ async def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller counts (a smoke run)")
     parser.add_argument("--only", choices=["pywamp-router", "crossbar"], help="one router")
     parser.add_argument("--echo-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--uvloop", action="store_true", help="every process on uvloop")
     args = parser.parse_args()
     if args.echo_server:
         await serve_echo(args.echo_server)
@@ -371,4 +394,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    if "--uvloop" in sys.argv:
+        import uvloop
+
+        UVLOOP = True
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     asyncio.run(main())

@@ -64,6 +64,10 @@ _REGISTER = Register.TYPE
 _UNREGISTER = Unregister.TYPE
 _INVOCATION = Invocation.TYPE
 _KILLNOWAIT = {"mode": "killnowait"}
+#: INVOCATION.Details of a plain call: one shared dict (messages are never mutated).
+_NO_DETAILS: dict[str, Any] = {}
+#: Procedure URIs a dealer remembers as valid (a set lookup is cheaper than the check).
+_VALID_MAX = 4096
 _new = tuple.__new__  # builds a Send without NamedTuple's Python-level __new__ (hot path)
 
 MetaProcedure = Callable[
@@ -137,6 +141,16 @@ class Dealer:
         self.by_id: dict[int, Registration] = {}
         self.ids = IdSequence()
         self.meta_procedures: dict[str, MetaProcedure] = {}
+        self._valid: set[str] = set()
+
+    def _check_uri(self, procedure: str) -> bool:
+        """Whether a CALL's procedure is a valid URI (remembered, up to _VALID_MAX)."""
+        if not is_valid_uri(procedure, strict=self.strict):
+            return False
+        if len(self._valid) >= _VALID_MAX:
+            self._valid.clear()
+        self._valid.add(procedure)
+        return True
 
     # -- REGISTER / UNREGISTER -------------------------------------------------------
 
@@ -277,7 +291,7 @@ class Dealer:
         if meta is not None:
             self._meta_call(session, msg, meta, progress, now, out)
             return
-        if not is_valid_uri(procedure, strict=self.strict):
+        if procedure not in self._valid and not self._check_uri(procedure):
             send_error(out, session, _CALL, request, errors.INVALID_URI, procedure)
             return
         authorizer = self.realm.authorizer
@@ -309,7 +323,10 @@ class Dealer:
             runmode = "any"
             rkey = None
         gather = runmode == "all"
-        chosen = self._pick_all(reg) if gather else self._pick(reg, runmode, rkey)
+        if runmode == "any" and reg.invoke == "single" and not reg.limited and reg.order:
+            chosen: Callee | list[Callee] | None = reg.order[0]  # _pick's common case
+        else:
+            chosen = self._pick_all(reg) if gather else self._pick(reg, runmode, rkey)
         if chosen is None:
             send_error(out, session, _CALL, request, errors.NO_AVAILABLE_CALLEE, procedure)
             return
@@ -318,7 +335,7 @@ class Dealer:
             if gather or not (first.callee_progressive_calls and first.callee_cancel):
                 send_error(out, session, _CALL, request, errors.FEATURE_NOT_SUPPORTED, "progress")
                 return
-        base = session.caller if disclose else {}
+        base = session.caller if disclose else _NO_DETAILS
         if reg.match != "exact":
             base = {**base, "procedure": procedure}
         if options:
@@ -606,6 +623,13 @@ class Dealer:
 
     def remove_session(self, session: RouterSession, now: float, out: list[Output]) -> None:
         """Clean up after a leaving session, as caller and as callee."""
+        if not (
+            session.calls
+            or session.invocations
+            or session.registrations
+            or session.finished_progressive
+        ):
+            return  # nothing to clean up (a session that only published or subscribed)
         for call in list(session.calls.values()):
             self._finish(call)
             self._drop_legs(call, True, out)

@@ -32,7 +32,7 @@ from pywamp.router.broker import Broker
 from pywamp.router.config import RealmConfig
 from pywamp.router.dealer import Dealer
 from pywamp.router.errors import ProtocolViolation
-from pywamp.router.features import AGENT, has_feature, router_roles
+from pywamp.router.features import AGENT, router_roles
 from pywamp.router.ids import session_id
 from pywamp.router.meta import MetaApi
 from pywamp.router.outputs import Close, Output, Send, Timer
@@ -61,6 +61,9 @@ class Realm:
         )
         self.meta_api = config.meta_api
         self.sessions: dict[int, RouterSession] = {}
+        # WELCOME.Details.roles: the same for every session, built once (messages are
+        # never mutated once built, see pywamp.router.outputs)
+        self._roles = router_roles()
         self.broker = Broker(self, now)
         self.dealer = Dealer(self)
         self.meta = MetaApi(self)
@@ -110,13 +113,21 @@ class Realm:
         agent = hello.get("agent")
         session.agent = agent if isinstance(agent, str) else None
         session.roles = roles
-        session.callee_cancel = has_feature(roles, "callee", "call_canceling", "call_cancelling")
-        session.callee_progress = has_feature(roles, "callee", "progressive_call_results")
-        session.callee_progressive_calls = has_feature(
-            roles, "callee", "progressive_call_invocations"
-        )
-        session.caller_progressive_calls = has_feature(
-            roles, "caller", "progressive_call_invocations"
+        # has_feature(), unrolled: a join reads these four flags from two dicts
+        callee = roles.get("callee")
+        if callee:
+            get = callee.get
+            session.callee_cancel = get("call_canceling") is True or (
+                get("call_cancelling") is True
+            )
+            session.callee_progress = get("progressive_call_results") is True
+            session.callee_progressive_calls = get("progressive_call_invocations") is True
+        else:
+            session.callee_cancel = session.callee_progress = False
+            session.callee_progressive_calls = False
+        caller = roles.get("caller")
+        session.caller_progressive_calls = (
+            caller is not None and caller.get("progressive_call_invocations") is True
         )
         config = self.config
         disclosure = config.disclosure(accept.authrole)
@@ -137,7 +148,7 @@ class Realm:
             "authrole": accept.authrole,
             "authmethod": accept.authmethod,
             "authprovider": accept.authprovider,
-            "roles": router_roles(),
+            "roles": self._roles,
             "agent": AGENT,
         }
         if accept.authextra is not None:

@@ -38,6 +38,7 @@ _CALL = _native.Call.TYPE
 _INVOCATION = _native.Invocation.TYPE
 _EVENT = _native.Event
 _HELLO = _native.Hello
+_time = time.time
 
 
 def _frame(
@@ -145,13 +146,29 @@ class Connection:
         if message.__class__ is _HELLO and router.realm_full(self, message.realm):
             return
         try:
-            outputs = router.core.receive(self.session, message, time.time())  # type: ignore[arg-type]
+            outputs = router.core.receive(self.session, message, _time())  # type: ignore[arg-type]
         except Exception:
             # a router bug: this connection is dropped, the others are served on
             log.exception("router failed on %s; dropping the connection", type(message).__name__)
             if self.transport is not None:
                 self.transport.abort()
             return
+        if len(outputs) == 1:
+            # the common case (INVOCATION, RESULT, acknowledgements): one message to one
+            # session that is not an EVENT, sent without the general driver
+            output = outputs[0]
+            if output.__class__ is Send:
+                recipients = output.recipients
+                message = output.message
+                if len(recipients) == 1 and message.__class__ is not _EVENT:
+                    recipient = recipients[0]
+                    transport = recipient.handle.transport
+                    if transport is not None:
+                        try:
+                            transport.send(message)
+                        except (ProtocolError, SerializationError) as error:
+                            router._undeliverable(recipient, message, error)
+                    return
         router.execute(outputs)
 
     def protocol_violation(self, error: ProtocolError) -> None:

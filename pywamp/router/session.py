@@ -87,6 +87,15 @@ class RouterSession:
         self.pending_auth: PendingAuth | None = None
         self.pending_realm: Realm | None = None
         self.close_timer: TimerEntry | None = None
+        self.subscriptions: dict[int, Subscription] = {}
+        self.registrations: dict[int, Registration] = {}
+        self.calls: dict[int, PendingCall] = {}
+        self.invocations: dict[int, PendingCall] = {}
+        self.finished_progressive: set[int] = set()
+        self.testaments: dict[str, list[tuple[str, Any, Any, dict[str, Any]]]] = {
+            "detached": [],
+            "destroyed": [],
+        }
         self.reset()
 
     def reset(self) -> None:
@@ -111,16 +120,22 @@ class RouterSession:
         self.caller: dict[str, Any] = {}
         self.publisher: dict[str, Any] = {}
         self.timeout_scale = 0.001
-        self.subscriptions: dict[int, Subscription] = {}
-        self.registrations: dict[int, Registration] = {}
-        self.calls: dict[int, PendingCall] = {}
-        self.invocations: dict[int, PendingCall] = {}
         self.invocation_ids = 0
-        self.finished_progressive: set[int] = set()
-        self.testaments: dict[str, list[tuple[str, Any, Any, dict[str, Any]]]] = {
-            "detached": [],
-            "destroyed": [],
-        }
+        # What the session owned: a leaving session's were emptied as it left, and are
+        # kept for the next join (a join allocates none); any left over are replaced.
+        if self.subscriptions:
+            self.subscriptions = {}
+        if self.registrations:
+            self.registrations = {}
+        if self.calls:
+            self.calls = {}
+        if self.invocations:
+            self.invocations = {}
+        if self.finished_progressive:
+            self.finished_progressive = set()
+        testaments = self.testaments
+        if testaments["detached"] or testaments["destroyed"]:
+            self.testaments = {"detached": [], "destroyed": []}
 
     def __repr__(self) -> str:
         return f"<RouterSession {self.id} {self.authid!r}/{self.authrole!r} state={self.state}>"

@@ -18,11 +18,11 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pywamp import _native
 from pywamp.exception import ProtocolError, TransportError
-from pywamp.transport._framing import decode, dispatch
+from pywamp.transport._framing import dispatch
 
 __all__ = ("DISCONNECT", "DROP", "MessageHandler", "TransportInfo", "WampTransport")
 
@@ -49,8 +49,11 @@ class _Batch:
 
     def flush(self) -> None:
         """Write out every transport written to during the dispatch."""
-        dirty = self.dirty[:]
-        self.dirty.clear()
+        dirty = self.dirty
+        if len(dirty) == 1:  # the common case: one reply to one peer
+            dirty.pop()._flush_now()
+            return
+        self.dirty = []
         for transport in dirty:
             transport._flush_now()
 
@@ -165,8 +168,8 @@ class WampTransport(asyncio.Protocol):
     # -- asyncio.Protocol -----------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # not isinstance(): uvloop's transports are not asyncio.Transport subclasses
+        self.transport = transport = cast(asyncio.Transport, transport)
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -324,9 +327,16 @@ class WampTransport(asyncio.Protocol):
         if rest:
             self._feed(rest)
 
-    def _feed(self, data: bytes) -> None:
+    def data_received(self, data: bytes) -> None:
         """Decode every complete item in ``data`` and dispatch it in order; what the
-        handlers send leaves when the dispatch ends, one write per transport."""
+        handlers send leaves when the dispatch ends, one write per transport.
+
+        The path of every read: one Python frame from asyncio to the handler.
+        """
+        stream = self.stream
+        if stream is None:
+            self._handshake_data(data)
+            return
         self._corked = False
         self.bytes_in += len(data)
         if self.idle_timeout is not None:
@@ -334,18 +344,42 @@ class WampTransport(asyncio.Protocol):
         batch = self._batch
         batch.feeding += 1
         try:
-            self._feed_items(data)
+            try:
+                items = stream.feed(data)
+            except ProtocolError as error:
+                self._dispatch(error.messages)
+                if self.transport is not None:
+                    self.handler.protocol_violation(error)
+                return
+            except TransportError as error:
+                self._dispatch(error.messages)
+                self._fail(error)
+                return
+            # _dispatch, inlined
+            self.messages_in += len(items)
+            deliver = self.handler.message_received
+            events = self._events
+            for item in items:
+                on_event = events.get(item.__class__)
+                if on_event is None:
+                    deliver(item)
+                else:
+                    on_event(item)
         finally:
             batch.feeding -= 1
             if not batch.feeding and batch.dirty:
                 batch.flush()
 
-    def _feed_items(self, data: bytes) -> None:
-        items = decode(self, data)
-        if items is not None:
-            self._dispatch(items)
+    def _feed(self, data: bytes) -> None:
+        """Bytes that came with the end of the opening handshake (the stream is set)."""
+        WampTransport.data_received(self, data)
+
+    def _handshake_data(self, data: bytes) -> None:
+        """Bytes of the opening handshake (before :meth:`_opened`)."""
+        raise NotImplementedError
 
     def _dispatch(self, items: list[Any]) -> None:
+        """The items decoded before a framing error (the read path dispatches inline)."""
         self.messages_in += len(items)
         dispatch(items, self._events, self.handler.message_received)
 

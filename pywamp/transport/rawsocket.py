@@ -42,10 +42,7 @@ class _RawSocket(WampTransport):
             is_secure=transport.get_extra_info("sslcontext") is not None,
         )
 
-    def data_received(self, data: bytes) -> None:
-        if self.stream is not None:
-            self._feed(data)
-            return
+    def _handshake_data(self, data: bytes) -> None:
         self._hello += data
         if len(self._hello) < 4:
             return

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import cast
 
 from pywamp.transport.base import WampTransport
 
@@ -30,8 +31,8 @@ class UniversalServer(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # not isinstance(): uvloop's transports are not asyncio.Transport subclasses
+        self._transport = transport = cast(asyncio.Transport, transport)
         if self._open_timeout is not None:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(self._open_timeout, transport.abort)

@@ -40,12 +40,9 @@ class _WebSocket(WampTransport):
             is_secure=transport.get_extra_info("sslcontext") is not None,
         )
 
-    def data_received(self, data: bytes) -> None:
-        if self.stream is not None:
-            self._feed(data)
-        else:
-            self._request += data
-            self._handshake()
+    def _handshake_data(self, data: bytes) -> None:
+        self._request += data
+        self._handshake()
 
     def _handshake(self) -> None:
         raise NotImplementedError

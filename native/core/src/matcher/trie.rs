@@ -180,6 +180,36 @@ impl<'a, T> Found<'a, T> {
     }
 }
 
+/// Call `f(base, mask)` for each 8-byte word of `bytes` (the last one zero-padded) with
+/// the word's offset and a mask with bit 7 of byte `k` set when byte `base + k` is a dot:
+/// a URI is split a word at a time rather than a byte at a time.
+fn for_each_dot_mask(bytes: &[u8], mut f: impl FnMut(usize, u64)) {
+    const DOTS: u64 = 0x2E2E_2E2E_2E2E_2E2E;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    // Bit 7 of a byte of the result: that byte of `word` is a dot. No carry crosses
+    // bytes (each byte of the sum is at most 0x7F + 0x7F), so there are no false hits.
+    let dots = |word: u64| {
+        let x = word ^ DOTS;
+        !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        f(base, dots(u64::from_le_bytes(word)));
+        base += 8;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0; 8];
+        if let Some(head) = word.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
+        }
+        f(base, dots(u64::from_le_bytes(word)));
+    }
+}
+
 fn bit(len: usize) -> u64 {
     1 << len.min(LONG)
 }
@@ -576,7 +606,8 @@ impl<T> Trie<T> {
             return;
         }
         let prefixes = prefixes && !self.tails.is_empty();
-        let count = uri.iter().filter(|&&b| b == b'.').count() + 1;
+        let mut count = 1;
+        for_each_dot_mask(uri, |_, mask| count += mask.count_ones() as usize);
         let wildcards = wildcards && self.by_count.get(count).is_some_and(|&c| c > 0);
         if !prefixes && !wildcards {
             return;
@@ -589,11 +620,23 @@ impl<T> Trie<T> {
             heap.resize(count, Comp::EMPTY);
             &mut heap
         };
-        let mut start = 0;
-        for (comp, part) in comps.iter_mut().zip(uri.split(|&b| b == b'.')) {
-            comp.start = start as u32;
-            comp.end = (start + part.len()) as u32;
-            start += part.len() + 1;
+        // Component `at` runs from the dot before it to the dot after it (or the ends).
+        let mut at = 0;
+        for_each_dot_mask(uri, |base, mut mask| {
+            while mask != 0 {
+                let dot = (base + mask.trailing_zeros() as usize / 8) as u32;
+                mask &= mask - 1;
+                if let Some(comp) = comps.get_mut(at) {
+                    comp.end = dot;
+                }
+                at += 1;
+                if let Some(comp) = comps.get_mut(at) {
+                    comp.start = dot + 1;
+                }
+            }
+        });
+        if let Some(last) = comps.last_mut() {
+            last.end = uri.len() as u32;
         }
         if prefixes {
             let mut found = Found::new();
@@ -772,6 +815,7 @@ impl<T> Trie<T> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -779,6 +823,24 @@ mod tests {
     fn a_node_fills_one_cache_line() {
         // A pointer-sized value with a niche, as the binding's Py<PyAny>.
         assert_eq!(std::mem::size_of::<TrieNode<Box<u8>>>(), 64);
+    }
+
+    #[test]
+    fn dot_masks_find_every_dot_and_nothing_else() {
+        let mut bytes: Vec<u8> = (0..=255u8).collect();
+        bytes.extend_from_slice(b"..a.bc..\xae.\x2e\x2f\x2d.");
+        for len in 0..bytes.len() {
+            let text = &bytes[..len];
+            let mut found = Vec::new();
+            for_each_dot_mask(text, |base, mut mask| {
+                while mask != 0 {
+                    found.push(base + mask.trailing_zeros() as usize / 8);
+                    mask &= mask - 1;
+                }
+            });
+            let expected: Vec<usize> = (0..len).filter(|&i| text[i] == b'.').collect();
+            assert_eq!(found, expected, "{len}");
+        }
     }
 
     #[test]

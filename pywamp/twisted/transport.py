@@ -79,8 +79,10 @@ class _WampProtocol(protocol.Protocol):
 
         # A plain socket (TCP, Unix) sends what a dispatched chunk answered right away
         # rather than one reactor turn later: one poll less per round trip.
-        self._write_now = isinstance(self.transport, FileDescriptor) and not getattr(
-            self.transport, "TLS", False
+        self._write_now = (
+            isinstance(self.transport, FileDescriptor)
+            and hasattr(self.transport, "writeSomeData")
+            and not getattr(self.transport, "TLS", False)
         )
         set_nodelay = getattr(self.transport, "setTcpNoDelay", None)
         if set_nodelay is not None and _peer_of(self.transport).startswith("tcp"):
@@ -156,11 +158,34 @@ class _WampProtocol(protocol.Protocol):
         pending, self._pending = self._pending, None
         transport = self.transport
         if pending and transport is not None:
-            transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
-            if self._write_now and transport.connected and not transport.disconnecting:
-                # An error leaves the socket registered for writing: the reactor's next
-                # doWrite meets it again and closes the connection as usual.
-                transport.doWrite()
+            data = pending[0] if len(pending) == 1 else b"".join(pending)
+            if self._write_now:
+                self._write_direct(transport, data)
+            else:
+                transport.write(data)
+
+    @staticmethod
+    def _write_direct(transport: Any, data: bytes) -> None:
+        """Send on the socket now when nothing is queued before it, so the bytes leave
+        without registering the socket for writing and unregistering it again (two
+        epoll_ctl calls per write); what the socket does not take is queued as usual."""
+        if (
+            transport.connected
+            and not transport.disconnecting
+            and not transport._writeDisconnected
+            and not transport._tempDataBuffer
+            and transport.offset == len(transport.dataBuffer)
+        ):
+            sent = transport.writeSomeData(data)
+            if not isinstance(sent, int):
+                # An error: queued, the reactor's doWrite meets it again and closes the
+                # connection as usual.
+                transport.write(data)
+                return
+            if sent >= len(data):
+                return
+            data = data[sent:]
+        transport.write(data)
 
     def close(self) -> None:
         """Flush what is written and close the connection."""

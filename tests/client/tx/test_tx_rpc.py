@@ -216,7 +216,7 @@ def test_batched_calls_with_gather_results(run: Any, router: Router) -> None:
 
 def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Router) -> None:
     """100 calls sent in one turn reach the callee in a few chunks; its YIELDs for each
-    chunk are written together, not one write per message."""
+    chunk reach the socket together, not one send per message."""
 
     @defer.inlineCallbacks
     def scenario() -> Any:
@@ -226,17 +226,17 @@ def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Rout
             yield callee.register(lambda x: x, "com.example.echo")
             writes: list[int] = []
             proto = callee.transport
-            socket_write = proto.transport.write
+            socket_write = proto.transport.writeSomeData
 
-            def write(data: bytes) -> None:
+            def write(data: bytes) -> Any:
                 writes.append(len(data))
-                socket_write(data)
+                return socket_write(data)
 
-            proto.transport.write = write
+            proto.transport.writeSomeData = write
             results = yield defer.gatherResults(
                 [caller.call("com.example.echo", i) for i in range(100)]
             )
-            proto.transport.write = socket_write
+            proto.transport.writeSomeData = socket_write
             return results, writes
         finally:
             yield close(caller, callee)
@@ -244,3 +244,25 @@ def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Rout
     results, writes = run(scenario)
     assert results == list(range(100))
     assert 1 <= len(writes) <= 20
+
+
+def test_large_answers_the_socket_cannot_take_at_once_arrive_whole(
+    run: Any, router: Router
+) -> None:
+    """Answers written while a chunk is dispatched go to the socket at once; what it does
+    not take (here megabytes of results) is queued and sent in order, nothing lost."""
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        callee = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        caller = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        try:
+            yield callee.register(lambda i: bytes([i]) * 300_000, "com.example.blob")
+            results = yield defer.gatherResults(
+                [caller.call("com.example.blob", i) for i in range(40)]
+            )
+            return [(len(r), set(r)) for r in results]
+        finally:
+            yield close(caller, callee)
+
+    assert run(scenario) == [(300_000, {i}) for i in range(40)]

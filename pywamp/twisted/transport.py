@@ -45,6 +45,17 @@ def _peer_of(transport: Any) -> str:
     return "unix" if hasattr(address, "name") else "unknown"
 
 
+#: What :meth:`_WampProtocol._write_direct` reads of Twisted's FileDescriptor (its write
+#: buffer); a Twisted without any of them gets the plain ``transport.write`` path.
+_DIRECT_WRITE_NEEDS = (
+    "writeSomeData",
+    "dataBuffer",
+    "offset",
+    "_tempDataBuffer",
+    "_writeDisconnected",
+)
+
+
 class _WampProtocol(protocol.Protocol):
     """Dispatch of decoded items and the life cycle shared by RawSocket and WebSocket."""
 
@@ -81,7 +92,7 @@ class _WampProtocol(protocol.Protocol):
         # rather than one reactor turn later: one poll less per round trip.
         self._write_now = (
             isinstance(self.transport, FileDescriptor)
-            and hasattr(self.transport, "writeSomeData")
+            and all(hasattr(self.transport, name) for name in _DIRECT_WRITE_NEEDS)
             and not getattr(self.transport, "TLS", False)
         )
         set_nodelay = getattr(self.transport, "setTcpNoDelay", None)

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from pywamp.busypoll import new_event_loop
 from pywamp.router.server import Router
 from pywamp.router.settings import ConfigError, ListenerConfig, RouterConfig, load_config
 
@@ -73,11 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         first.socket_path = None
         first.host = args.host if args.host is not None else first.host or "127.0.0.1"
         first.port = args.port if args.port is not None else first.port
+    loop = new_event_loop(config.limits.busy_poll_us * 1e-6)
     try:
-        asyncio.run(run_router(config))
+        loop.run_until_complete(run_router(config))
     except OSError as exc:
         print(f"pywamp: cannot listen: {exc}", file=sys.stderr)
         return 1
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
     return 0
 
 

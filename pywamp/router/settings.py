@@ -14,6 +14,7 @@ A pywamp TOML file (every key optional; these are the defaults)::
     auto_ping_interval = 0.0      # seconds between keepalive pings (0: off)
     auto_ping_timeout = 10.0      # seconds a ping may wait for its pong: dropped
     rawsocket_ping = false        # ping RawSocket peers too (Autobahn's asyncio one can't)
+    busy_poll_us = 50             # `pywamp router`: µs to poll before sleeping (0: off)
 
     [[listeners]]
     kind = "universal"            # "universal" | "websocket" | "rawsocket"
@@ -108,6 +109,10 @@ class Limits:
     auto_ping_timeout: float = 10.0
     #: Ping RawSocket peers too (off: Autobahn's asyncio RawSocket client fails on PING).
     rawsocket_ping: bool = False
+    #: Microseconds the ``pywamp router`` process polls for the next event before its
+    #: loop sleeps (pywamp.busypoll; 0: a plain loop). An embedded router runs on its
+    #: host's loop and ignores this.
+    busy_poll_us: int = 50
 
 
 LIMIT_KEYS = (
@@ -122,6 +127,7 @@ LIMIT_KEYS = (
     "auto_ping_interval",
     "auto_ping_timeout",
     "rawsocket_ping",
+    "busy_poll_us",
 )
 
 
@@ -297,6 +303,11 @@ class _Reader:
             out.max_sessions_per_realm = self.at_least(
                 limits["max_sessions_per_realm"], where, 0, " (0: no bound)"
             )
+        if "busy_poll_us" in limits:
+            where = "limits.busy_poll_us"
+            out.busy_poll_us = self.at_least(limits["busy_poll_us"], where, 0, " (0: off)")
+            if out.busy_poll_us > 10000:
+                raise self.fail(where, f"must be at most 10000, got {out.busy_poll_us}")
         if "rawsocket_ping" in limits:
             out.rawsocket_ping = self.typed(limits["rawsocket_ping"], "limits.rawsocket_ping", bool)
         for key in ("idle_timeout", "auto_ping_interval", "auto_ping_timeout"):

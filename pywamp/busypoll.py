@@ -1,0 +1,50 @@
+"""An event loop that polls briefly before it sleeps: lower latency on virtual machines.
+
+A vCPU that went idle takes tens of microseconds to be woken by the host, and a WAMP call
+waits for such a wake-up at every hop (caller, router, callee, router, caller). A loop
+whose selector keeps polling for a few microseconds after its last event catches the next
+message of a request/response exchange awake; past that it sleeps as usual, so an idle
+process costs nothing, and a busy one spends at most the polling time per idle gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import selectors
+import time
+from typing import Any
+
+__all__ = ("BusyPollSelector", "new_event_loop")
+
+
+class BusyPollSelector(selectors.DefaultSelector):
+    """The platform's selector, polling without sleeping for ``spin`` seconds first."""
+
+    def __init__(self, spin: float) -> None:
+        super().__init__()
+        self.spin = spin
+
+    def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
+        ready: list[tuple[Any, int]] = super().select(0)
+        if ready or (timeout is not None and timeout <= 0) or self.spin <= 0:
+            return ready
+        spin = self.spin if timeout is None else min(self.spin, timeout)
+        start = time.monotonic()
+        end = start + spin
+        while True:
+            ready = super().select(0)
+            now = time.monotonic()
+            if ready or now >= end:
+                break
+        if ready:
+            return ready
+        if timeout is not None:
+            timeout = max(0.0, timeout - (now - start))
+        result: list[tuple[Any, int]] = super().select(timeout)
+        return result
+
+
+def new_event_loop(spin: float) -> asyncio.AbstractEventLoop:
+    """An asyncio loop whose selector polls ``spin`` seconds before sleeping (0: a plain
+    loop's behaviour)."""
+    return asyncio.SelectorEventLoop(BusyPollSelector(spin))

@@ -64,6 +64,13 @@ class MetaApi:
 
     def __init__(self, realm: Realm) -> None:
         self.realm = realm
+        dealer, broker = realm.dealer, realm.broker
+        self.registrations = _Entries(
+            self, "registration", "procedure", "callee", errors.NO_SUCH_REGISTRATION, dealer
+        )
+        self.subscriptions = _Entries(
+            self, "subscription", "topic", "subscriber", errors.NO_SUCH_SUBSCRIPTION, broker
+        )
 
     def procedures(self) -> dict[str, MetaProcedure]:
         """Procedure URI → handler."""
@@ -77,21 +84,11 @@ class MetaApi:
             "wamp.session.kill_all": self.session_kill_all,
             "wamp.session.add_testament": self.add_testament,
             "wamp.session.flush_testaments": self.flush_testaments,
-            "wamp.registration.list": self.registration_list,
-            "wamp.registration.lookup": self.registration_lookup,
             "wamp.registration.match": self.registration_match,
-            "wamp.registration.get": self.registration_get,
-            "wamp.registration.list_callees": self.registration_list_callees,
-            "wamp.registration.count_callees": self.registration_count_callees,
-            "wamp.registration.remove_callee": self.registration_remove_callee,
-            "wamp.subscription.list": self.subscription_list,
-            "wamp.subscription.lookup": self.subscription_lookup,
             "wamp.subscription.match": self.subscription_match,
-            "wamp.subscription.get": self.subscription_get,
-            "wamp.subscription.list_subscribers": self.subscription_list_subscribers,
-            "wamp.subscription.count_subscribers": self.subscription_count_subscribers,
             "wamp.subscription.get_events": self.subscription_get_events,
-            "wamp.subscription.remove_subscriber": self.subscription_remove_subscriber,
+            **self.registrations.procedures(),
+            **self.subscriptions.procedures(),
         }
 
     # -- sessions --------------------------------------------------------------------
@@ -285,35 +282,7 @@ class MetaApi:
                 deliver(topic, arguments, keywords, None, None, opts, ident, now, out)
             session.testaments[scope].clear()
 
-    # -- registrations ---------------------------------------------------------------
-
-    def _registration(self, args: list[Any]) -> Any:
-        reg = self.realm.dealer.by_id.get(_arg(args, 0, int, "registration"))
-        if reg is None:
-            raise MetaError(errors.NO_SUCH_REGISTRATION)
-        return reg
-
-    def registration_list(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.registration.list() → {exact: [...], prefix: [...], wildcard: [...]}."""
-        return [_ids_by_policy(self.realm.dealer.by_id.values())], None
-
-    def registration_lookup(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.registration.lookup(procedure, options) → id or None."""
-        return [_lookup(self.realm.dealer.matcher, args, "procedure")], None
+    # -- registrations and subscriptions --------------------------------------------
 
     def registration_match(
         self,
@@ -327,83 +296,6 @@ class MetaApi:
         reg = self.realm.dealer.matcher.best(_arg(args, 0, str, "procedure"))
         return [reg.id if reg is not None else None], None
 
-    def registration_get(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.registration.get(registration) → RegistrationDetails."""
-        return [self._registration(args).details()], None
-
-    def registration_list_callees(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.registration.list_callees(registration) → [session ids]."""
-        return [[s.id for s in self._registration(args).callees]], None
-
-    def registration_count_callees(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.registration.count_callees(registration) → count."""
-        return [len(self._registration(args).callees)], None
-
-    def registration_remove_callee(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.registration.remove_callee(registration, session, reason=): revoke it."""
-        reg = self._registration(args)
-        callee = self._member(args, reg, reg.callees, errors.NO_SUCH_REGISTRATION)
-        self.realm.dealer.remove_callee(reg, callee, _reason(kwargs), now, out)
-        return None, None
-
-    # -- subscriptions ---------------------------------------------------------------
-
-    def _subscription(self, args: list[Any]) -> Any:
-        sub = self.realm.broker.by_id.get(_arg(args, 0, int, "subscription"))
-        if sub is None:
-            raise MetaError(errors.NO_SUCH_SUBSCRIPTION)
-        return sub
-
-    def subscription_list(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.subscription.list() → {exact: [...], prefix: [...], wildcard: [...]}."""
-        return [_ids_by_policy(self.realm.broker.by_id.values())], None
-
-    def subscription_lookup(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.subscription.lookup(topic, options) → id or None."""
-        return [_lookup(self.realm.broker.matcher, args, "topic")], None
-
     def subscription_match(
         self,
         caller: RouterSession,
@@ -416,53 +308,6 @@ class MetaApi:
         subs = self.realm.broker.matcher.match(_arg(args, 0, str, "topic"))
         return [[s.id for s in subs] or None], None
 
-    def subscription_get(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.subscription.get(subscription) → SubscriptionDetails."""
-        return [self._subscription(args).details()], None
-
-    def subscription_list_subscribers(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.subscription.list_subscribers(subscription) → [session ids]."""
-        return [[s.id for s in self._subscription(args).subscribers]], None
-
-    def subscription_count_subscribers(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.subscription.count_subscribers(subscription) → count."""
-        return [len(self._subscription(args).subscribers)], None
-
-    def subscription_remove_subscriber(
-        self,
-        caller: RouterSession,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        now: float,
-        out: list[Output],
-    ) -> Answer:
-        """wamp.subscription.remove_subscriber(subscription, session, reason=): revoke it."""
-        sub = self._subscription(args)
-        subscriber = self._member(args, sub, sub.subscribers, errors.NO_SUCH_SUBSCRIPTION)
-        self.realm.broker.remove_subscriber(sub, subscriber, _reason(kwargs), now, out)
-        return None, None
-
     def subscription_get_events(
         self,
         caller: RouterSession,
@@ -472,7 +317,7 @@ class MetaApi:
         out: list[Output],
     ) -> Answer:
         """wamp.subscription.get_events(subscription, reverse=, limit=, ...) → [events]."""
-        sub = self._subscription(args)
+        sub = self.subscriptions.entry(args)
         if sub.history is None:
             raise MetaError(errors.HISTORY_UNAVAILABLE, "no event history for this subscription")
         authorizer = self.realm.authorizer
@@ -482,6 +327,84 @@ class MetaApi:
             return [sub.history.query(sub.id, caller, kwargs)], None
         except QueryError as exc:
             raise MetaError(exc.uri, str(exc)) from None
+
+
+class _Entries:
+    """The meta calls registrations and subscriptions both have (list, lookup, get, and
+    list/count/remove of their callees or subscribers), over the dealer's or the broker's
+    table: ``store`` has ``by_id``, ``matcher`` and ``remove_<member>``."""
+
+    def __init__(
+        self, meta: MetaApi, noun: str, uri_name: str, member: str, missing: str, store: Any
+    ) -> None:
+        self.meta = meta
+        self.noun = noun
+        self.uri_name = uri_name
+        self.member = member  # "callee": entries keep them in .callees
+        self.missing = missing
+        self.store = store
+
+    def procedures(self) -> dict[str, MetaProcedure]:
+        """``wamp.<noun>.*`` URI → handler."""
+        prefix, member = f"wamp.{self.noun}.", self.member
+        return {
+            prefix + "list": self.list,
+            prefix + "lookup": self.lookup,
+            prefix + "get": self.get,
+            f"{prefix}list_{member}s": self.list_members,
+            f"{prefix}count_{member}s": self.count_members,
+            f"{prefix}remove_{member}": self.remove_member,
+        }
+
+    def entry(self, args: Args) -> Any:
+        """The registration or subscription whose id is args[0]."""
+        found = self.store.by_id.get(_arg(args, 0, int, self.noun))
+        if found is None:
+            raise MetaError(self.missing)
+        return found
+
+    def members(self, entry: Any) -> Any:
+        return getattr(entry, self.member + "s")
+
+    def list(
+        self, caller: RouterSession, args: Args, kwargs: Kwargs, now: float, out: Outs
+    ) -> Answer:
+        """list() → {exact: [...], prefix: [...], wildcard: [...]}."""
+        return [_ids_by_policy(self.store.by_id.values())], None
+
+    def lookup(
+        self, caller: RouterSession, args: Args, kwargs: Kwargs, now: float, out: Outs
+    ) -> Answer:
+        """lookup(uri, options) → id or None."""
+        return [_lookup(self.store.matcher, args, self.uri_name)], None
+
+    def get(
+        self, caller: RouterSession, args: Args, kwargs: Kwargs, now: float, out: Outs
+    ) -> Answer:
+        """get(id) → RegistrationDetails / SubscriptionDetails."""
+        return [self.entry(args).details()], None
+
+    def list_members(
+        self, caller: RouterSession, args: Args, kwargs: Kwargs, now: float, out: Outs
+    ) -> Answer:
+        """list_callees / list_subscribers(id) → [session ids]."""
+        return [[s.id for s in self.members(self.entry(args))]], None
+
+    def count_members(
+        self, caller: RouterSession, args: Args, kwargs: Kwargs, now: float, out: Outs
+    ) -> Answer:
+        """count_callees / count_subscribers(id) → count."""
+        return [len(self.members(self.entry(args)))], None
+
+    def remove_member(
+        self, caller: RouterSession, args: Args, kwargs: Kwargs, now: float, out: Outs
+    ) -> Answer:
+        """remove_callee / remove_subscriber(id, session, reason=): revoke it (Crossbar's)."""
+        entry = self.entry(args)
+        session = self.meta._member(args, entry, self.members(entry), self.missing)
+        remove = getattr(self.store, "remove_" + self.member)
+        remove(entry, session, _reason(kwargs), now, out)
+        return None, None
 
 
 def _reason(kwargs: dict[str, Any]) -> str | None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from pywamp.exception import ProtocolError, TransportError
+from pywamp import _native
+from pywamp.exception import HandshakeError, ProtocolError, TransportError
 
-__all__ = ("decode", "dispatch")
+__all__ = ("decode", "dispatch", "websocket_answer")
 
 
 class Framed(Protocol):
@@ -53,3 +54,21 @@ def decode(framed: Framed, data: bytes) -> list[Any] | None:
         framed._fail(error)
         return None
     return items
+
+
+def websocket_answer(
+    received: bytes, key: str, offered: Any, max_message_size: int
+) -> tuple[Any, str, bytes] | None:
+    """A WebSocket client's stream once the router's upgrade answer is complete in
+    ``received``: (stream, chosen subprotocol, the bytes after the answer); None while it
+    is incomplete. A refusal, or an answer without a WAMP subprotocol, raises
+    HandshakeError."""
+    parsed = _native.websocket_parse_response(received, key, offered)
+    if parsed is None:
+        return None
+    chosen, consumed = parsed
+    if chosen is None:
+        raise HandshakeError("router accepted no WAMP subprotocol")
+    serializer = chosen.removeprefix("wamp.2.")
+    stream = _native.WebSocket(serializer, client=True, max_message_size=max_message_size)  # type: ignore[arg-type]
+    return stream, chosen, received[consumed:]

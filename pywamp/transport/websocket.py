@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pywamp import _native
 from pywamp.exception import HandshakeError, TransportError
+from pywamp.transport._framing import websocket_answer
 from pywamp.transport.base import MessageHandler, TransportInfo, WampTransport, peer_of
 
 __all__ = ("DEFAULT_MAX_MESSAGE_SIZE", "WebSocketClient", "WebSocketServer")
@@ -162,21 +163,12 @@ class WebSocketClient(_WebSocket):
 
     def _handshake(self) -> None:
         try:
-            parsed = _native.websocket_parse_response(self._request, self._key, self.offered)
+            answer = websocket_answer(self._request, self._key, self.offered, self.max_message_size)
         except HandshakeError as error:
             self._refuse(error)
             return
-        if parsed is None:
+        if answer is None:
             return
-        chosen, consumed = parsed
-        rest, self._request = self._request[consumed:], b""
-        if chosen is None:
-            self._refuse(HandshakeError("router accepted no WAMP subprotocol"))
-            return
-        self.info.protocol = chosen
-        stream = _native.WebSocket(
-            chosen[len(_PREFIX) :],  # type: ignore[arg-type]
-            client=True,
-            max_message_size=self.max_message_size,
-        )
+        stream, self.info.protocol, rest = answer
+        self._request = b""
         self._opened(stream, rest)

@@ -17,11 +17,12 @@ from twisted.python.failure import Failure
 from pywamp import _native
 from pywamp.asyncio._serializers import serializer_name as _serializer_name
 from pywamp.exception import HandshakeError, TransportError
-from pywamp.transport._framing import decode, dispatch
+from pywamp.transport._framing import decode, dispatch, websocket_answer
 from pywamp.transport.base import MessageHandler, TransportInfo
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
 from pywamp.transport.url import parse_url
 from pywamp.transport.websocket import DEFAULT_MAX_MESSAGE_SIZE as WEBSOCKET_MAX
+from pywamp.transport.websocket import subprotocol
 
 __all__ = (
     "WampRawSocketClientFactory",
@@ -31,7 +32,6 @@ __all__ = (
 )
 
 _SERIALIZER_IDS = {"json": 1, "msgpack": 2, "cbor": 3}
-_PREFIX = "wamp.2."
 CLOSING_TIMEOUT = 5.0
 
 
@@ -326,7 +326,7 @@ class WampWebSocketClientProtocol(_WampProtocol):
         super().__init__(handler)
         self.host = host
         self.path = path
-        self.offered = [_PREFIX + _serializer_name(s) for s in serializers]
+        self.offered = [subprotocol(_serializer_name(s)) for s in serializers]
         self.max_message_size = max_message_size
         self.headers = tuple(headers)
         self._key = ""
@@ -340,23 +340,14 @@ class WampWebSocketClientProtocol(_WampProtocol):
 
     def _handshake(self) -> None:
         try:
-            parsed = _native.websocket_parse_response(self._buffer, self._key, self.offered)
+            answer = websocket_answer(self._buffer, self._key, self.offered, self.max_message_size)
         except HandshakeError as refusal:
             self._refuse(refusal)
             return
-        if parsed is None:
+        if answer is None:
             return
-        chosen, consumed = parsed
-        rest, self._buffer = self._buffer[consumed:], b""
-        if chosen is None:
-            self._refuse(HandshakeError("router accepted no WAMP subprotocol"))
-            return
-        self.info.protocol = chosen
-        stream = _native.WebSocket(
-            chosen[len(_PREFIX) :],  # type: ignore[arg-type]
-            client=True,
-            max_message_size=self.max_message_size,
-        )
+        stream, self.info.protocol, rest = answer
+        self._buffer = b""
         self._opened(stream, rest)
 
     def close(self, code: int = 1000, reason: str = "") -> None:

@@ -25,8 +25,11 @@ class BusyPollSelector(selectors.DefaultSelector):
         self.spin = spin
 
     def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
+        if self.spin <= 0:
+            plain: list[tuple[Any, int]] = super().select(timeout)
+            return plain
         ready: list[tuple[Any, int]] = super().select(0)
-        if ready or (timeout is not None and timeout <= 0) or self.spin <= 0:
+        if ready or (timeout is not None and timeout <= 0):
             return ready
         spin = self.spin if timeout is None else min(self.spin, timeout)
         start = time.monotonic()

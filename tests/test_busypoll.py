@@ -67,12 +67,15 @@ def test_timers_fire_in_order_and_not_early(spin: float) -> None:
     assert fired[0][1] >= 0.01 and fired[1][1] >= 0.03
 
 
-def test_an_idle_select_sleeps_the_time_asked() -> None:
-    selector = BusyPollSelector(0.001)
+@pytest.mark.parametrize("spin", [0.0, 0.001])
+def test_an_idle_select_sleeps_the_time_asked(spin: float) -> None:
+    selector = BusyPollSelector(spin)
     try:
-        start = time.monotonic()
-        assert selector.select(0.02) == []
-        assert time.monotonic() - start >= 0.02
+        start, cpu = time.monotonic(), time.process_time()
+        assert selector.select(0.05) == []
+        assert time.monotonic() - start >= 0.05
+        # It slept: polling the whole time would cost the whole 50 ms of CPU.
+        assert time.process_time() - cpu < 0.025
         assert selector.select(0) == []
     finally:
         selector.close()

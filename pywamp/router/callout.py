@@ -36,7 +36,7 @@ def callout(
     """Invoke ``procedure`` in ``realm``; ``notify`` gets the outcome (maybe right away)."""
     dealer = realm.dealer
     reg = dealer.matcher.best(procedure)
-    callee = dealer._pick(reg, "any", None) if reg is not None else None
+    callee = reg.pick("any", None) if reg is not None else None
     if reg is None or callee is None:
         notify(Error(Call.TYPE, 1, {}, errors.NO_SUCH_PROCEDURE), now, out)
         return

@@ -9,7 +9,7 @@ from pywamp.router.errors import ProtocolViolation
 
 if TYPE_CHECKING:
     from pywamp._native import Error, Result
-    from pywamp.router.dealer import Callee, Registration
+    from pywamp.router.registrations import Callee, Registration
     from pywamp.router.session import RouterSession
     from pywamp.router.timers import TimerEntry
 

@@ -17,8 +17,6 @@ Cancel modes follow ``rpc_call_canceling.md`` (a callee without ``call_canceling
 
 from __future__ import annotations
 
-import random
-import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -44,18 +42,15 @@ from pywamp.router.calls import Leg, PendingCall, gathered, late_answer
 from pywamp.router.errors import ProtocolViolation
 from pywamp.router.features import has_feature
 from pywamp.router.filters import opt_bool, passthru
-from pywamp.router.history import rfc3339
 from pywamp.router.ids import MAX_ID, IdSequence
 from pywamp.router.outputs import Output, Send, Timer
+from pywamp.router.registrations import INVOKE_POLICIES, RUNMODES, Callee, Registration
 
 if TYPE_CHECKING:
-    from pywamp._native import MatchPolicy
     from pywamp.router.realm import Realm
     from pywamp.router.session import RouterSession
 
-INVOKE_POLICIES = frozenset(("single", "roundrobin", "random", "first", "last"))
 CANCEL_MODES = frozenset(("skip", "kill", "killnowait"))
-RUNMODES = frozenset(("any", "all", "partition"))
 
 _CALL = Call.TYPE
 #: The reason in a revocation's UNREGISTERED.Details (Crossbar's).
@@ -83,52 +78,6 @@ class MetaError(Exception):
         super().__init__(message or uri)
         self.uri = uri
         self.message = message
-
-
-class Callee:
-    """One session attached to a registration, with its REGISTER options."""
-
-    __slots__ = ("concurrency", "disclose_caller", "forward_timeout", "inflight", "session")
-
-    def __init__(
-        self, session: RouterSession, forward_timeout: bool, concurrency: int, disclose: bool
-    ) -> None:
-        self.session = session
-        self.forward_timeout = forward_timeout
-        self.concurrency = concurrency  # 0: unlimited
-        self.disclose_caller = disclose
-        self.inflight = 0
-
-
-class Registration:
-    """One (procedure, match) and its callees in registration order."""
-
-    __slots__ = ("callees", "created", "id", "invoke", "limited", "match", "order", "rr", "uri")
-
-    def __init__(self, rid: int, uri: str, match: MatchPolicy, invoke: str, created: float) -> None:
-        self.id = rid
-        self.uri = uri
-        self.match = match
-        self.invoke = invoke
-        self.created = created
-        self.callees: dict[RouterSession, Callee] = {}
-        self.order: list[Callee] = []
-        self.limited = False
-        self.rr = 0
-
-    def _changed(self) -> None:
-        self.order = list(self.callees.values())
-        self.limited = any(c.concurrency for c in self.order)
-
-    def details(self) -> dict[str, Any]:
-        """RegistrationDetails of the registration meta API."""
-        return {
-            "id": self.id,
-            "created": rfc3339(self.created),
-            "uri": self.uri,
-            "match": self.match,
-            "invoke": self.invoke,
-        }
 
 
 class Dealer:
@@ -324,9 +273,9 @@ class Dealer:
             rkey = None
         gather = runmode == "all"
         if runmode == "any" and reg.invoke == "single" and not reg.limited and reg.order:
-            chosen: Callee | list[Callee] | None = reg.order[0]  # _pick's common case
+            chosen: Callee | list[Callee] | None = reg.order[0]  # pick()'s common case
         else:
-            chosen = self._pick_all(reg) if gather else self._pick(reg, runmode, rkey)
+            chosen = reg.pick_all() if gather else reg.pick(runmode, rkey)
         if chosen is None:
             send_error(out, session, _CALL, request, errors.NO_AVAILABLE_CALLEE, procedure)
             return
@@ -406,39 +355,6 @@ class Dealer:
         call.remaining = len(chosen)
         call.results = [None] * len(chosen)
         return call
-
-    def _available(self, reg: Registration) -> list[Callee]:
-        order = reg.order
-        if reg.limited:
-            return [c for c in order if not c.concurrency or c.inflight < c.concurrency]
-        return order
-
-    def _pick_all(self, reg: Registration) -> list[Callee] | None:
-        avail = self._available(reg)
-        return list(avail) if avail else None
-
-    def _pick(self, reg: Registration, runmode: str, rkey: Any) -> Callee | None:
-        order = reg.order
-        if not order:
-            return None
-        if runmode == "partition":
-            callee = order[zlib.crc32(str(rkey).encode()) % len(order)]
-            if callee.concurrency and callee.inflight >= callee.concurrency:
-                return None
-            return callee
-        avail = self._available(reg) if reg.limited else order
-        if not avail:
-            return None
-        invoke = reg.invoke
-        if invoke == "single" or invoke == "first":
-            return avail[0]
-        if invoke == "roundrobin":
-            callee = avail[reg.rr % len(avail)]
-            reg.rr += 1
-            return callee
-        if invoke == "last":
-            return avail[-1]
-        return random.choice(avail)
 
     def _continue(
         self, session: RouterSession, call: PendingCall, msg: Call, out: list[Output]

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from pywamp._native import Message
     from pywamp.router.broker import Subscription
     from pywamp.router.calls import PendingCall
-    from pywamp.router.dealer import Registration
     from pywamp.router.realm import Realm
+    from pywamp.router.registrations import Registration
     from pywamp.router.timers import TimerEntry
 
 NEW = 0

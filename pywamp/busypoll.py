@@ -5,6 +5,10 @@ waits for such a wake-up at every hop (caller, router, callee, router, caller). 
 whose selector keeps polling for a few microseconds after its last event catches the next
 message of a request/response exchange awake; past that it sleeps as usual, so an idle
 process costs nothing, and a busy one spends at most the polling time per idle gap.
+
+``pywamp router`` runs on such a loop (``[limits] busy_poll_us``). A client opts in as it
+would for uvloop: ``pywamp.busypoll.install()`` before ``asyncio.run``,
+``ApplicationRunner.run`` or ``Component``'s ``run`` makes every new loop poll.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ import selectors
 import time
 from typing import Any
 
-__all__ = ("BusyPollSelector", "new_event_loop")
+__all__ = ("DEFAULT_SPIN_US", "BusyPollPolicy", "BusyPollSelector", "install", "new_event_loop")
+
+#: Microseconds to poll before sleeping, unless told otherwise: a loopback round trip
+#: through another busy process fits in it.
+DEFAULT_SPIN_US = 50
 
 
 class BusyPollSelector(selectors.DefaultSelector):
@@ -51,3 +59,19 @@ def new_event_loop(spin: float) -> asyncio.AbstractEventLoop:
     """An asyncio loop whose selector polls ``spin`` seconds before sleeping (0: a plain
     loop's behaviour)."""
     return asyncio.SelectorEventLoop(BusyPollSelector(spin))
+
+
+class BusyPollPolicy(asyncio.DefaultEventLoopPolicy):
+    """An event loop policy whose new loops poll ``spin_us`` µs before they sleep."""
+
+    def __init__(self, spin_us: float = DEFAULT_SPIN_US) -> None:
+        super().__init__()
+        self.spin_us = spin_us
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        return new_event_loop(self.spin_us * 1e-6)
+
+
+def install(spin_us: float = DEFAULT_SPIN_US) -> None:
+    """Make every loop asyncio creates from now on poll ``spin_us`` µs before sleeping."""
+    asyncio.set_event_loop_policy(BusyPollPolicy(spin_us))

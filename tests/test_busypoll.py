@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from pywamp.busypoll import BusyPollSelector, new_event_loop
+from pywamp.busypoll import BusyPollSelector, install, new_event_loop
 from pywamp.router.settings import ConfigError, load_config
 
 T = TypeVar("T")
@@ -79,6 +79,38 @@ def test_an_idle_select_sleeps_the_time_asked(spin: float) -> None:
         assert selector.select(0) == []
     finally:
         selector.close()
+
+
+def test_install_makes_every_new_loop_poll() -> None:
+    async def scenario() -> tuple[Any, bytes]:
+        async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writer.write(await reader.readline())
+            writer.close()
+
+        server = await asyncio.start_server(echo, "127.0.0.1", 0)
+        reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname())
+        writer.write(b"ping\n")
+        answer = await reader.readline()
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        return asyncio.get_running_loop()._selector, answer  # type: ignore[attr-defined]
+
+    install(20)
+    try:
+        selector, answer = asyncio.run(scenario())
+        # What ApplicationRunner.run and Component's run create: the same kind of loop.
+        loop = asyncio.new_event_loop()
+        other = loop._selector  # type: ignore[attr-defined]
+        loop.close()
+    finally:
+        asyncio.set_event_loop_policy(None)
+    assert answer == b"ping\n"
+    for each in (selector, other):
+        assert isinstance(each, BusyPollSelector) and each.spin == pytest.approx(20e-6)
+    plain = asyncio.new_event_loop()  # the policy is back to asyncio's own
+    assert not isinstance(plain._selector, BusyPollSelector)  # type: ignore[attr-defined]
+    plain.close()
 
 
 def test_config_key(tmp_path: Path) -> None:

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from pywamp._native import is_valid_uri
+from pywamp.busypoll import DEFAULT_SPIN_US
 from pywamp.router import auth_settings
 from pywamp.router.auth_settings import AuthSpec, MethodSpec
 from pywamp.router.config import Disclosure, HistoryTopic, RealmConfig
@@ -112,7 +113,7 @@ class Limits:
     #: Microseconds the ``pywamp router`` process polls for the next event before its
     #: loop sleeps (pywamp.busypoll; 0: a plain loop). An embedded router runs on its
     #: host's loop and ignores this.
-    busy_poll_us: int = 50
+    busy_poll_us: int = DEFAULT_SPIN_US
 
 
 LIMIT_KEYS = (

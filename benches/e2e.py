@@ -8,7 +8,11 @@ is the import. Routers run as separate processes (``pywamp router``; Crossbar fr
 everywhere. A minimal asyncio Protocol echo, its server in another process as the routers
 are, is the floor for one request/response.
 
-    .venv/bin/python benches/e2e.py [--quick] [--only pywamp-router] [--uvloop]
+    .venv/bin/python benches/e2e.py [--quick] [--only pywamp-router] [--latency] [--uvloop]
+
+The latency table times single operations (echo, sequential call, acknowledged publish)
+with the client on a plain asyncio loop and on ``pywamp.busypoll``'s loop, the echo
+server on the same kind of loop as its client (``pywamp router`` polls by default).
 
 ``--uvloop`` runs the bench, the echo server and ``pywamp router`` on uvloop (installed
 separately: pywamp does not depend on it), to show what the event loop itself costs.
@@ -26,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, cast
@@ -36,7 +40,11 @@ sys.path.insert(0, str(ROOT / "tests" / "client"))
 
 from routers import CrossbarNode, free_port, wait_for_port  # noqa: E402
 
+from pywamp.busypoll import DEFAULT_SPIN_US, new_event_loop  # noqa: E402
+
 REALM = "realm1"
+#: The client's busy-polling loop in the latency table: the router's default spin.
+SPIN_US = DEFAULT_SPIN_US
 
 #: Run every process on uvloop (``--uvloop``).
 UVLOOP = False
@@ -211,12 +219,13 @@ async def serve_echo(port: int) -> None:
 
 class EchoPeer:
     """A minimal asyncio Protocol echo over loopback, its server in its own process (as the
-    routers are): the floor of one request/response through another process."""
+    routers are) on the same kind of loop as the client: the floor of one request/response
+    through another process."""
 
-    async def start(self, size: int = 32) -> None:
+    async def start(self, spin_us: int, size: int = 32) -> None:
         port = free_port()
         self.server = subprocess.Popen(
-            [sys.executable, __file__, "--echo-server", str(port)]
+            [sys.executable, __file__, "--echo-server", str(port), "--spin", str(spin_us)]
             + (["--uvloop"] if UVLOOP else []),
             stdout=subprocess.PIPE,
         )
@@ -239,49 +248,98 @@ class EchoPeer:
         self.server.wait()
 
 
-async def echo_vs_call(lib: Library, port: int, rounds: int, per_round: int = 50) -> float:
-    """Median time of a sequential call over the median time of an echo round trip, the two
-    measured in alternating rounds (each op timed alone) so that both see the same load."""
-    echo = EchoPeer()
-    await echo.start()
-    callee, caller = await lib.join(port), await lib.join(port)
-    try:
-        await callee.register(lambda x: x, "bench.echo")
-        echo_times: list[float] = []
-        call_times: list[float] = []
-        ack_times: list[float] = []  # acknowledged publish: one exchange with the router
-        acknowledge = lib.PublishOptions(acknowledge=True)
+#: The single operations of the latency table: an echo round trip, a sequential call
+#: (caller -> router -> callee -> router -> caller, callee in the caller's process) and an
+#: acknowledged publish (client -> router -> client).
+OPERATIONS = ("echo", "publish", "call")
+
+
+class LatencyProbe:
+    """An echo peer and a caller/callee pair on one client loop, timed a round at a time."""
+
+    def __init__(self, label: str, spin_us: int, lib: Library, port: int) -> None:
+        self.label, self.spin_us, self.lib, self.port = label, spin_us, lib, port
+        self.loop = new_event_loop(spin_us * 1e-6) if spin_us else asyncio.new_event_loop()
+        self.times: dict[str, list[float]] = {op: [] for op in OPERATIONS}
+        self.procedure = f"bench.echo.{spin_us}"
+
+    def run(self, coro: Awaitable[Any]) -> Any:
+        return self.loop.run_until_complete(coro)
+
+    async def start(self) -> None:
+        self.echo = EchoPeer()
+        await self.echo.start(self.spin_us)
+        self.callee, self.caller = await self.lib.join(self.port), await self.lib.join(self.port)
+        await self.callee.register(lambda x: x, self.procedure)
+
+    async def round(self, count: int, keep: bool) -> None:
+        """``count`` of each operation, each timed alone; kept unless a warm-up."""
         clock = time.perf_counter
+        acknowledge = self.lib.PublishOptions(acknowledge=True)
+        echo, caller = self.echo, self.caller
+        times: dict[str, list[float]] = {op: [] for op in OPERATIONS}
+        for _ in range(count):
+            start = clock()
+            await echo.round_trip()
+            times["echo"].append(clock() - start)
+        for i in range(count):
+            start = clock()
+            await caller.call(self.procedure, i)
+            times["call"].append(clock() - start)
+        for _ in range(count):
+            start = clock()
+            await caller.publish("bench.acked", options=acknowledge)
+            times["publish"].append(clock() - start)
+        if keep:
+            for op in OPERATIONS:
+                self.times[op] += times[op]
+
+    async def stop(self) -> None:
+        self.echo.stop()
+        await leave(self.caller, self.callee)
+        await asyncio.sleep(0.1)  # the transports' closing callbacks run before the loop closes
+
+    def median(self, op: str) -> float:
+        return statistics.median(self.times[op])
+
+
+def measure_latency(
+    lib: Library, port: int, rounds: int, per_round: int = 50
+) -> list[LatencyProbe]:
+    """Single-operation medians on a plain client loop and on a busy-polling one (the echo
+    server on the same kind of loop), in alternating rounds so that all meet one load."""
+    kinds = [("uvloop", 0)] if UVLOOP else [("asyncio", 0), (f"busy-poll {SPIN_US} µs", SPIN_US)]
+    probes = [LatencyProbe(label, spin, lib, port) for label, spin in kinds]
+    try:
+        for probe in probes:
+            probe.run(probe.start())
         for r in range(rounds + 1):
-            for _ in range(per_round):
-                start = clock()
-                await echo.round_trip()
-                echo_times.append(clock() - start)
-            for i in range(per_round):
-                start = clock()
-                await caller.call("bench.echo", i)
-                call_times.append(clock() - start)
-            for _ in range(per_round):
-                start = clock()
-                await caller.publish("bench.acked", options=acknowledge)
-                ack_times.append(clock() - start)
-            if r == 0:  # warm-up round
-                echo_times.clear()
-                call_times.clear()
-                ack_times.clear()
+            for probe in probes:
+                probe.run(probe.round(per_round, keep=r > 0))
     finally:
-        echo.stop()
-        await leave(caller, callee)
-    echo_median = statistics.median(echo_times)
-    call_median = statistics.median(call_times)
-    ack_median = statistics.median(ack_times)
+        for probe in probes:
+            with suppress(Exception):
+                probe.run(probe.stop())
+            probe.loop.close()
+    return probes
+
+
+def print_latency(probes: list[LatencyProbe]) -> None:
+    floor = probes[0].median("echo")
     print(
-        f"medians of {len(call_times)} single operations each, in alternating rounds: echo "
-        f"round trip {echo_median * 1e6:.0f} µs, sequential call {call_median * 1e6:.0f} µs "
-        f"({call_median / echo_median:.2f}x), acknowledged publish {ack_median * 1e6:.0f} µs "
-        f"({ack_median / echo_median:.2f}x)"
+        f"\nlatency, medians of {len(probes[0].times['call'])} single operations each, "
+        f"alternating rounds; ratios against the {probes[0].label} echo:"
     )
-    return call_median / echo_median
+    print("| client loop | echo round trip | acknowledged publish | sequential call |")
+    print("|---|---|---|---|")
+    for probe in probes:
+        cells = []
+        for op in OPERATIONS:
+            median = probe.median(op)
+            cells.append(f"{median * 1e6:.0f} µs ({median / floor:.2f}x)")
+        print(f"| {probe.label} | " + " | ".join(cells) + " |")
+    best = min(probe.median("call") for probe in probes)
+    print(f"sequential call vs raw echo round trip: {best / floor:.2f}x the time (goal <= 2x)")
 
 
 # -- routers ---------------------------------------------------------------------------------
@@ -323,15 +381,18 @@ class Crossbar:
         self.dir.cleanup()
 
 
-async def main() -> None:
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts (a smoke run)")
     parser.add_argument("--only", choices=["pywamp-router", "crossbar"], help="one router")
+    parser.add_argument("--latency", action="store_true", help="only the latency table")
     parser.add_argument("--echo-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--spin", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--uvloop", action="store_true", help="every process on uvloop")
     args = parser.parse_args()
     if args.echo_server:
-        await serve_echo(args.echo_server)
+        loop = new_event_loop(args.spin * 1e-6) if args.spin else asyncio.new_event_loop()
+        loop.run_until_complete(serve_echo(args.echo_server))
         return
     scale = 0.1 if args.quick else 1.0
     n = lambda base: max(100, int(base * scale))  # noqa: E731
@@ -341,16 +402,19 @@ async def main() -> None:
         "pub/sub 1->1 (events/s)": lambda lib, p: pubsub(lib, p, n(20000)),
         "fan-out 1->100 (events/s)": lambda lib, p: pubsub(lib, p, n(500), subscribers=100),
     }
+    if args.latency:
+        workloads.clear()
     libraries = [Library("pywamp"), Library("autobahn")]
     routers = [r for r in (PywampRouter(), Crossbar()) if args.only in (None, r.name)]
+    if args.latency:
+        routers = routers[:1]
     rates: dict[tuple[str, str, str], float] = {}
-    latency: float | None = None
+    latency: list[LatencyProbe] = []
     # Both routers run at once and every workload runs its pairs (library, router) in
     # turn, three rounds: a change of the machine's load hits every pair alike.
     ports: dict[str, int] = {}
-    try:
-        for router in routers:
-            ports[router.name] = router.start()
+
+    async def throughput() -> None:
         for workload, run in workloads.items():
             for _ in range(3):
                 for router in routers:
@@ -358,15 +422,28 @@ async def main() -> None:
                         rate = await run(lib, ports[router.name])
                         key = (workload, lib.name, router.name)
                         rates[key] = max(rates.get(key, 0.0), rate)
+
+    try:
+        for router in routers:
+            ports[router.name] = router.start()
+        if workloads:
+            asyncio.run(throughput())
         if "pywamp-router" in ports:
-            latency = await echo_vs_call(
-                libraries[0], ports["pywamp-router"], rounds=max(4, int(40 * scale))
-            )
+            rounds = max(4, int(40 * scale))
+            latency = measure_latency(libraries[0], ports["pywamp-router"], rounds)
     finally:
         for router in routers:
             if router.name in ports:
                 router.stop()
-    names = [(lib.name, r.name) for r in routers for lib in libraries]
+    if workloads:
+        print_rates(workloads, rates, [(lib.name, r.name) for r in routers for lib in libraries])
+    if latency:
+        print_latency(latency)
+
+
+def print_rates(
+    workloads: Iterable[str], rates: dict[tuple[str, str, str], float], names: list[tuple[str, str]]
+) -> None:
     print("| workload | " + " | ".join(f"{c} + {r}" for c, r in names) + " |")
     print("|---|" + "---|" * len(names))
     for workload in workloads:
@@ -389,8 +466,6 @@ async def main() -> None:
                 ratio = rates[(workload, *ours)] / rates[(workload, *theirs)]
                 line.append(f"{label} {ratio:.1f}x")
         print("  ".join(line))
-    if latency is not None:
-        print(f"\nsequential call vs raw echo round trip: {latency:.2f}x the time (goal <= 2x)")
 
 
 if __name__ == "__main__":
@@ -399,4 +474,4 @@ if __name__ == "__main__":
 
         UVLOOP = True
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    asyncio.run(main())
+    main()

@@ -4,7 +4,9 @@ A vCPU that went idle takes tens of microseconds to be woken by the host, and a 
 waits for such a wake-up at every hop (caller, router, callee, router, caller). A loop
 whose selector keeps polling for a few microseconds after its last event catches the next
 message of a request/response exchange awake; past that it sleeps as usual, so an idle
-process costs nothing, and a busy one spends at most the polling time per idle gap.
+process costs nothing, and a busy one spends at most the polling time per idle gap. The
+poll yields the CPU between its checks, so on a machine with more runnable tasks than
+cores it does not take the time slice of the very process it waits for.
 
 ``pywamp router`` runs on such a loop (``[limits] busy_poll_us``). A client opts in as it
 would for uvloop: ``pywamp.busypoll.install()`` before ``asyncio.run``,
@@ -14,6 +16,7 @@ would for uvloop: ``pywamp.busypoll.install()`` before ``asyncio.run``,
 from __future__ import annotations
 
 import asyncio
+import os
 import selectors
 import time
 from typing import Any
@@ -23,6 +26,8 @@ __all__ = ("DEFAULT_SPIN_US", "BusyPollPolicy", "BusyPollSelector", "install", "
 #: Microseconds to poll before sleeping, unless told otherwise: a loopback round trip
 #: through another busy process fits in it.
 DEFAULT_SPIN_US = 50
+
+sched_yield = getattr(os, "sched_yield", lambda: None)  # not on Windows
 
 
 class BusyPollSelector(selectors.DefaultSelector):
@@ -47,6 +52,9 @@ class BusyPollSelector(selectors.DefaultSelector):
             now = time.monotonic()
             if ready or now >= end:
                 break
+            # Another runnable task on this CPU (the peer we wait for, on a busy machine)
+            # gets it now; with none, this returns at once and the poll goes on.
+            sched_yield()
         if ready:
             return ready
         if timeout is not None:

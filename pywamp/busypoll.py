@@ -21,7 +21,7 @@ import selectors
 import time
 from typing import Any
 
-__all__ = ("DEFAULT_SPIN_US", "BusyPollPolicy", "BusyPollSelector", "install", "new_event_loop")
+__all__ = ("DEFAULT_SPIN_US", "BusyPollSelector", "install", "new_event_loop")
 
 #: Microseconds to poll before sleeping, unless told otherwise: a loopback round trip
 #: through another busy process fits in it.
@@ -69,17 +69,14 @@ def new_event_loop(spin: float) -> asyncio.AbstractEventLoop:
     return asyncio.SelectorEventLoop(BusyPollSelector(spin))
 
 
-class BusyPollPolicy(asyncio.DefaultEventLoopPolicy):
-    """An event loop policy whose new loops poll ``spin_us`` µs before they sleep."""
-
-    def __init__(self, spin_us: float = DEFAULT_SPIN_US) -> None:
-        super().__init__()
-        self.spin_us = spin_us
-
-    def new_event_loop(self) -> asyncio.AbstractEventLoop:
-        return new_event_loop(self.spin_us * 1e-6)
-
-
 def install(spin_us: float = DEFAULT_SPIN_US) -> None:
-    """Make every loop asyncio creates from now on poll ``spin_us`` µs before sleeping."""
-    asyncio.set_event_loop_policy(BusyPollPolicy(spin_us))
+    """Make every loop asyncio creates from now on poll ``spin_us`` µs before sleeping
+    (an event loop policy, as ``uvloop.install()`` sets; on Python 3.12+ passing
+    ``loop_factory`` to ``asyncio.run`` does the same for one run)."""
+    spin = spin_us * 1e-6
+
+    class BusyPollPolicy(asyncio.DefaultEventLoopPolicy):
+        def new_event_loop(self) -> asyncio.AbstractEventLoop:
+            return new_event_loop(spin)
+
+    asyncio.set_event_loop_policy(BusyPollPolicy())

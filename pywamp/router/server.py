@@ -23,6 +23,7 @@ from pywamp.router.session import CLOSING as _CLOSING
 from pywamp.router.session import ESTABLISHED, NEW, RouterSession
 from pywamp.router.settings import ListenerConfig, RouterConfig, load_config
 from pywamp.transport import WampTransport, listen
+from pywamp.transport.admission import ConnectionRate
 from pywamp.transport.base import DISCONNECT, DROP
 from pywamp.transport.inprocess import InProcessTransport, pair
 
@@ -205,6 +206,8 @@ class Router:
         self.core = RouterCore(self.config.realms, now=time.time())
         self.connections: set[Connection] = set()
         self.servers: list[asyncio.Server] = []
+        #: The connection-rate bounds of the listeners that have one.
+        self.admission: list[ConnectionRate] = []
         self._counters: dict[str, stats.RealmCounters] = {}
         for realm in self.core.realms.values():
             stats.install(self, realm)
@@ -405,6 +408,10 @@ class Router:
             context.load_cert_chain(listener.tls_certificate, listener.tls_key)
         limits = self.config.limits
         seats = None if listener.max_sessions is None else Seats(listener.max_sessions)
+        rate = None
+        if listener.max_connection_rate is not None:
+            rate = ConnectionRate(listener.max_connection_rate)
+            self.admission.append(rate)
         return await listen(
             listener.kind,
             lambda: Connection(self, limits.handshake_timeout, listener.name, seats),
@@ -423,6 +430,7 @@ class Router:
             ping_timeout=_either(listener.auto_ping_timeout, limits.auto_ping_timeout),
             idle_timeout=limits.idle_timeout or None,
             rawsocket_ping=limits.rawsocket_ping,
+            connection_rate=rate,
         )
 
 

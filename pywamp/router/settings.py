@@ -24,6 +24,9 @@ A pywamp TOML file (every key optional; these are the defaults)::
     serializers = ["cbor", "msgpack", "json"]
     # socket = "/run/pywamp.sock" # a Unix socket instead of host/port
     # tls = { certificate = "cert.pem", key = "key.pem" }
+    # max_sessions = 1000         # connections this listener serves at once
+    # max_connection_rate = 100   # new connections per second (bursts of as many); more
+    #                             # are closed on accept, before any TLS handshake
 
     [[realms]]
     name = "realm1"
@@ -151,6 +154,9 @@ class ListenerConfig:
     auto_ping_timeout: float | None = None
     #: Connections this listener serves at once (None: only ``[limits]``'s bound).
     max_sessions: int | None = None
+    #: New connections per second this listener accepts (None: no bound); the rest are
+    #: closed on accept, before a TLS handshake.
+    max_connection_rate: int | None = None
 
 
 @dataclass
@@ -353,12 +359,15 @@ class _Reader:
 
     def listener(self, value: Any, where: str) -> ListenerConfig:
         known = ("kind", "host", "port", "path", "serializers", "socket", "tls")
-        more = ("auto_ping_interval", "auto_ping_timeout", "max_sessions")
+        more = ("auto_ping_interval", "auto_ping_timeout", "max_sessions", "max_connection_rate")
         t = self.table(value, where, (*known, *more))
         out = ListenerConfig()
         self.keepalive(t, where, out)
         if "max_sessions" in t:
             out.max_sessions = self.at_least(t["max_sessions"], f"{where}.max_sessions", 1)
+        if "max_connection_rate" in t:
+            key = f"{where}.max_connection_rate"
+            out.max_connection_rate = self.at_least(t["max_connection_rate"], key, 1)
         if "kind" in t:
             out.kind = self.choice(t["kind"], f"{where}.kind", KINDS)
         if "host" in t:

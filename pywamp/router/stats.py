@@ -109,6 +109,7 @@ def install(router: Router, realm: Realm) -> None:
         """pywamp.router.stats() → this realm's counters, and sessions per realm."""
         stats = realm_stats(router, realm)
         stats["connections"] = len(router.connections)
+        stats["refused_connections"] = sum(rate.refused for rate in router.admission)
         stats["sessions_per_realm"] = {
             name: len(r.sessions) for name, r in router.core.realms.items()
         }

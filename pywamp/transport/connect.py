@@ -6,6 +6,7 @@ import asyncio
 import ssl as _ssl
 from collections.abc import Callable, Sequence
 
+from pywamp.transport.admission import ConnectionRate, admitting
 from pywamp.transport.base import DISCONNECT, MessageHandler, WampTransport
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
 from pywamp.transport.rawsocket import RawSocketClient, RawSocketServer
@@ -93,6 +94,7 @@ async def listen(
     ping_timeout: float = 10.0,
     idle_timeout: float | None = None,
     rawsocket_ping: bool = False,
+    connection_rate: ConnectionRate | None = None,
 ) -> asyncio.Server:
     """Serve ``kind`` ("rawsocket", "websocket" or "universal") on TCP or a Unix socket.
 
@@ -104,7 +106,8 @@ async def listen(
     :class:`~pywamp.transport.base.WampTransport`). ``ping_interval`` sends keepalive
     pings to WebSocket peers, and to RawSocket peers if ``rawsocket_ping`` (a pong
     missing after ``ping_timeout`` drops the connection) and
-    ``idle_timeout`` drops a peer silent for that long.
+    ``idle_timeout`` drops a peer silent for that long. Connections over
+    ``connection_rate`` are closed as they are accepted, before any TLS handshake.
     """
 
     def configure(protocol: WampTransport) -> WampTransport:
@@ -136,7 +139,11 @@ async def listen(
     }
     if kind not in factories:
         raise ValueError(f"unknown listener kind {kind!r} (rawsocket, websocket, universal)")
+    factory = factories[kind]
+    if connection_rate is not None:
+        factory = admitting(factory, connection_rate, ssl, open_timeout)
+        ssl = None  # admitted connections start TLS themselves
     loop = asyncio.get_running_loop()
     if socket_path is not None:
-        return await loop.create_unix_server(factories[kind], socket_path, ssl=ssl)
-    return await loop.create_server(factories[kind], host, port, ssl=ssl)
+        return await loop.create_unix_server(factory, socket_path, ssl=ssl)
+    return await loop.create_server(factory, host, port, ssl=ssl)

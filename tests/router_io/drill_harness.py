@@ -34,6 +34,8 @@ class RouterProcess:
 
     limits: dict[str, Any] = field(default_factory=dict)
     tls_pem: str | None = None
+    #: ``max_connection_rate`` of the TLS listener (None: no bound).
+    tls_rate: int | None = None
     process: subprocess.Popen[str] | None = None
     addresses: dict[str, str] = field(default_factory=dict)
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="pw-drill-")))
@@ -49,7 +51,8 @@ class RouterProcess:
         ]
         if self.tls_pem is not None:
             tls = f'tls = {{ certificate = "{self.tls_pem}", key = "{self.tls_pem}" }}'
-            listeners.append(('kind = "universal"', "port = 0", tls))  # type: ignore[arg-type]
+            rate = () if self.tls_rate is None else (f"max_connection_rate = {self.tls_rate}",)
+            listeners.append(('kind = "universal"', "port = 0", tls, *rate))  # type: ignore[arg-type]
         for listener in listeners:
             lines += ["[[listeners]]", *listener]
         return "\n".join(lines) + "\n"
@@ -270,7 +273,10 @@ async def attack(
     open_connection: Callable[[], Any], inputs: list[bytes], read_timeout: float = 2.0
 ) -> bool:
     """Send one bad input on a fresh connection; True if the router closed it."""
-    reader, writer = await asyncio.wait_for(open_connection(), DEADLINE)
+    try:
+        reader, writer = await asyncio.wait_for(open_connection(), DEADLINE)
+    except OSError:  # refused as it was accepted (a listener's connection-rate bound)
+        return True
     try:
         writer.write(inputs[0])
         await writer.drain()

@@ -46,7 +46,20 @@ def router_process(tls: Tls) -> Iterator[RouterProcess]:
     assert router.stop() == 0
 
 
-async def drill(router: RouterProcess, target: str, mode: str, connections: int) -> None:
+@pytest.fixture(scope="module")
+def rate_bounded(tls: Tls) -> Iterator[RouterProcess]:
+    """The same router, its TLS listener bounded to 50 new connections per second."""
+    router = RouterProcess(
+        limits={"handshake_timeout": 2.0}, tls_pem=tls.certificate, tls_rate=50
+    ).start()
+    yield router
+    assert router.alive(), "the router died"
+    assert router.stop() == 0
+
+
+async def drill(
+    router: RouterProcess, target: str, mode: str, connections: int, concurrency: int = 0
+) -> None:
     """A healthy session's call rate before and while attackers in another process hit
     ``target``; the router must stay up, keep serving it (not starve it: the rates
     themselves are figures of scripts/drills.py, not of a test on a shared machine), and
@@ -59,7 +72,13 @@ async def drill(router: RouterProcess, target: str, mode: str, connections: int)
     tls = "tls" in target
     attack = asyncio.ensure_future(
         attack_from_process(
-            where, tls, TARGETS[target], mode, connections, 10 if tls else 50, len(target)
+            where,
+            tls,
+            TARGETS[target],
+            mode,
+            connections,
+            concurrency or (10 if tls else 50),
+            len(target),
         )
     )
     await asyncio.sleep(0.5)  # the child process is up and attacking
@@ -97,6 +116,15 @@ async def test_hello_flood_spares_the_healthy_session(
     """500 connections, 50 at a time (TLS: 10), each a handshake and a HELLO (half cut
     short)."""
     await drill(router_process, target, "hello", 500)
+
+
+@pytest.mark.parametrize("mode", ["hello", "bad"])
+async def test_tls_flood_past_a_connection_rate_bound(
+    rate_bounded: RouterProcess, mode: str
+) -> None:
+    """50 TLS attackers at a time against a listener bounded to 50 new connections per
+    second: the connections past the bound are closed before their TLS handshake."""
+    await drill(rate_bounded, "universal-tls", mode, 500, concurrency=50)
 
 
 async def caught_up(received: Callable[[], int], at_least: int, timeout: float = 30) -> None:

@@ -6,14 +6,17 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+use crate::ffi::str_utf8;
+
 const SLOTS: usize = 1024;
 /// Longer keys are rare and not worth caching.
 const MAX_KEY_LEN: usize = 64;
 
-/// A direct-mapped cache from key text to the Python str made for it.
+/// A direct-mapped cache from key text to the Python str made for it. A slot holds only
+/// the str: its text is compared where the str keeps it.
 #[derive(Default)]
 pub(crate) struct KeyCache {
-    slots: Vec<Option<(Box<str>, Py<PyString>)>>,
+    slots: Vec<Option<Py<PyString>>>,
 }
 
 /// `N` bytes of `bytes` from `at` as a little-endian word (0 past the end).
@@ -52,6 +55,8 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     match n {
         8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
         4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        // The first, middle and last byte are every byte of up to 3.
+        0..=3 => a.first() == b.first() && a.get(n / 2) == b.get(n / 2) && a.last() == b.last(),
         _ => a == b,
     }
 }
@@ -63,10 +68,8 @@ impl KeyCache {
         if raw.len() > MAX_KEY_LEN {
             return None;
         }
-        match self.slots.get(slot_of(raw)) {
-            Some(Some((text, s))) if same(text.as_bytes(), raw) => Some(s.bind(py).clone()),
-            _ => None,
-        }
+        let s = self.slots.get(slot_of(raw))?.as_ref()?.bind(py);
+        same(str_utf8(s)?.as_bytes(), raw).then(|| s.clone())
     }
 
     /// The str for `key`: a cached one when the same text was seen before.
@@ -78,14 +81,15 @@ impl KeyCache {
             self.slots.resize_with(SLOTS, || None);
         }
         let i = slot_of(key.as_bytes());
-        if let Some(Some((text, s))) = self.slots.get(i) {
-            if same(text.as_bytes(), key.as_bytes()) {
-                return s.bind(py).clone();
+        if let Some(Some(s)) = self.slots.get(i) {
+            let s = s.bind(py);
+            if str_utf8(s).is_some_and(|text| same(text.as_bytes(), key.as_bytes())) {
+                return s.clone();
             }
         }
         let s = PyString::new(py, key);
         if let Some(slot) = self.slots.get_mut(i) {
-            *slot = Some((key.into(), s.clone().unbind()));
+            *slot = Some(s.clone().unbind());
         }
         s
     }

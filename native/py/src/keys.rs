@@ -15,17 +15,22 @@ const MAX_KEY_LEN: usize = 64;
 const SHORT: usize = 16;
 
 /// A cached str with the fingerprint of its text, so that a lookup compares words held in
-/// the slot and touches the str only to take a reference.
+/// the slot and touches the str only to take a reference; and the hash of the last text
+/// that missed, which replaces the str if it comes again.
+#[derive(Default)]
 struct Slot {
     print: (u64, u64),
     len: usize,
-    s: Py<PyString>,
+    s: Option<Py<PyString>>,
+    candidate: u64,
 }
 
-/// A direct-mapped cache from key text to the Python str made for it.
+/// A direct-mapped cache from key text to the Python str made for it. A text takes an
+/// occupied slot the second time in a row it misses there, so a run of distinct strs
+/// (ids, say) neither evicts the repeated ones nor pays for churning the slot.
 #[derive(Default)]
 pub(crate) struct KeyCache {
-    slots: Vec<Option<Slot>>,
+    slots: Vec<Slot>,
 }
 
 /// `N` bytes of `bytes` from `at` as a little-endian word (0 past the end).
@@ -53,17 +58,27 @@ fn fingerprint(bytes: &[u8]) -> (u64, u64) {
     }
 }
 
-fn slot_of((head, tail): (u64, u64), n: usize) -> usize {
-    let mixed = (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> 54) as usize & (SLOTS - 1)
+fn hash((head, tail): (u64, u64), n: usize) -> u64 {
+    (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn slot_of(hash: u64) -> usize {
+    (hash >> 54) as usize & (SLOTS - 1)
 }
 
 impl Slot {
     /// Whether this slot's str has the text `raw` (of fingerprint `print`).
-    fn holds(&self, py: Python<'_>, raw: &[u8], print: (u64, u64)) -> bool {
-        self.len == raw.len()
+    fn holds<'a, 'py>(
+        &'a self,
+        py: Python<'py>,
+        raw: &[u8],
+        print: (u64, u64),
+    ) -> Option<&'a Bound<'py, PyString>> {
+        let s = self.s.as_ref()?.bind(py);
+        (self.len == raw.len()
             && self.print == print
-            && (raw.len() <= SHORT || str_utf8(self.s.bind(py)).map(str::as_bytes) == Some(raw))
+            && (raw.len() <= SHORT || str_utf8(s).map(str::as_bytes) == Some(raw)))
+        .then_some(s)
     }
 }
 
@@ -75,8 +90,8 @@ impl KeyCache {
             return None;
         }
         let print = fingerprint(raw);
-        let slot = self.slots.get(slot_of(print, raw.len()))?.as_ref()?;
-        slot.holds(py, raw, print).then(|| slot.s.bind(py).clone())
+        let slot = self.slots.get(slot_of(hash(print, raw.len())))?;
+        slot.holds(py, raw, print).cloned()
     }
 
     /// The str for `key`: a cached one when the same text was seen before.
@@ -86,22 +101,26 @@ impl KeyCache {
             return PyString::new(py, key);
         }
         if self.slots.is_empty() {
-            self.slots.resize_with(SLOTS, || None);
+            self.slots.resize_with(SLOTS, Slot::default);
         }
         let print = fingerprint(raw);
-        let i = slot_of(print, raw.len());
-        if let Some(Some(slot)) = self.slots.get(i) {
-            if slot.holds(py, raw, print) {
-                return slot.s.bind(py).clone();
-            }
+        let h = hash(print, raw.len());
+        let Some(slot) = self.slots.get_mut(slot_of(h)) else {
+            return PyString::new(py, key);
+        };
+        if let Some(s) = slot.holds(py, raw, print) {
+            return s.clone();
         }
         let s = PyString::new(py, key);
-        if let Some(slot) = self.slots.get_mut(i) {
-            *slot = Some(Slot {
+        if slot.s.is_none() || slot.candidate == h {
+            *slot = Slot {
                 print,
                 len: raw.len(),
-                s: s.clone().unbind(),
-            });
+                s: Some(s.clone().unbind()),
+                candidate: 0,
+            };
+        } else {
+            slot.candidate = h;
         }
         s
     }
@@ -142,7 +161,7 @@ mod tests {
     fn slots_stay_in_range() {
         for n in 0..=MAX_KEY_LEN {
             let key = "x".repeat(n);
-            assert!(slot_of(fingerprint(key.as_bytes()), n) < SLOTS);
+            assert!(slot_of(hash(fingerprint(key.as_bytes()), n)) < SLOTS);
         }
     }
 }

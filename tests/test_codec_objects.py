@@ -237,3 +237,32 @@ def test_truncated_input_fails_cleanly(value: Any, ser: str, data: st.DataObject
     with pytest.raises(ProtocolError):
         codec.decode(encoded[:cut])
     assert codec.decode(encoded) == Result(1, {}, [plain(value)])
+
+
+def _short_text_item(ser: str, raw: bytes) -> bytes:
+    """A msgpack fixstr or CBOR short text item holding `raw` as is (valid UTF-8 or not)."""
+    head = 0xA0 if ser == "msgpack" else 0x60
+    return bytes([head | len(raw)]) + raw
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    raw=st.binary(max_size=23),
+    seen=st.lists(TEXT.filter(lambda t: len(t.encode()) <= 23), max_size=8),
+    ser=st.sampled_from(["msgpack", "cbor"]),
+)
+def test_short_text_is_checked_unless_it_is_a_cached_str(
+    raw: bytes, seen: list[str], ser: str
+) -> None:
+    codec = Codec(ser)
+    # Fill the cache with other texts, and with this one when it is valid, then read it.
+    for text in [*seen, *seen]:
+        assert codec.decode_value(_short_text_item(ser, text.encode())) == text
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        with pytest.raises(ProtocolError, match="not valid UTF-8"):
+            codec.decode_value(_short_text_item(ser, raw))
+        return
+    for _ in range(3):
+        assert codec.decode_value(_short_text_item(ser, raw)) == text

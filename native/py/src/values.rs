@@ -138,6 +138,13 @@ impl<'py> Builder for PyBuilder<'py> {
     ) -> Result<(), CodecError> {
         ffi::dict_set(map, &key, &v.0).map_err(builder_error)
     }
+    fn known_str(&mut self, raw: &[u8]) -> Option<Self::Value> {
+        if raw.len() > MAX_CACHED_VALUE {
+            return None;
+        }
+        let s = self.scratch.values.hit(self.py, raw)?;
+        Some(PyValue(s.into_any()))
+    }
     fn map_end(&mut self, map: Self::Map) -> Result<Self::Value, CodecError> {
         Ok(PyValue(map.into_any()))
     }

@@ -141,6 +141,9 @@ impl<'a> CborDecoder<'a> {
         if major == 3 && info < 24 {
             // Short text, the most common item: its length is in the head.
             let data = self.take(u64::from(info))?;
+            if let Some(v) = b.known_str(data) {
+                return Ok(v);
+            }
             return b.str(check_utf8(data, start)?);
         }
         let arg = self.arg(info, start)?;

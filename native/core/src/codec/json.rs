@@ -465,12 +465,26 @@ fn needs_escape(c: u8) -> bool {
     c < 0x20 || c == b'"' || c == b'\\'
 }
 
+/// Whether any byte of `bytes` needs an escape: whole words by `stops_string`, then the
+/// last few bytes one by one (short strings, most keys, have only those).
+fn any_needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if stops_string(u64::from_le_bytes(w)) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&c| needs_escape(c))
+}
+
 fn write_string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Most strings need no escape: one branch-free pass (it vectorizes) decides.
-    if !bytes.iter().fold(false, |any, &c| any | needs_escape(c)) {
+    // Most strings need no escape: a pass 8 bytes at a time decides.
+    if !any_needs_escape(bytes) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;

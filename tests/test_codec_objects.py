@@ -240,29 +240,48 @@ def test_truncated_input_fails_cleanly(value: Any, ser: str, data: st.DataObject
 
 
 def _short_text_item(ser: str, raw: bytes) -> bytes:
-    """A msgpack fixstr or CBOR short text item holding `raw` as is (valid UTF-8 or not)."""
+    """A short str item holding `raw` as is (valid UTF-8 or not)."""
+    if ser == "json":
+        return b'"' + raw + b'"'
     head = 0xA0 if ser == "msgpack" else 0x60
     return bytes([head | len(raw)]) + raw
+
+
+def _map_with_key(ser: str, raw: bytes) -> bytes:
+    """A one-entry map whose key holds `raw` as is, with the value 1."""
+    if ser == "json":
+        return b"{" + _short_text_item(ser, raw) + b":1}"
+    head = 0x81 if ser == "msgpack" else 0xA1
+    return bytes([head]) + _short_text_item(ser, raw) + b"\x01"
 
 
 @settings(max_examples=300, deadline=None)
 @given(
     raw=st.binary(max_size=23),
     seen=st.lists(TEXT.filter(lambda t: len(t.encode()) <= 23), max_size=8),
-    ser=st.sampled_from(["msgpack", "cbor"]),
+    ser=st.sampled_from(SERIALIZERS),
 )
 def test_short_text_is_checked_unless_it_is_a_cached_str(
     raw: bytes, seen: list[str], ser: str
 ) -> None:
     codec = Codec(ser)
-    # Fill the cache with other texts, and with this one when it is valid, then read it.
+    if ser == "json":
+        # Bytes a JSON string cannot hold as they are (escapes are another path).
+        raw = bytes(c for c in raw if c >= 0x20 and c not in b'"\\')
+        seen = [t for t in seen if t.isprintable() and '"' not in t and "\\" not in t]
+    # Fill the caches with other texts, and with this one when it is valid, then read it
+    # as a value and as a key.
     for text in [*seen, *seen]:
         assert codec.decode_value(_short_text_item(ser, text.encode())) == text
+        assert codec.decode_value(_map_with_key(ser, text.encode())) == {text: 1}
     try:
         text = raw.decode()
     except UnicodeDecodeError:
         with pytest.raises(ProtocolError, match="not valid UTF-8"):
             codec.decode_value(_short_text_item(ser, raw))
+        with pytest.raises(ProtocolError, match="not valid UTF-8"):
+            codec.decode_value(_map_with_key(ser, raw))
         return
     for _ in range(3):
         assert codec.decode_value(_short_text_item(ser, raw)) == text
+        assert codec.decode_value(_map_with_key(ser, raw)) == {text: 1}

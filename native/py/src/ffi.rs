@@ -127,7 +127,7 @@ pub(crate) fn try_for_each_item<'py, E>(
         // SAFETY: 0 <= i < the current size, so the slot holds a live object (a list's
         // slots below its size are never NULL); `from_borrowed_ptr` takes a new reference,
         // so the item outlives any change to the list made while `f` runs.
-        let item = unsafe { pyo3::Borrowed::from_ptr(py, ffi::PyList_GET_ITEM(list.as_ptr(), i)) };
+        let item = unsafe { Bound::from_borrowed_ptr(py, ffi::PyList_GET_ITEM(list.as_ptr(), i)) };
         f(i.unsigned_abs(), &item)?;
         i += 1;
     }
@@ -150,8 +150,8 @@ pub(crate) fn try_for_each_entry<'py, E>(
         // are taken at once, before any other code runs.
         let (k, v) = unsafe {
             (
-                pyo3::Borrowed::from_ptr(py, key),
-                pyo3::Borrowed::from_ptr(py, value),
+                Bound::from_borrowed_ptr(py, key),
+                Bound::from_borrowed_ptr(py, value),
             )
         };
         f(&k, &v)?;

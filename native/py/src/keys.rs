@@ -6,14 +6,31 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+use crate::ffi::str_utf8;
+
 const SLOTS: usize = 1024;
 /// Longer keys are rare and not worth caching.
 const MAX_KEY_LEN: usize = 64;
+/// Keys up to this length are compared by their fingerprint alone.
+const SHORT: usize = 16;
 
-/// A direct-mapped cache from key text to the Python str made for it.
+/// A cached str with the fingerprint of its text, so that a lookup compares words held in
+/// the slot and touches the str only to take a reference; and the hash of the last text
+/// that missed, which replaces the str if it comes again.
+#[derive(Default)]
+struct Slot {
+    print: (u64, u64),
+    len: usize,
+    s: Option<Py<PyString>>,
+    candidate: u64,
+}
+
+/// A direct-mapped cache from key text to the Python str made for it. A text takes an
+/// occupied slot the second time in a row it misses there, so a run of distinct strs
+/// (ids, say) neither evicts the repeated ones nor pays for churning the slot.
 #[derive(Default)]
 pub(crate) struct KeyCache {
-    slots: Vec<Option<(Box<str>, Py<PyString>)>>,
+    slots: Vec<Slot>,
 }
 
 /// `N` bytes of `bytes` from `at` as a little-endian word (0 past the end).
@@ -25,34 +42,43 @@ fn word<const N: usize>(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-fn slot_of(bytes: &[u8]) -> usize {
-    // The length and the first and last 8 (or 4) bytes read as whole words, as wyhash
-    // does for short input: a few loads whatever the length, and enough to spread the
-    // keys of one payload.
+/// Two words read from the first and last 8 (or 4) bytes, as wyhash does for short
+/// input: a few loads whatever the length. For a given length up to 16 they hold every
+/// byte, so equal length and fingerprint mean equal text.
+fn fingerprint(bytes: &[u8]) -> (u64, u64) {
     let n = bytes.len();
-    let (head, tail) = if n >= 8 {
+    if n >= 8 {
         (word::<8>(bytes, 0), word::<8>(bytes, n - 8))
     } else if n >= 4 {
         (word::<4>(bytes, 0), word::<4>(bytes, n - 4))
     } else {
+        // The first, middle and last byte are every byte of up to 3.
         let at = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
         (at(0) | at(n / 2) << 8 | at(n.saturating_sub(1)) << 16, 0)
-    };
-    let mixed = (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> 54) as usize & (SLOTS - 1)
+    }
 }
 
-/// Byte equality without a library call for the short keys payloads have: up to 16
-/// bytes compare as two (overlapping) words each.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    match n {
-        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
-        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
-        _ => a == b,
+fn hash((head, tail): (u64, u64), n: usize) -> u64 {
+    (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn slot_of(hash: u64) -> usize {
+    (hash >> 54) as usize & (SLOTS - 1)
+}
+
+impl Slot {
+    /// Whether this slot's str has the text `raw` (of fingerprint `print`).
+    fn holds<'a, 'py>(
+        &'a self,
+        py: Python<'py>,
+        raw: &[u8],
+        print: (u64, u64),
+    ) -> Option<&'a Bound<'py, PyString>> {
+        let s = self.s.as_ref()?.bind(py);
+        (self.len == raw.len()
+            && self.print == print
+            && (raw.len() <= SHORT || str_utf8(s).map(str::as_bytes) == Some(raw)))
+        .then_some(s)
     }
 }
 
@@ -63,29 +89,38 @@ impl KeyCache {
         if raw.len() > MAX_KEY_LEN {
             return None;
         }
-        match self.slots.get(slot_of(raw)) {
-            Some(Some((text, s))) if same(text.as_bytes(), raw) => Some(s.bind(py).clone()),
-            _ => None,
-        }
+        let print = fingerprint(raw);
+        let slot = self.slots.get(slot_of(hash(print, raw.len())))?;
+        slot.holds(py, raw, print).cloned()
     }
 
     /// The str for `key`: a cached one when the same text was seen before.
     pub(crate) fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
-        if key.len() > MAX_KEY_LEN {
+        let raw = key.as_bytes();
+        if raw.len() > MAX_KEY_LEN {
             return PyString::new(py, key);
         }
         if self.slots.is_empty() {
-            self.slots.resize_with(SLOTS, || None);
+            self.slots.resize_with(SLOTS, Slot::default);
         }
-        let i = slot_of(key.as_bytes());
-        if let Some(Some((text, s))) = self.slots.get(i) {
-            if same(text.as_bytes(), key.as_bytes()) {
-                return s.bind(py).clone();
-            }
+        let print = fingerprint(raw);
+        let h = hash(print, raw.len());
+        let Some(slot) = self.slots.get_mut(slot_of(h)) else {
+            return PyString::new(py, key);
+        };
+        if let Some(s) = slot.holds(py, raw, print) {
+            return s.clone();
         }
         let s = PyString::new(py, key);
-        if let Some(slot) = self.slots.get_mut(i) {
-            *slot = Some((key.into(), s.clone().unbind()));
+        if slot.s.is_none() || slot.candidate == h {
+            *slot = Slot {
+                print,
+                len: raw.len(),
+                s: Some(s.clone().unbind()),
+                candidate: 0,
+            };
+        } else {
+            slot.candidate = h;
         }
         s
     }
@@ -97,7 +132,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn same_compares_every_byte_of_short_and_long_keys() {
+    fn short_keys_differing_in_any_byte_have_different_fingerprints() {
         let keys = [
             "",
             "a",
@@ -109,23 +144,24 @@ mod tests {
             "abcdefghijklmnop",
         ];
         for key in keys {
-            assert!(same(key.as_bytes(), key.as_bytes()));
+            assert_eq!(fingerprint(key.as_bytes()), fingerprint(key.as_bytes()));
             for at in 0..key.len() {
                 let mut other = key.as_bytes().to_vec();
                 other[at] ^= 1;
-                assert!(!same(key.as_bytes(), &other), "{key} at {at}");
+                assert_ne!(
+                    fingerprint(key.as_bytes()),
+                    fingerprint(&other),
+                    "{key} at {at}"
+                );
             }
         }
-        assert!(!same(b"abcd", b"abcde"));
-        let long = "k".repeat(40);
-        assert!(same(long.as_bytes(), long.as_bytes()));
-        assert!(!same(long.as_bytes(), "k".repeat(39).as_bytes()));
     }
 
     #[test]
     fn slots_stay_in_range() {
         for n in 0..=MAX_KEY_LEN {
-            assert!(slot_of("x".repeat(n).as_bytes()) < SLOTS);
+            let key = "x".repeat(n);
+            assert!(slot_of(hash(fingerprint(key.as_bytes()), n)) < SLOTS);
         }
     }
 }

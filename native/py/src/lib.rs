@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 
 mod codec;
 mod errors;
+mod ffi;
 mod framing;
 mod keys;
 mod matcher;

@@ -9,6 +9,7 @@ use pyo3::types::{
 };
 use pywamp_core::codec::{Builder, Error as CodecError, Kind, ValueView, Writer, MAX_DEPTH};
 
+use crate::ffi::{self, IntValue};
 use crate::keys::KeyCache;
 
 /// A Python object seen by the codec core (its checks and builders).
@@ -24,7 +25,12 @@ fn builder_error(e: PyErr) -> CodecError {
 struct Scratch {
     stack: Vec<Py<PyAny>>,
     keys: KeyCache,
+    /// Short str values, which repeat as keys do (URIs, names, enum-like values).
+    values: KeyCache,
 }
+
+/// Longer str values are made afresh.
+const MAX_CACHED_VALUE: usize = 32;
 
 thread_local! {
     /// The buffers of the last builder on this thread, kept for the next one.
@@ -89,6 +95,9 @@ impl<'py> Builder for PyBuilder<'py> {
         Ok(PyValue(PyFloat::new(self.py, v).into_any()))
     }
     fn str(&mut self, v: &str) -> Result<Self::Value, CodecError> {
+        if v.len() <= MAX_CACHED_VALUE {
+            return Ok(PyValue(self.scratch.values.get(self.py, v).into_any()));
+        }
         Ok(PyValue(PyString::new(self.py, v).into_any()))
     }
     fn bytes(&mut self, v: &[u8]) -> Result<Self::Value, CodecError> {
@@ -102,14 +111,8 @@ impl<'py> Builder for PyBuilder<'py> {
         Ok(())
     }
     fn list_end(&mut self, start: usize) -> Result<Self::Value, CodecError> {
-        let start = start.min(self.scratch.stack.len());
-        let py = self.py;
-        let items = self
-            .scratch
-            .stack
-            .drain(start..)
-            .map(|item| item.into_bound(py));
-        let list = PyList::new(py, items).map_err(builder_error)?;
+        let list =
+            ffi::list_from_tail(self.py, &mut self.scratch.stack, start).map_err(builder_error)?;
         Ok(PyValue(list.into_any()))
     }
     fn map_begin(&mut self, _len_hint: usize) -> Result<Self::Map, CodecError> {
@@ -122,7 +125,7 @@ impl<'py> Builder for PyBuilder<'py> {
         v: Self::Value,
     ) -> Result<(), CodecError> {
         let key = self.scratch.keys.get(self.py, key);
-        map.set_item(key, v.0).map_err(builder_error)
+        ffi::dict_set(map, &key, &v.0).map_err(builder_error)
     }
     fn known_key(&mut self, raw: &[u8]) -> Option<Self::Key> {
         self.scratch.keys.hit(self.py, raw)
@@ -133,7 +136,14 @@ impl<'py> Builder for PyBuilder<'py> {
         key: Self::Key,
         v: Self::Value,
     ) -> Result<(), CodecError> {
-        map.set_item(key, v.0).map_err(builder_error)
+        ffi::dict_set(map, &key, &v.0).map_err(builder_error)
+    }
+    fn known_str(&mut self, raw: &[u8]) -> Option<Self::Value> {
+        if raw.len() > MAX_CACHED_VALUE {
+            return None;
+        }
+        let s = self.scratch.values.hit(self.py, raw)?;
+        Some(PyValue(s.into_any()))
     }
     fn map_end(&mut self, map: Self::Map) -> Result<Self::Value, CodecError> {
         Ok(PyValue(map.into_any()))
@@ -254,15 +264,22 @@ fn unencodable(reason: String) -> CodecError {
 
 fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
     match key.cast::<PyString>() {
-        Ok(s) => s
-            .to_str()
-            .map_err(|_| unencodable("dict key is a str with unpaired surrogates".to_owned())),
+        Ok(s) => ffi::str_utf8(s)
+            .ok_or_else(|| unencodable("dict key is a str with unpaired surrogates".to_owned())),
         Err(_) => Err(unencodable(format!(
             "dict keys must be str, got {} ({})",
             type_name(key),
             key.repr().map(|r| r.to_string()).unwrap_or_default()
         ))),
     }
+}
+
+fn write_list<W: Writer>(l: &Bound<'_, PyList>, w: &mut W, depth: usize) -> Result<(), CodecError> {
+    w.array_begin(l.len())?;
+    ffi::try_for_each_item(l, |i, item| {
+        write_py(item, w, depth + 1).map_err(|e| e.at_index(i))
+    })?;
+    w.array_end()
 }
 
 fn write_seq<'py, W: Writer>(
@@ -287,9 +304,8 @@ pub(crate) fn write_py<W: Writer>(
 ) -> Result<(), CodecError> {
     // The exact builtin types first: one pointer comparison each.
     if let Ok(s) = obj.cast_exact::<PyString>() {
-        let text = s
-            .to_str()
-            .map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
+        let text = ffi::str_utf8(s)
+            .ok_or_else(|| unencodable("str with unpaired surrogates".to_owned()))?;
         return w.str(text);
     }
     if let Ok(i) = obj.cast_exact::<PyInt>() {
@@ -300,7 +316,7 @@ pub(crate) fn write_py<W: Writer>(
             return write_dict(d, w, depth);
         }
         if let Ok(l) = obj.cast_exact::<PyList>() {
-            return write_seq(w, l.len(), l.iter(), depth);
+            return write_list(l, w, depth);
         }
     }
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
@@ -310,24 +326,22 @@ pub(crate) fn write_py<W: Writer>(
 }
 
 fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Result<(), CodecError> {
-    if let Ok(v) = i.extract::<i64>() {
-        return w.int(v);
+    match ffi::int_value(i) {
+        IntValue::I64(v) => w.int(v),
+        IntValue::U64(v) => w.uint(v),
+        IntValue::OutOfRange => Err(unencodable(format!(
+            "int {i} is out of range [-2^63, 2^64)"
+        ))),
     }
-    if let Ok(v) = i.extract::<u64>() {
-        return w.uint(v);
-    }
-    Err(unencodable(format!(
-        "int {i} is out of range [-2^63, 2^64)"
-    )))
 }
 
 fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Result<(), CodecError> {
     w.map_begin(d.len())?;
-    for (k, v) in d.iter() {
-        let key = key_text(&k)?;
+    ffi::try_for_each_entry(d, |k, v| {
+        let key = key_text(k)?;
         w.map_key(key)?;
-        write_py(&v, w, depth + 1).map_err(|e| e.at_key(key))?;
-    }
+        write_py(v, w, depth + 1).map_err(|e| e.at_key(key))
+    })?;
     w.map_end()
 }
 
@@ -338,9 +352,8 @@ fn write_other<W: Writer>(
     depth: usize,
 ) -> Result<(), CodecError> {
     if let Ok(s) = obj.cast::<PyString>() {
-        let text = s
-            .to_str()
-            .map_err(|_| unencodable("str with unpaired surrogates".to_owned()))?;
+        let text = ffi::str_utf8(s)
+            .ok_or_else(|| unencodable("str with unpaired surrogates".to_owned()))?;
         return w.str(text);
     }
     if let Ok(b) = obj.cast::<PyBool>() {
@@ -359,7 +372,7 @@ fn write_other<W: Writer>(
         return write_dict(d, w, depth);
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return write_seq(w, l.len(), l.iter(), depth);
+        return write_list(l, w, depth);
     }
     if obj.is_none() {
         return w.null();

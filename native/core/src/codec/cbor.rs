@@ -138,6 +138,14 @@ impl<'a> CborDecoder<'a> {
         if major == 7 {
             return self.simple(b, info, start);
         }
+        if major == 3 && info < 24 {
+            // Short text, the most common item: its length is in the head.
+            let data = self.take(u64::from(info))?;
+            if let Some(v) = b.known_str(data) {
+                return Ok(v);
+            }
+            return b.str(check_utf8(data, start)?);
+        }
         let arg = self.arg(info, start)?;
         match (major, arg) {
             (0, Arg::Definite(n)) => b.uint(n),
@@ -262,7 +270,11 @@ impl<'a> CborDecoder<'a> {
                     offset: key_start,
                 });
             }
-            let arg = self.arg(ib & 0x1f, key_start)?;
+            // Keys shorter than 24 bytes (nearly all) carry their length in the head.
+            let arg = match ib & 0x1f {
+                n @ 0..=23 => Arg::Definite(u64::from(n)),
+                info => self.arg(info, key_start)?,
+            };
             let key = match self.string(3, arg)? {
                 Some(data) => {
                     if let Some(key) = b.known_key(data) {

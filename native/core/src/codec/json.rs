@@ -17,10 +17,19 @@ pub struct JsonDecoder<'a> {
     scratch: Vec<u8>,
 }
 
-/// A string as read: borrowed from the input when it has no escapes, else in `scratch`.
+/// A string as read: its bytes in the input (UTF-8 not yet checked) when it has no
+/// escapes, else in `scratch`.
 enum Text<'a> {
-    Input(&'a str),
+    Input(&'a [u8]),
     Scratch,
+}
+
+/// The text of a string read from the input at `start` (its opening quote).
+fn input_str(raw: &[u8], start: usize) -> Result<&str, Error> {
+    std::str::from_utf8(raw).map_err(|e| Error::InvalidUtf8 {
+        format: FORMAT,
+        offset: start + 1 + e.valid_up_to(),
+    })
 }
 
 enum Key<'a> {
@@ -85,7 +94,11 @@ impl<'a> JsonDecoder<'a> {
             Some(b'"') => {
                 let start = self.pos;
                 match self.string()? {
-                    Text::Input(s) => b.str(s),
+                    // A str the builder has from an earlier decode needs no UTF-8 check.
+                    Text::Input(raw) => match b.known_str(raw) {
+                        Some(v) => Ok(v),
+                        None => b.str(input_str(raw, start)?),
+                    },
                     Text::Scratch => match self.scratch.split_first() {
                         Some((0, rest)) => {
                             let data = STANDARD
@@ -152,14 +165,18 @@ impl<'a> JsonDecoder<'a> {
             }
             let start = self.pos;
             let key = match self.string()? {
-                Text::Input(s) => Key::Input(s),
+                Text::Input(raw) => match b.known_key(raw) {
+                    Some(key) => {
+                        self.colon()?;
+                        let v = self.value(b, depth + 1)?;
+                        b.map_insert_known(&mut map, key, v)?;
+                        continue;
+                    }
+                    None => Key::Input(input_str(raw, start)?),
+                },
                 Text::Scratch => Key::Owned(scratch_str(&self.scratch, start)?.to_owned()),
             };
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.syntax("expected ':'"));
-            }
-            self.pos += 1;
+            self.colon()?;
             let v = self.value(b, depth + 1)?;
             let key = match &key {
                 Key::Input(s) => s,
@@ -167,6 +184,16 @@ impl<'a> JsonDecoder<'a> {
             };
             b.map_insert(&mut map, key, v)?;
         }
+    }
+
+    /// Skip the ':' after an object key.
+    fn colon(&mut self) -> Result<(), Error> {
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.syntax("expected ':'"));
+        }
+        self.pos += 1;
+        Ok(())
     }
 
     /// Read a string starting at the opening quote.
@@ -187,13 +214,8 @@ impl<'a> JsonDecoder<'a> {
             match input.get(i) {
                 None => return Err(Error::Truncated { format: FORMAT }),
                 Some(b'"') => {
-                    let raw = input.get(start..i).unwrap_or_default();
-                    let s = std::str::from_utf8(raw).map_err(|e| Error::InvalidUtf8 {
-                        format: FORMAT,
-                        offset: start + e.valid_up_to(),
-                    })?;
                     self.pos = i + 1;
-                    return Ok(Text::Input(s));
+                    return Ok(Text::Input(input.get(start..i).unwrap_or_default()));
                 }
                 Some(b'\\') => break,
                 Some(&c) if c < 0x20 => {
@@ -465,12 +487,26 @@ fn needs_escape(c: u8) -> bool {
     c < 0x20 || c == b'"' || c == b'\\'
 }
 
+/// Whether any byte of `bytes` needs an escape: whole words by `stops_string`, then the
+/// last few bytes one by one (short strings, most keys, have only those).
+fn any_needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if stops_string(u64::from_le_bytes(w)) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&c| needs_escape(c))
+}
+
 fn write_string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Most strings need no escape: one branch-free pass (it vectorizes) decides.
-    if !bytes.iter().fold(false, |any, &c| any | needs_escape(c)) {
+    // Most strings need no escape: a pass 8 bytes at a time decides.
+    if !any_needs_escape(bytes) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;

@@ -76,7 +76,15 @@ impl<'a> MsgpackDecoder<'a> {
             0x80..=0x8f => self.map(b, usize::from(t & 0x0f), depth, start),
             0x90..=0x9f => self.array(b, usize::from(t & 0x0f), depth, start),
             0xa0..=0xbf => {
-                let s = self.text(usize::from(t & 0x1f), self.pos)?;
+                let offset = self.pos;
+                let raw = self.take(usize::from(t & 0x1f))?;
+                if let Some(v) = b.known_str(raw) {
+                    return Ok(v);
+                }
+                let s = std::str::from_utf8(raw).map_err(|e| Error::InvalidUtf8 {
+                    format: FORMAT,
+                    offset: offset + e.valid_up_to(),
+                })?;
                 b.str(s)
             }
             0xc0 => b.null(),

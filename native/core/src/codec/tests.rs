@@ -107,6 +107,30 @@ fn json_strings_and_escapes() {
 }
 
 #[test]
+fn json_escapes_are_found_at_every_position_of_short_and_long_strings() {
+    use Serializer::Json;
+    for len in 1..=20 {
+        for at in 0..len {
+            for (c, escaped) in [('"', "\\\""), ('\\', "\\\\"), ('\u{1f}', "\\u001f")] {
+                let mut text: Vec<char> = vec!['a'; len];
+                text[at] = c;
+                let text: String = text.into_iter().collect();
+                let expected = format!(
+                    "\"{}{escaped}{}\"",
+                    "a".repeat(at),
+                    "a".repeat(len - at - 1)
+                );
+                assert_eq!(
+                    ev(Json, &Value::str(&text)),
+                    expected.as_bytes(),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn json_binary_convention() {
     use Serializer::Json;
     let v = Value::Bytes(vec![0, 1, 0xfe]);

@@ -136,6 +136,12 @@ pub trait Builder {
         key: Self::Key,
         v: Self::Value,
     ) -> Result<(), Error>;
+    /// A str value whose text is exactly `raw`, when the builder has one from an earlier
+    /// (checked) decode: the decoder then skips the UTF-8 check. None (the default) sends
+    /// it to [`Builder::str`].
+    fn known_str(&mut self, _raw: &[u8]) -> Option<Self::Value> {
+        None
+    }
     fn map_end(&mut self, map: Self::Map) -> Result<Self::Value, Error>;
 }
 

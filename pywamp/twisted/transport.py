@@ -3,7 +3,9 @@
 They implement the transport side of :class:`pywamp.transport.base.MessageHandler`, so
 the shared session runs on them unchanged. What the session sends while one chunk of
 received bytes is dispatched (answers, calls made from callbacks) is collected and
-written once at the end of that chunk: one ``transport.write`` instead of one per message.
+written once at the end of that chunk: one write instead of one per message. On a plain
+socket what it sends at other times (a program's calls and publications) is collected
+the same way and written at the start of the next reactor turn.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ _DIRECT_WRITE_NEEDS = (
     "offset",
     "_tempDataBuffer",
     "_writeDisconnected",
+    "reactor",
 )
 
 
@@ -70,9 +73,13 @@ class _WampProtocol(protocol.Protocol):
         self.opened: defer.Deferred[None] = defer.Deferred()
         self._closing = False
         self._buffer = b""
-        #: Frames sent while a received chunk is dispatched; written once after it.
+        #: Frames sent while a received chunk is dispatched, or (on a plain socket) within
+        #: one reactor turn; written once after the chunk or at the next turn.
         self._pending: list[bytes] | None = None
         self._write_now = False
+        #: A flush of ``_pending`` is scheduled for the next reactor turn.
+        self._flush_scheduled = False
+        self._dispatching = False
         self._events: dict[type, Callable[[Any], None]] = {
             _native.Ping: self._on_ping,
             _native.Pong: self._on_pong,
@@ -148,6 +155,9 @@ class _WampProtocol(protocol.Protocol):
         pending = self._pending
         if pending is not None:
             pending.append(self.stream.send(message))
+        elif self._write_now:
+            self._pending = [self.stream.send(message)]
+            self._schedule_flush()
         else:
             self.transport.write(self.stream.send(message))
 
@@ -161,8 +171,24 @@ class _WampProtocol(protocol.Protocol):
         pending = self._pending
         if pending is not None:
             pending.append(data)
+        elif self._write_now:
+            self._pending = [data]
+            self._schedule_flush()
         else:
             self.transport.write(data)
+
+    def _schedule_flush(self) -> None:
+        """Write what is sent during this reactor turn at the start of the next one, in
+        one ``send`` (Twisted's own buffer would cost a poll for writability and two
+        epoll_ctl calls per turn)."""
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.transport.reactor.callLater(0, self._scheduled_flush)
+
+    def _scheduled_flush(self) -> None:
+        self._flush_scheduled = False
+        if not self._dispatching:
+            self._flush()
 
     def _flush(self) -> None:
         """Write the frames collected while a chunk was dispatched."""
@@ -240,13 +266,16 @@ class _WampProtocol(protocol.Protocol):
         items = decode(self, data)
         if items is None:
             return
-        if self._pending is not None:  # nested in another chunk's dispatch: it flushes
+        if self._dispatching:  # nested in another chunk's dispatch: it flushes
             self._dispatch(items)
             return
-        self._pending = []
+        self._dispatching = True
+        if self._pending is None:
+            self._pending = []
         try:
             self._dispatch(items)
         finally:
+            self._dispatching = False
             self._flush()
 
     def _dispatch(self, items: list[Any]) -> None:

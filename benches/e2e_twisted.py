@@ -194,11 +194,7 @@ def measure(port: int, scale: float, rounds: int) -> Any:
             for lib in order:
                 sample = yield run(lib, port)
                 samples.setdefault((workload, lib.name), []).append(sample)
-    medians = {
-        key: (statistics.median(r for r, _ in runs), statistics.median(c for _, c in runs))
-        for key, runs in samples.items()
-    }
-    return workloads, medians
+    return workloads, samples
 
 
 def main() -> None:
@@ -240,22 +236,27 @@ def main() -> None:
         router.stop()
     if "error" in outcome:
         outcome["error"].raiseException()
-    workloads, medians = outcome["result"]
+    workloads, samples = outcome["result"]
     print(
         f"median of {args.rounds} runs, pywamp router, RawSocket + msgpack, "
         f"{type(reactor).__name__}\n"
     )
     print(
-        "| workload | pywamp.twisted | autobahn.twisted | ratio "
+        "| workload | pywamp.twisted | autobahn.twisted | ratio | ratio per round "
         "| client CPU us/op pywamp | autobahn | ratio |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for workload in workloads:
-        (ours, ours_cpu) = medians[(workload, "pywamp")]
-        (theirs, theirs_cpu) = medians[(workload, "autobahn")]
+        ours, theirs = samples[(workload, "pywamp")], samples[(workload, "autobahn")]
+        rate, cpu = (statistics.median(r for r, _ in ours), statistics.median(c for _, c in ours))
+        peer_rate = statistics.median(r for r, _ in theirs)
+        peer_cpu = statistics.median(c for _, c in theirs)
+        # Each round's two runs met the same minute's load: their ratio, lowest to highest.
+        ratios = sorted(a[0] / b[0] for a, b in zip(ours, theirs, strict=True))
         print(
-            f"| {workload} | {ours:,.0f} | {theirs:,.0f} | {ours / theirs:.1f}x "
-            f"| {ours_cpu:.1f} | {theirs_cpu:.1f} | {theirs_cpu / ours_cpu:.1f}x |"
+            f"| {workload} | {rate:,.0f} | {peer_rate:,.0f} | {rate / peer_rate:.1f}x "
+            f"| {ratios[0]:.1f}x-{ratios[-1]:.1f}x "
+            f"| {cpu:.1f} | {peer_cpu:.1f} | {peer_cpu / cpu:.1f}x |"
         )
 
 

@@ -232,7 +232,7 @@ class _WampProtocol(protocol.Protocol):
             self._flush()
 
     def _flush(self) -> None:
-        """Write the frames collected while a chunk was dispatched."""
+        """Write the frames collected while a chunk was dispatched or during a turn."""
         pending, self._pending = self._pending, None
         transport = self.transport
         if pending and transport is not None:

@@ -90,6 +90,38 @@ def test_a_burst_of_events_of_every_size_arrives_whole_and_in_order(
     assert run(scenario) == [(i, "x" * size) for i, size in enumerate(sizes)]
 
 
+def test_events_published_just_before_disconnecting_are_delivered(run: Any, router: Router) -> None:
+    """Publications wait for the end of the reactor turn to be written; disconnecting in
+    the same turn does not lose them."""
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        subscriber = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        publisher = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        got: defer.Deferred[None] = defer.Deferred()
+        events: list[int] = []
+
+        def on_event(i: int) -> None:
+            events.append(i)
+            if len(events) == 50:
+                got.callback(None)
+
+        try:
+            yield subscriber.subscribe(on_event, "com.example.last")
+            yield publisher.publish("com.example.sync", options=PublishOptions(acknowledge=True))
+            for i in range(50):
+                publisher.publish("com.example.last", i)
+            closed = publisher.disconnect()
+            yield got
+            if closed is not None:
+                yield closed
+            return events
+        finally:
+            yield close(subscriber)
+
+    assert run(scenario) == list(range(50))
+
+
 @pytest.mark.parametrize("kind", ["tls_ws_url", "tls_rs_url"])
 def test_tls_transports(run: Any, router: Router, kind: str) -> None:
     options = optionsForClientTLS("127.0.0.1", trustRoot=Certificate.loadPEM(router.ca_pem))

@@ -13,11 +13,11 @@ from typing import Any, Protocol
 from pywamp import _native
 from pywamp.exception import HandshakeError, ProtocolError, TransportError
 
-__all__ = ("decode", "dispatch", "websocket_answer")
+__all__ = ("broken", "dispatch", "websocket_answer")
 
 
 class Framed(Protocol):
-    """What :func:`decode` needs of a transport."""
+    """What :func:`broken` needs of a transport."""
 
     stream: Any
     transport: Any
@@ -40,20 +40,16 @@ def dispatch(
             on_event(item)
 
 
-def decode(framed: Framed, data: bytes) -> list[Any] | None:
-    """The items in ``data``; None when the bytes broke the framing (already reported)."""
-    try:
-        items: list[Any] = framed.stream.feed(data)
-    except ProtocolError as error:
-        framed._dispatch(error.messages)
+def broken(framed: Framed, error: ProtocolError | TransportError) -> None:
+    """Report what the stream's ``feed`` raised: the messages decoded before the bad
+    bytes are dispatched, then the violation goes to the session (a bad WAMP message) or
+    the transport fails (broken framing)."""
+    framed._dispatch(error.messages)
+    if isinstance(error, ProtocolError):
         if framed.transport is not None:
             framed.handler.protocol_violation(error)
-        return None
-    except TransportError as error:
-        framed._dispatch(error.messages)
+    else:
         framed._fail(error)
-        return None
-    return items
 
 
 def websocket_answer(

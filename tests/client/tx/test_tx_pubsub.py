@@ -57,6 +57,71 @@ def test_publish_subscribe_with_acknowledge(run: Any, router: Router) -> None:
     assert error == "wamp.error.invalid_uri"
 
 
+@pytest.mark.parametrize("url", ["rs_url", "ws_url"])
+def test_a_burst_of_events_of_every_size_arrives_whole_and_in_order(
+    run: Any, router: Router, url: str
+) -> None:
+    """Thousands of events published in one turn reach the subscriber in large reads,
+    which it decodes a slice at a time: frames cut at any slice boundary come out whole."""
+    sizes = [(i * 7919) % 20000 if i % 50 == 0 else i % 40 for i in range(3000)]
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        subscriber = yield joined(getattr(router, url), router.realm, serializers=["msgpack"])
+        publisher = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        got: defer.Deferred[None] = defer.Deferred()
+        events: list[tuple[int, str]] = []
+
+        def on_event(i: int, text: str) -> None:
+            events.append((i, text))
+            if len(events) == len(sizes):
+                got.callback(None)
+
+        try:
+            yield subscriber.subscribe(on_event, "com.example.burst")
+            yield publisher.publish("com.example.sync", options=PublishOptions(acknowledge=True))
+            for i, size in enumerate(sizes):
+                publisher.publish("com.example.burst", i, "x" * size)
+            yield got
+            return events
+        finally:
+            yield close(publisher, subscriber)
+
+    assert run(scenario) == [(i, "x" * size) for i, size in enumerate(sizes)]
+
+
+def test_events_published_just_before_disconnecting_are_delivered(run: Any, router: Router) -> None:
+    """Publications wait for the end of the reactor turn to be written; disconnecting in
+    the same turn does not lose them."""
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        subscriber = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        publisher = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        got: defer.Deferred[None] = defer.Deferred()
+        events: list[int] = []
+
+        def on_event(i: int) -> None:
+            events.append(i)
+            if len(events) == 50:
+                got.callback(None)
+
+        try:
+            yield subscriber.subscribe(on_event, "com.example.last")
+            yield publisher.publish("com.example.sync", options=PublishOptions(acknowledge=True))
+            for i in range(50):
+                publisher.publish("com.example.last", i)
+            closed = publisher.disconnect()
+            yield got
+            if closed is not None:
+                yield closed
+            return events
+        finally:
+            yield close(subscriber)
+
+    assert run(scenario) == list(range(50))
+
+
 @pytest.mark.parametrize("kind", ["tls_ws_url", "tls_rs_url"])
 def test_tls_transports(run: Any, router: Router, kind: str) -> None:
     options = optionsForClientTLS("127.0.0.1", trustRoot=Certificate.loadPEM(router.ca_pem))

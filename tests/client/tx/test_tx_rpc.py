@@ -246,6 +246,47 @@ def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Rout
     assert 1 <= len(writes) <= 20
 
 
+def test_calls_made_in_one_reactor_turn_leave_in_one_send(run: Any, router: Router) -> None:
+    """100 calls made by the program (outside any received chunk) are written together at
+    the next turn, straight on the socket: no registering it for writability."""
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        callee = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        caller = yield joined(router.rs_url, router.realm, serializers=["msgpack"])
+        try:
+            yield callee.register(lambda x: x, "com.example.echo")
+            yield sleep(0)  # the registration's answer has been written and dispatched
+            sends: list[int] = []
+            waits: list[bool] = []
+            socket = caller.transport.transport
+            socket_write, start_writing = socket.writeSomeData, socket.startWriting
+
+            def write(data: bytes) -> Any:
+                sends.append(len(data))
+                return socket_write(data)
+
+            def wait_writable() -> None:
+                waits.append(True)
+                start_writing()
+
+            socket.writeSomeData, socket.startWriting = write, wait_writable
+            try:
+                calls = [caller.call("com.example.echo", i) for i in range(100)]
+                assert sends == []  # nothing leaves before the turn ends
+                results = yield defer.gatherResults(calls)
+            finally:
+                socket.writeSomeData, socket.startWriting = socket_write, start_writing
+            return results, sends, waits
+        finally:
+            yield close(caller, callee)
+
+    results, sends, waits = run(scenario)
+    assert results == list(range(100))
+    assert len(sends) == 1
+    assert waits == []
+
+
 def test_large_answers_the_socket_cannot_take_at_once_arrive_whole(
     run: Any, router: Router
 ) -> None:

@@ -13,7 +13,13 @@ from typing import Any, Protocol
 from pywamp import _native
 from pywamp.exception import HandshakeError, ProtocolError, TransportError
 
-__all__ = ("broken", "dispatch", "websocket_answer")
+__all__ = ("DECODE_SLICE", "broken", "dispatch", "websocket_answer")
+
+#: The most bytes decoded at once. A 64 KB read of small EVENTs is thousands of messages;
+#: decoded together they are all alive when the cyclic GC's young generation fills, so it
+#: keeps promoting them and soon rescans every object of the program (tens of ms each
+#: time). Decoded in slices of this size, they are dispatched and freed before that.
+DECODE_SLICE = 8192
 
 
 class Framed(Protocol):

@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 
 from pywamp import _native
 from pywamp.exception import ProtocolError, TransportError
-from pywamp.transport._framing import dispatch
+from pywamp.transport._framing import DECODE_SLICE, dispatch
 
 __all__ = ("DISCONNECT", "DROP", "MessageHandler", "TransportInfo", "WampTransport")
 
@@ -344,27 +344,34 @@ class WampTransport(asyncio.Protocol):
         batch = self._batch
         batch.feeding += 1
         try:
-            try:
-                items = stream.feed(data)
-            except ProtocolError as error:
-                self._dispatch(error.messages)
-                if self.transport is not None:
-                    self.handler.protocol_violation(error)
-                return
-            except TransportError as error:
-                self._dispatch(error.messages)
-                self._fail(error)
-                return
-            # _dispatch, inlined
-            self.messages_in += len(items)
-            deliver = self.handler.message_received
-            events = self._events
-            for item in items:
-                on_event = events.get(item.__class__)
-                if on_event is None:
-                    deliver(item)
-                else:
-                    on_event(item)
+            size = len(data)
+            start = 0
+            while start < size:  # once, unless the read is over DECODE_SLICE
+                chunk = data if size <= DECODE_SLICE else data[start : start + DECODE_SLICE]
+                start += DECODE_SLICE
+                try:
+                    items = stream.feed(chunk)
+                except ProtocolError as error:
+                    self._dispatch(error.messages)
+                    if self.transport is not None:
+                        self.handler.protocol_violation(error)
+                    return
+                except TransportError as error:
+                    self._dispatch(error.messages)
+                    self._fail(error)
+                    return
+                # _dispatch, inlined
+                self.messages_in += len(items)
+                deliver = self.handler.message_received
+                events = self._events
+                for item in items:
+                    on_event = events.get(item.__class__)
+                    if on_event is None:
+                        deliver(item)
+                    else:
+                        on_event(item)
+                if self.transport is None:
+                    return  # closed by what was dispatched: the rest is not read
         finally:
             batch.feeding -= 1
             if not batch.feeding and batch.dirty:

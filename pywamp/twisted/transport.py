@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 from pywamp import _native
 from pywamp.asyncio._serializers import serializer_name as _serializer_name
 from pywamp.exception import HandshakeError, ProtocolError, TransportError
-from pywamp.transport._framing import broken, dispatch, websocket_answer
+from pywamp.transport._framing import DECODE_SLICE, broken, dispatch, websocket_answer
 from pywamp.transport.base import MessageHandler, TransportInfo
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
 from pywamp.transport.url import parse_url
@@ -46,12 +46,6 @@ def _peer_of(transport: Any) -> str:
         return f"{family}:{address.host}:{address.port}"
     return "unix" if hasattr(address, "name") else "unknown"
 
-
-#: The most bytes decoded at once. A 64 KB read of small EVENTs is thousands of messages;
-#: decoded together they are all alive when the cyclic GC's young generation fills, so it
-#: keeps promoting them and soon rescans every object of the program (tens of ms each
-#: time). Decoded in slices of this size, they are dispatched and freed before that.
-DECODE_SLICE = 8192
 
 #: What :meth:`_WampProtocol._write_direct` reads of Twisted's FileDescriptor (its write
 #: buffer); a Twisted without any of them gets the plain ``transport.write`` path.

@@ -31,6 +31,21 @@ async def test_publish_returns_none_or_publication(session: Session, other: Sess
     assert items == [((103, "PyJacket", 50.3), {}), ((104,), {})]
 
 
+async def test_a_burst_of_events_of_every_size_arrives_whole_and_in_order(
+    session: Session, other: Session
+) -> None:
+    """Thousands of events published in one turn reach the subscriber in large reads,
+    which it decodes a slice at a time: frames cut at any slice boundary come out whole."""
+    sizes = [(i * 7919) % 20000 if i % 50 == 0 else i % 40 for i in range(3000)]
+    inbox = Inbox()
+    await other.subscribe(inbox, "com.burst")
+    await session.publish("com.sync", options=PublishOptions(acknowledge=True))
+    for i, size in enumerate(sizes):
+        session.publish("com.burst", i, "x" * size)
+    items = await inbox.wait(len(sizes), timeout=30)
+    assert items == [((i, "x" * size), {}) for i, size in enumerate(sizes)]
+
+
 async def test_unacknowledged_publish_creates_no_future(session: Session) -> None:
     sent = record_sent(session)
     session.publish("com.quiet", 1)

@@ -289,7 +289,8 @@ fn check_rule<V: ValueView>(
     rule: Rule,
     v: &V,
 ) -> Result<(), Error> {
-    let name = format!("{}.{key}", field.name);
+    // The field's name is formatted only for an error: this runs for every option checked.
+    let name = || format!("{}.{key}", field.name);
     let ok = match rule {
         Rule::Bool => v.as_bool().is_some(),
         Rule::Str => v.as_str().is_some(),
@@ -319,8 +320,9 @@ fn check_rule<V: ValueView>(
                 if let Some(item) = bad {
                     let expected = expectation(rule);
                     return Err(Error::invalid(format!(
-                        "{}.{name} must be {expected}, got an item {item}",
-                        msg.name
+                        "{}.{} must be {expected}, got an item {item}",
+                        msg.name,
+                        name()
                     )));
                 }
                 true
@@ -330,7 +332,7 @@ fn check_rule<V: ValueView>(
     if ok {
         Ok(())
     } else {
-        Err(fail(msg, &name, &expectation(rule), v))
+        Err(fail(msg, &name(), &expectation(rule), v))
     }
 }
 

@@ -36,7 +36,7 @@ fn main() {
     let evict = std::env::var("EVICT").is_ok_and(|v| v == "1");
     let junk: Vec<u64> = if evict { vec![1; 8 << 20] } else { Vec::new() };
     let mut sink = 0u64;
-    let mut elapsed = std::time::Duration::ZERO;
+    let mut fastest = std::time::Duration::MAX;
     for _ in 0..rounds {
         if evict {
             sink = sink.wrapping_add(junk.iter().step_by(8).sum::<u64>());
@@ -48,8 +48,10 @@ fn main() {
                 _ => m.match_all(black_box(uri.as_bytes())).len(),
             };
         }
-        elapsed += start.elapsed();
+        fastest = fastest.min(start.elapsed());
     }
-    let per = elapsed.as_nanos() as f64 / (rounds * uris.len()) as f64;
-    println!("{lookup}: {per:.1} ns per lookup, {found} found ({sink})");
+    let per = fastest.as_nanos() as f64 / uris.len() as f64;
+    println!(
+        "{lookup}: {per:.1} ns per lookup (fastest of {rounds} rounds), {found} found ({sink})"
+    );
 }

@@ -205,24 +205,25 @@ impl<'a, T> Found<'a, T> {
     }
 }
 
+/// Bit 7 of byte `k` of the result is set when byte `k` of `word` is a dot. No carry
+/// crosses bytes (each byte of the sum is at most 0x7F + 0x7F), so there are no false hits.
+fn dot_mask(word: u64) -> u64 {
+    const DOTS: u64 = 0x2E2E_2E2E_2E2E_2E2E;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = word ^ DOTS;
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
 /// Call `f(base, mask)` for each 8-byte word of `bytes` (the last one zero-padded) with
 /// the word's offset and a mask with bit 7 of byte `k` set when byte `base + k` is a dot:
 /// a URI is split a word at a time rather than a byte at a time.
 fn for_each_dot_mask(bytes: &[u8], mut f: impl FnMut(usize, u64)) {
-    const DOTS: u64 = 0x2E2E_2E2E_2E2E_2E2E;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    // Bit 7 of a byte of the result: that byte of `word` is a dot. No carry crosses
-    // bytes (each byte of the sum is at most 0x7F + 0x7F), so there are no false hits.
-    let dots = |word: u64| {
-        let x = word ^ DOTS;
-        !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
-    };
     let mut chunks = bytes.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
-        f(base, dots(u64::from_le_bytes(word)));
+        f(base, dot_mask(u64::from_le_bytes(word)));
         base += 8;
     }
     let rest = chunks.remainder();
@@ -237,19 +238,24 @@ fn for_each_dot_mask(bytes: &[u8], mut f: impl FnMut(usize, u64)) {
                 .rev()
                 .fold(0, |word, &byte| (word << 8) | u64::from(byte)),
         };
-        f(base, dots(word));
+        f(base, dot_mask(word));
     }
 }
 
-/// Where the first dot of `bytes` is, if any.
+/// Where the first dot of `bytes` is, if any (a word at a time, stopping at it).
 fn first_dot(bytes: &[u8]) -> Option<usize> {
-    let mut first = None;
-    for_each_dot_mask(bytes, |base, mask| {
-        if first.is_none() && mask != 0 {
-            first = Some(base + mask.trailing_zeros() as usize / 8);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        let mask = dot_mask(word);
+        if mask != 0 {
+            return Some(base + mask.trailing_zeros() as usize / 8);
         }
-    });
-    first
+        base += 8;
+    }
+    let rest = chunks.remainder();
+    rest.iter().position(|&b| b == b'.').map(|at| base + at)
 }
 
 fn bit(len: usize) -> u64 {
@@ -958,6 +964,10 @@ mod tests {
             });
             let expected: Vec<usize> = (0..len).filter(|&i| text[i] == b'.').collect();
             assert_eq!(found, expected, "{len}");
+            for start in 0..len.min(20) {
+                let from = &text[start..];
+                assert_eq!(first_dot(from), from.iter().position(|&b| b == b'.'));
+            }
         }
     }
 

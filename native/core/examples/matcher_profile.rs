@@ -17,6 +17,16 @@ fn main() {
     let rounds: usize = args.get(3).map_or(10, |r| r.parse().expect("rounds"));
     let text = std::fs::read_to_string(path).expect("read workload");
     let work: serde_json::Value = serde_json::from_str(&text).expect("parse workload");
+    let resident_kib = || -> u64 {
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: u64 = statm
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        pages * 4
+    };
+    let before = resident_kib();
     let mut m = Matcher::new();
     for (i, k) in work["keys"].as_array().expect("keys").iter().enumerate() {
         let policy = Policy::from_name(k[1].as_str().expect("policy")).expect("policy");
@@ -24,6 +34,10 @@ fn main() {
         m.add(k[0].as_str().expect("uri"), policy, value)
             .expect("add");
     }
+    eprintln!(
+        "matcher: {} KiB resident",
+        resident_kib().saturating_sub(before)
+    );
     let uris: Vec<String> = work["uris"]
         .as_array()
         .expect("uris")

@@ -197,6 +197,18 @@ fn bench_file(c: &mut Criterion, path: &str) {
             black_box(m.match_all(uris[at].as_bytes()).len())
         })
     });
+    // What the binding's `match` runs: the values go to a callback, not a new Vec.
+    group.bench_with_input(BenchmarkId::new("for_each_match", n), &n, |b, _| {
+        b.iter(|| {
+            at = (at + 1) % uris.len();
+            let mut count = 0usize;
+            m.for_each_match(uris[at].as_bytes(), |value| {
+                black_box(value);
+                count += 1;
+            });
+            black_box(count)
+        })
+    });
     group.bench_with_input(BenchmarkId::new("best", n), &n, |b, _| {
         b.iter(|| {
             at = (at + 1) % uris.len();

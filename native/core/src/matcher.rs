@@ -42,6 +42,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::uri::{check_uri, UriError, UriRules};
 
+mod hash;
 mod store;
 mod trie;
 

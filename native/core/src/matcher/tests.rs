@@ -246,8 +246,33 @@ fn component() -> impl Strategy<Value = String> {
     ]
 }
 
-fn uri() -> impl Strategy<Value = String> {
-    prop::collection::vec(component(), 1..5).prop_map(|parts| parts.join("."))
+/// Components around the word sizes the lookup reads them by (8 and 16 bytes) and the
+/// 14 bytes a label keeps inline, several the start of others.
+fn long_component() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("a".to_owned()),
+        Just("abcdefg".to_owned()),
+        Just("abcdefgh".to_owned()),
+        Just("abcdefghi".to_owned()),
+        Just("abcdefghijklm".to_owned()),
+        Just("abcdefghijklmn".to_owned()),
+        Just("abcdefghijklmno".to_owned()),
+        Just("abcdefghijklmnop".to_owned()),
+        Just("abcdefghijklmnopq".to_owned()),
+        Just("abcdefghijklmnopqrstu".to_owned()),
+        Just("bbcdefghijklmnop".to_owned()),
+    ]
+}
+
+fn uri() -> BoxedStrategy<String> {
+    uri_of(component().boxed())
+}
+
+fn uri_of(component: BoxedStrategy<String>) -> BoxedStrategy<String> {
+    prop::collection::vec(component, 1..5)
+        .prop_map(|parts| parts.join("."))
+        .boxed()
 }
 
 fn policy() -> impl Strategy<Value = Policy> {
@@ -265,7 +290,11 @@ enum Op {
 }
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
-    let add = (uri(), policy(), any::<u8>()).prop_map(|(uri, policy, cut)| {
+    ops_of(uri())
+}
+
+fn ops_of(uri: BoxedStrategy<String>) -> impl Strategy<Value = Vec<Op>> {
+    let add = (uri, policy(), any::<u8>()).prop_map(|(uri, policy, cut)| {
         // Prefix keys may end anywhere, not only at a dot.
         let uri = if policy == Policy::Prefix && !uri.is_empty() {
             uri.chars().take(1 + usize::from(cut) % uri.len()).collect()
@@ -278,41 +307,55 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec(prop_oneof![3 => add, 1 => remove], 0..80)
 }
 
+/// Apply `ops`, then check every lookup of `probes` and of every key against the scan.
+fn agrees_with_the_reference(ops: Vec<Op>, probes: Vec<String>) -> Result<(), TestCaseError> {
+    let mut m = Matcher::new();
+    let mut entries: Vec<(String, Policy, u32)> = Vec::new();
+    for (n, op) in ops.into_iter().enumerate() {
+        match op {
+            Op::Add(uri, policy) => {
+                let taken = entries.iter().any(|(k, p, _)| *k == uri && *p == policy);
+                let valid = check_key(&uri, policy).is_ok();
+                let result = m.add(&uri, policy, n as u32);
+                prop_assert_eq!(result.is_ok(), valid && !taken, "{:?} {}", uri, policy);
+                if result.is_ok() {
+                    entries.push((uri, policy, n as u32));
+                }
+            }
+            Op::Remove(at) if !entries.is_empty() => {
+                let (uri, policy, value) = entries.swap_remove(at % entries.len());
+                prop_assert_eq!(m.remove(&uri, policy), Some(value));
+                prop_assert_eq!(m.remove(&uri, policy), None);
+            }
+            Op::Remove(_) => {}
+        }
+        prop_assert_eq!(m.len(), entries.len());
+    }
+    for (uri, policy, value) in &entries {
+        prop_assert_eq!(m.get(uri, *policy), Some(value));
+    }
+    for probe in probes.iter().chain(entries.iter().map(|(k, _, _)| k)) {
+        let expected = reference(&entries, probe);
+        prop_assert_eq!(&found(&m, probe), &expected, "{:?}", probe);
+        prop_assert_eq!(best(&m, probe), expected.first().copied(), "{:?}", probe);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
     fn agrees_with_a_scan_of_every_key(ops in ops(), probes in prop::collection::vec(uri(), 1..30)) {
-        let mut m = Matcher::new();
-        let mut entries: Vec<(String, Policy, u32)> = Vec::new();
-        for (n, op) in ops.into_iter().enumerate() {
-            match op {
-                Op::Add(uri, policy) => {
-                    let taken = entries.iter().any(|(k, p, _)| *k == uri && *p == policy);
-                    let valid = check_key(&uri, policy).is_ok();
-                    let result = m.add(&uri, policy, n as u32);
-                    prop_assert_eq!(result.is_ok(), valid && !taken, "{:?} {}", uri, policy);
-                    if result.is_ok() {
-                        entries.push((uri, policy, n as u32));
-                    }
-                }
-                Op::Remove(at) if !entries.is_empty() => {
-                    let (uri, policy, value) = entries.swap_remove(at % entries.len());
-                    prop_assert_eq!(m.remove(&uri, policy), Some(value));
-                    prop_assert_eq!(m.remove(&uri, policy), None);
-                }
-                Op::Remove(_) => {}
-            }
-            prop_assert_eq!(m.len(), entries.len());
-        }
-        for (uri, policy, value) in &entries {
-            prop_assert_eq!(m.get(uri, *policy), Some(value));
-        }
-        for probe in probes.iter().chain(entries.iter().map(|(k, _, _)| k)) {
-            let expected = reference(&entries, probe);
-            prop_assert_eq!(&found(&m, probe), &expected, "{:?}", probe);
-            prop_assert_eq!(best(&m, probe), expected.first().copied(), "{:?}", probe);
-        }
+        agrees_with_the_reference(ops, probes)?;
+    }
+
+    #[test]
+    fn agrees_with_a_scan_for_components_of_every_length(
+        ops in ops_of(uri_of(long_component().boxed())),
+        probes in prop::collection::vec(uri_of(long_component().boxed()), 1..30),
+    ) {
+        agrees_with_the_reference(ops, probes)?;
     }
 }
 

@@ -19,10 +19,9 @@
 //! first walk found. Counters and bit sets on the nodes stop both walks where no key
 //! of the right kind (or, for wildcards, of the right length) lies below.
 
-use std::hash::BuildHasher;
-
 use hashbrown::HashTable;
 
+use super::hash::{truncate, Hashes, Text, Words, SHORT};
 use super::store::{Nodes, NONE};
 use super::Refused;
 
@@ -63,6 +62,32 @@ impl Label {
             Label::Heap(bytes) => bytes,
         }
     }
+
+    /// Whether the label is `probe`'s bytes: an inline label is compared as two words.
+    fn matches(&self, probe: &Probe<'_>) -> bool {
+        match (self, probe.words) {
+            (Label::Inline(len, bytes), Some([w0, w1])) => {
+                // Bytes 0..8, and 8..14 from an overlapping load of 6..14.
+                let (head, tail) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>());
+                let (Some(head), Some(tail)) = (head, tail) else {
+                    return false;
+                };
+                usize::from(*len) == probe.bytes.len()
+                    && u64::from_le_bytes(*head) == w0
+                    && u64::from_le_bytes(*tail) >> 16 == w1
+            }
+            _ => self.bytes() == probe.bytes,
+        }
+    }
+}
+
+/// Bytes looked for (a component or the start of one), with their words when they are
+/// short and their hash.
+#[derive(Clone, Copy)]
+struct Probe<'b> {
+    bytes: &'b [u8],
+    words: Option<Words>,
+    hash: u64,
 }
 
 /// Aligned to a cache line so that a lookup touches one line per node it visits (the
@@ -180,34 +205,57 @@ impl<'a, T> Found<'a, T> {
     }
 }
 
+/// Bit 7 of byte `k` of the result is set when byte `k` of `word` is a dot. No carry
+/// crosses bytes (each byte of the sum is at most 0x7F + 0x7F), so there are no false hits.
+fn dot_mask(word: u64) -> u64 {
+    const DOTS: u64 = 0x2E2E_2E2E_2E2E_2E2E;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = word ^ DOTS;
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
 /// Call `f(base, mask)` for each 8-byte word of `bytes` (the last one zero-padded) with
 /// the word's offset and a mask with bit 7 of byte `k` set when byte `base + k` is a dot:
 /// a URI is split a word at a time rather than a byte at a time.
 fn for_each_dot_mask(bytes: &[u8], mut f: impl FnMut(usize, u64)) {
-    const DOTS: u64 = 0x2E2E_2E2E_2E2E_2E2E;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    // Bit 7 of a byte of the result: that byte of `word` is a dot. No carry crosses
-    // bytes (each byte of the sum is at most 0x7F + 0x7F), so there are no false hits.
-    let dots = |word: u64| {
-        let x = word ^ DOTS;
-        !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
-    };
     let mut chunks = bytes.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
-        f(base, dots(u64::from_le_bytes(word)));
+        f(base, dot_mask(u64::from_le_bytes(word)));
         base += 8;
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = [0; 8];
-        if let Some(head) = word.get_mut(..rest.len()) {
-            head.copy_from_slice(rest);
-        }
-        f(base, dots(u64::from_le_bytes(word)));
+        // The last 8 bytes, shifted down to the remainder's (one load: a copy into a
+        // stack word would stall the load that reads it back); a shorter text, by bytes.
+        let last = bytes.len().checked_sub(8).and_then(|at| bytes.get(at..));
+        let word = match last.and_then(|last| <[u8; 8]>::try_from(last).ok()) {
+            Some(last) => u64::from_le_bytes(last) >> (8 * (8 - rest.len())),
+            None => rest
+                .iter()
+                .rev()
+                .fold(0, |word, &byte| (word << 8) | u64::from(byte)),
+        };
+        f(base, dot_mask(word));
     }
+}
+
+/// Where the first dot of `bytes` is, if any (a word at a time, stopping at it).
+fn first_dot(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        let mask = dot_mask(word);
+        if mask != 0 {
+            return Some(base + mask.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    let rest = chunks.remainder();
+    rest.iter().position(|&b| b == b'.').map(|at| base + at)
 }
 
 fn bit(len: usize) -> u64 {
@@ -247,7 +295,7 @@ pub(super) struct Trie<T> {
     /// the nodes' tail bit sets exact.
     tails: HashTable<Tail<T>>,
     tail_counts: HashTable<(u32, u32, u32)>,
-    hasher: foldhash::fast::RandomState,
+    hashes: Hashes,
 }
 
 impl<T> Trie<T> {
@@ -261,7 +309,7 @@ impl<T> Trie<T> {
             wildcards: 0,
             tails: HashTable::new(),
             tail_counts: HashTable::new(),
-            hasher: foldhash::fast::RandomState::default(),
+            hashes: Hashes::new(),
         }
     }
 
@@ -279,7 +327,15 @@ impl<T> Trie<T> {
     // -- hashing -------------------------------------------------------------------------
 
     fn bytes_hash(&self, bytes: &[u8]) -> u64 {
-        self.hasher.hash_one(bytes)
+        self.hashes.bytes(bytes)
+    }
+
+    fn probe<'b>(&self, bytes: &'b [u8]) -> Probe<'b> {
+        Probe {
+            bytes,
+            words: super::hash::words_of(bytes),
+            hash: self.bytes_hash(bytes),
+        }
     }
 
     /// The hash of an edge or tail from its node and the hash of its bytes (seeded, so
@@ -289,26 +345,22 @@ impl<T> Trie<T> {
         mixed ^ (mixed >> 29)
     }
 
-    fn edge_hash(
-        nodes: &Nodes<TrieNode<T>>,
-        hasher: &foldhash::fast::RandomState,
-        edge: &Edge,
-    ) -> u64 {
+    fn edge_hash(nodes: &Nodes<TrieNode<T>>, hashes: &Hashes, edge: &Edge) -> u64 {
         let label = nodes.get(edge.child).map_or(&[][..], |c| c.label.bytes());
-        Self::at_node(edge.parent, hasher.hash_one(label))
+        Self::at_node(edge.parent, hashes.bytes(label))
     }
 
     // -- paths ---------------------------------------------------------------------------
 
-    /// The literal child of `node` labelled `component` (whose hash is `hash`).
-    fn literal(&self, node: u32, component: &[u8], hash: u64) -> Option<u32> {
+    /// The literal child of `node` labelled `component`.
+    fn literal(&self, node: u32, component: &Probe<'_>) -> Option<u32> {
         self.edges
-            .find(Self::at_node(node, hash), |e| {
+            .find(Self::at_node(node, component.hash), |e| {
                 e.parent == node
                     && self
                         .nodes
                         .get(e.child)
-                        .is_some_and(|c| c.label.bytes() == component)
+                        .is_some_and(|c| c.label.matches(component))
             })
             .map(|e| e.child)
     }
@@ -318,7 +370,7 @@ impl<T> Trie<T> {
             let wild = self.nodes.get(node)?.wild;
             return (wild != NONE).then_some(wild);
         }
-        self.literal(node, component, self.bytes_hash(component))
+        self.literal(node, &self.probe(component))
     }
 
     /// The nodes along `path` from the root (root first), as far as they exist.
@@ -371,9 +423,9 @@ impl<T> Trie<T> {
             parent: node,
             child,
         };
-        let (nodes, hasher) = (&self.nodes, &self.hasher);
+        let (nodes, hashes) = (&self.nodes, &self.hashes);
         self.edges
-            .insert_unique(hash, edge, |e| Self::edge_hash(nodes, hasher, e));
+            .insert_unique(hash, edge, |e| Self::edge_hash(nodes, hashes, e));
         if let Some(n) = self.nodes.get_mut(node) {
             n.literals += 1;
             n.filter |= filter_bit(bytes_hash, false);
@@ -473,18 +525,17 @@ impl<T> Trie<T> {
 
     // -- prefix keys ---------------------------------------------------------------------
 
-    /// The prefix key with `tail` (whose hash is `hash`) at `node`.
-    fn tail_at(&self, node: u32, tail: &[u8], hash: u64) -> Option<&Tail<T>> {
-        self.tails.find(Self::at_node(node, hash), |t| {
-            t.node == node && t.tail.bytes() == tail
+    /// The prefix key with `tail` at `node`.
+    fn tail_at(&self, node: u32, tail: &Probe<'_>) -> Option<&Tail<T>> {
+        self.tails.find(Self::at_node(node, tail.hash), |t| {
+            t.node == node && t.tail.matches(tail)
         })
     }
 
     pub(super) fn get_prefix(&self, key: &str) -> Option<&T> {
         let (path, tail) = split_prefix(key);
         let node = self.find(path)?;
-        let tail = tail.as_bytes();
-        Some(&self.tail_at(node, tail, self.bytes_hash(tail))?.value)
+        Some(&self.tail_at(node, &self.probe(tail.as_bytes()))?.value)
     }
 
     pub(super) fn get_prefix_mut(&mut self, key: &str) -> Option<&mut T> {
@@ -542,9 +593,9 @@ impl<T> Trie<T> {
             tail: Label::new(tail.as_bytes()),
             value,
         };
-        let hasher = &self.hasher;
+        let hashes = &self.hashes;
         self.tails.insert_unique(hash, entry, |t| {
-            Self::at_node(t.node, hasher.hash_one(t.tail.bytes()))
+            Self::at_node(t.node, hashes.bytes(t.tail.bytes()))
         });
         let bucket = tail.len().min(LONG) as u32;
         self.count_tails(node, bucket, 1);
@@ -606,37 +657,74 @@ impl<T> Trie<T> {
             return;
         }
         let prefixes = prefixes && !self.tails.is_empty();
-        let mut count = 1;
-        for_each_dot_mask(uri, |_, mask| count += mask.count_ones() as usize);
-        let wildcards = wildcards && self.by_count.get(count).is_some_and(|&c| c > 0);
+        let wildcards = wildcards && self.wildcards > 0;
         if !prefixes && !wildcards {
             return;
         }
+        // Every key below the root begins with a literal edge unless the root has a
+        // wildcard child or prefix tails: a URI whose first component is not one of those
+        // edges matches nothing, which one probe tells before the URI is split.
+        let mut first = None;
+        if let Some(root) = self.nodes.get(Self::ROOT) {
+            if root.tail_lengths == 0 && root.wild == NONE {
+                let end = first_dot(uri).unwrap_or(uri.len());
+                let probe = self.probe_in(uri, 0, end);
+                let child = if root.filter & filter_bit(probe.hash, false) == 0 {
+                    None
+                } else {
+                    self.literal(Self::ROOT, &probe)
+                };
+                match child {
+                    Some(child) => first = Some((probe.hash, child)),
+                    None => return,
+                }
+            }
+        }
+        // Component `k` runs from the dot before it to the dot after it (or the ends). One
+        // pass: the first INLINE components go on the stack, more move to the heap.
         let mut inline = [Comp::EMPTY; INLINE];
-        let mut heap = Vec::new();
-        let comps: &mut [Comp] = if count <= INLINE {
-            inline.get_mut(..count).unwrap_or_default()
-        } else {
-            heap.resize(count, Comp::EMPTY);
-            &mut heap
+        let mut heap: Vec<Comp> = Vec::new();
+        let mut count = 0;
+        let mut push = |start: u32, end: u32| {
+            let comp = Comp {
+                start,
+                end,
+                ..Comp::EMPTY
+            };
+            match inline.get_mut(count) {
+                Some(slot) => *slot = comp,
+                None => {
+                    if heap.is_empty() {
+                        heap.extend_from_slice(&inline);
+                    }
+                    heap.push(comp);
+                }
+            }
+            count += 1;
         };
-        // Component `at` runs from the dot before it to the dot after it (or the ends).
-        let mut at = 0;
+        let mut start = 0;
         for_each_dot_mask(uri, |base, mut mask| {
             while mask != 0 {
                 let dot = (base + mask.trailing_zeros() as usize / 8) as u32;
                 mask &= mask - 1;
-                if let Some(comp) = comps.get_mut(at) {
-                    comp.end = dot;
-                }
-                at += 1;
-                if let Some(comp) = comps.get_mut(at) {
-                    comp.start = dot + 1;
-                }
+                push(start, dot);
+                start = dot + 1;
             }
         });
-        if let Some(last) = comps.last_mut() {
-            last.end = uri.len() as u32;
+        push(start, uri.len() as u32);
+        let wildcards = wildcards && self.by_count.get(count).is_some_and(|&c| c > 0);
+        if !prefixes && !wildcards {
+            return;
+        }
+        let comps: &mut [Comp] = if count <= INLINE {
+            inline.get_mut(..count).unwrap_or_default()
+        } else {
+            &mut heap
+        };
+        if let (Some((hash, child)), Some(comp)) = (first, comps.first_mut()) {
+            comp.hash = hash;
+            comp.hashed = true;
+            comp.node = child;
         }
         if prefixes {
             let mut found = Found::new();
@@ -650,19 +738,41 @@ impl<T> Trie<T> {
         }
     }
 
-    /// Component `at` of the URI and its hash (computed once).
-    fn component<'u>(&self, uri: &'u [u8], comps: &mut [Comp], at: usize) -> (&'u [u8], u64) {
-        let Some(comp) = comps.get_mut(at) else {
-            return (&[], 0);
+    /// Bytes `start..end` of the URI, to look for.
+    fn probe_in<'u>(&self, uri: &'u [u8], start: usize, end: usize) -> Probe<'u> {
+        let bytes = uri.get(start..end).unwrap_or_default();
+        let words = Text(uri).words(start, end);
+        let hash = match words {
+            Some(words) => self.hashes.short(words, bytes.len()),
+            None => self.bytes_hash(bytes),
         };
-        let bytes = uri
-            .get(comp.start as usize..comp.end as usize)
-            .unwrap_or_default();
+        Probe { bytes, words, hash }
+    }
+
+    /// Component `at` of the URI (its hash computed once).
+    fn component<'u>(&self, uri: &'u [u8], comps: &mut [Comp], at: usize) -> Probe<'u> {
+        let Some(comp) = comps.get_mut(at) else {
+            return Probe {
+                bytes: &[],
+                words: None,
+                hash: 0,
+            };
+        };
+        let (start, end) = (comp.start as usize, comp.end as usize);
+        let bytes = uri.get(start..end).unwrap_or_default();
+        let words = Text(uri).words(start, end);
         if !comp.hashed {
-            comp.hash = self.bytes_hash(bytes);
+            comp.hash = match words {
+                Some(words) => self.hashes.short(words, bytes.len()),
+                None => self.bytes_hash(bytes),
+            };
             comp.hashed = true;
         }
-        (bytes, comp.hash)
+        Probe {
+            bytes,
+            words,
+            hash: comp.hash,
+        }
     }
 
     fn walk_prefixes<'a>(&'a self, uri: &[u8], comps: &mut [Comp], found: &mut Found<'a, T>) {
@@ -671,17 +781,20 @@ impl<T> Trie<T> {
             let Some(n) = self.nodes.get(node) else {
                 return;
             };
-            let (next, hash) = self.component(uri, comps, at);
+            let next = self.component(uri, comps, at);
             if n.tail_lengths != 0 {
-                self.tails_at(node, n.tail_lengths, n.filter, next, found);
+                self.tails_at(node, n.tail_lengths, n.filter, &next, found);
             }
-            if n.tails_below == 0 || n.literals == 0 || next.is_empty() {
+            if n.tails_below == 0 || n.literals == 0 || next.bytes.is_empty() {
                 return;
             }
-            let child = if n.filter & filter_bit(hash, false) == 0 {
+            let known = comps.get(at).map_or(UNKNOWN, |c| c.node);
+            let child = if known != UNKNOWN {
+                (known != NONE).then_some(known)
+            } else if n.filter & filter_bit(next.hash, false) == 0 {
                 None
             } else {
-                self.literal(node, next, hash)
+                self.literal(node, &next)
             };
             let Some(child) = child else {
                 if let Some(comp) = comps.get_mut(at) {
@@ -703,7 +816,7 @@ impl<T> Trie<T> {
         node: u32,
         lengths: u64,
         filter: u64,
-        next: &[u8],
+        next: &Probe<'_>,
         found: &mut Found<'a, T>,
     ) {
         let mut bits = lengths;
@@ -711,19 +824,30 @@ impl<T> Trie<T> {
             let len = bits.trailing_zeros() as usize;
             bits &= bits - 1;
             let range = if len == LONG {
-                LONG..next.len() + 1
+                LONG..next.bytes.len() + 1
             } else {
                 len..len + 1
             };
             for len in range {
-                let Some(tail) = next.get(..len) else {
+                let Some(bytes) = next.bytes.get(..len) else {
                     return;
                 };
-                let hash = self.bytes_hash(tail);
-                if filter & filter_bit(hash, true) == 0 {
+                // A short start of the component: its words are the component's, cut.
+                let tail = match next.words {
+                    Some(words) if len <= SHORT => {
+                        let words = truncate(words, len);
+                        Probe {
+                            bytes,
+                            words: Some(words),
+                            hash: self.hashes.short(words, len),
+                        }
+                    }
+                    _ => self.probe(bytes),
+                };
+                if filter & filter_bit(tail.hash, true) == 0 {
                     continue;
                 }
-                if let Some(hit) = self.tail_at(node, tail, hash) {
+                if let Some(hit) = self.tail_at(node, &tail) {
                     found.push(&hit.value);
                 }
             }
@@ -794,11 +918,11 @@ impl<T> Trie<T> {
                 let child = if literal_path && known != UNKNOWN {
                     (known != NONE).then_some(known)
                 } else {
-                    let (bytes, hash) = self.component(uri, comps, depth);
-                    if n.filter & filter_bit(hash, false) == 0 {
+                    let component = self.component(uri, comps, depth);
+                    if n.filter & filter_bit(component.hash, false) == 0 {
                         None
                     } else {
-                        self.literal(node, bytes, hash)
+                        self.literal(node, &component)
                     }
                 };
                 if let Some(child) = child {
@@ -840,6 +964,10 @@ mod tests {
             });
             let expected: Vec<usize> = (0..len).filter(|&i| text[i] == b'.').collect();
             assert_eq!(found, expected, "{len}");
+            for start in 0..len.min(20) {
+                let from = &text[start..];
+                assert_eq!(first_dot(from), from.iter().position(|&b| b == b'.'));
+            }
         }
     }
 

@@ -81,9 +81,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pywamp: cannot listen: {exc}", file=sys.stderr)
         return 1
     finally:
+        _cancel_remaining(loop)
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
     return 0
+
+
+def _cancel_remaining(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what still runs once the router stopped (a TLS handshake of an admitted
+    connection, say) and let it finish, as ``asyncio.run`` does."""
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
 
 
 if __name__ == "__main__":

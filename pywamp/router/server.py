@@ -260,6 +260,8 @@ class Router:
         ``timeout`` seconds for their answers, then close every connection."""
         for server in self.servers:
             server.close()
+        for rate in self.admission:
+            rate.stop()
         self.execute(self.core.shutdown(time.time()))
         deadline = time.monotonic() + timeout
         await asyncio.sleep(0)  # let the ERRORs and GOODBYEs leave

@@ -22,9 +22,10 @@ log = logging.getLogger("pywamp.transport")
 
 class ConnectionRate:
     """A token bucket: ``rate`` new connections per second, in bursts of up to ``burst``
-    (default: one second's worth); ``refused`` counts the connections turned away."""
+    (default: one second's worth); ``refused`` counts the connections turned away, and
+    ``handshakes`` holds the TLS handshakes of admitted ones still running."""
 
-    __slots__ = ("burst", "rate", "refused", "stamp", "tokens")
+    __slots__ = ("burst", "handshakes", "rate", "refused", "stamp", "tokens")
 
     def __init__(self, rate: float, burst: float | None = None) -> None:
         if rate <= 0:
@@ -34,6 +35,12 @@ class ConnectionRate:
         self.tokens = self.burst
         self.stamp = time.monotonic()
         self.refused = 0
+        self.handshakes: set[asyncio.Task[None]] = set()
+
+    def stop(self) -> None:
+        """The listener closed: the handshakes under way end without a session."""
+        for task in self.handshakes:
+            task.cancel()
 
     def admit(self) -> bool:
         """Take one token if there is one (the bucket refills with time)."""
@@ -79,17 +86,24 @@ class _TlsGate(asyncio.Protocol):
     the connection's own protocol (which sees nothing of the plain socket)."""
 
     def __init__(
-        self, protocol: asyncio.Protocol, context: _ssl.SSLContext, timeout: float | None
+        self,
+        protocol: asyncio.Protocol,
+        context: _ssl.SSLContext,
+        timeout: float | None,
+        running: set[asyncio.Task[None]],
     ) -> None:
         self.protocol = protocol
         self.context = context
         self.timeout = timeout
+        self.running = running
         self.task: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         transport.pause_reading()  # the ClientHello is for start_tls, not for this gate
-        self.task = asyncio.get_running_loop().create_task(self._handshake(transport))
+        self.task = task = asyncio.get_running_loop().create_task(self._handshake(transport))
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
 
     async def _handshake(self, transport: asyncio.Transport) -> None:
         loop = asyncio.get_running_loop()
@@ -132,6 +146,6 @@ def admitting(
             return _Refused()
         if ssl is None:
             return factory()
-        return _TlsGate(factory(), ssl, handshake_timeout)
+        return _TlsGate(factory(), ssl, handshake_timeout, rate.handshakes)
 
     return admit

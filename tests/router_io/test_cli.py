@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from autobahn.wamp.types import PublishOptions
-from io_harness import Collector, Endpoints, Peer, join, wait
+from io_harness import Collector, Endpoints, Peer, Tls, join, wait
 
 from pywamp.router.settings import RouterConfig
 
@@ -198,3 +198,24 @@ async def test_zero_argument_default() -> None:
         assert (await wait(other.left)).reason == "wamp.close.system_shutdown"
         code, _, err = await router.finish()
         assert code == 0, err
+
+
+async def test_stopping_during_a_tls_handshake_leaves_nothing_running(
+    short_dir: Path, tls: Tls
+) -> None:
+    """A rate-bounded TLS listener runs each admitted handshake as a task of its own; one
+    still waiting for its ClientHello when the router stops is cancelled, not left
+    pending in a closed loop."""
+    config = short_dir / "router.toml"
+    config.write_text(
+        "[[listeners]]\nport = 0\nmax_connection_rate = 10\n"
+        f'tls = {{ certificate = "{tls.certificate}", key = "{tls.certificate}" }}\n'
+    )
+    async with running("--config", str(config)) as router:
+        _, writer = await wait(asyncio.open_connection("127.0.0.1", router.port()))
+        await asyncio.sleep(0.2)  # accepted and admitted: its handshake waits for us
+        router.process.send_signal(signal.SIGTERM)
+        code, _, err = await router.finish()
+        writer.close()
+    assert code == 0, err
+    assert "Task was destroyed" not in err and "Traceback" not in err, err

@@ -106,3 +106,32 @@ def test_rate_key_is_read_from_toml(tmp_path: Path) -> None:
         ConfigError, match=r"listeners\[0\]\.max_connection_rate: must be at least 1"
     ):
         load_config(path)
+
+
+async def test_stopping_ends_the_handshakes_under_way(tls: Tls) -> None:
+    """A connection admitted but still in its TLS handshake when the router stops gets
+    no session later: its handshake is cancelled and the connection closed."""
+    router = Router(
+        RouterConfig(
+            listeners=[
+                ListenerConfig(
+                    "universal",
+                    port=0,
+                    tls_certificate=tls.certificate,
+                    tls_key=tls.certificate,
+                    max_connection_rate=RATE,
+                )
+            ]
+        )
+    )
+    await router.start()
+    reader, writer = await wait(asyncio.open_connection("127.0.0.1", router.port(0)))
+    for _ in range(100):  # accepted and admitted: its handshake waits for a ClientHello
+        if router.admission[0].handshakes:
+            break
+        await asyncio.sleep(0.01)
+    assert len(router.admission[0].handshakes) == 1
+    await router.stop()
+    assert await wait(reader.read()) == b""  # closed, nothing sent
+    assert not router.admission[0].handshakes and not router.connections
+    writer.close()

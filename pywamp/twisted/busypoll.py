@@ -27,10 +27,12 @@ from typing import Any
 
 from twisted.internet.epollreactor import EPollReactor
 
+from pywamp.busypoll import DEFAULT_SPIN_US
+
 __all__ = ("DEFAULT_BUSY_POLL_US", "MAX_BUSY_POLL_US", "BusyPollReactor", "install")
 
 #: What ``install()`` polls when not told: the same as ``pywamp router``'s default.
-DEFAULT_BUSY_POLL_US = 50
+DEFAULT_BUSY_POLL_US = DEFAULT_SPIN_US
 #: The longest poll accepted (10 ms): past that, sleeping is cheaper than the CPU burnt.
 MAX_BUSY_POLL_US = 10_000
 

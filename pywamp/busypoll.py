@@ -19,9 +19,12 @@ import asyncio
 import os
 import selectors
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-__all__ = ("DEFAULT_SPIN_US", "BusyPollSelector", "install", "new_event_loop")
+__all__ = ("DEFAULT_SPIN_US", "BusyPollSelector", "install", "new_event_loop", "poll_briefly")
+
+T = TypeVar("T")
 
 #: Microseconds to poll before sleeping, unless told otherwise: a loopback round trip
 #: through another busy process fits in it.
@@ -38,29 +41,31 @@ class BusyPollSelector(selectors.DefaultSelector):
         self.spin = spin
 
     def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
-        if self.spin <= 0:
-            plain: list[tuple[Any, int]] = super().select(timeout)
-            return plain
-        ready: list[tuple[Any, int]] = super().select(0)
-        if ready or (timeout is not None and timeout <= 0):
-            return ready
-        spin = self.spin if timeout is None else min(self.spin, timeout)
-        start = time.monotonic()
-        end = start + spin
-        while True:
-            ready = super().select(0)
-            now = time.monotonic()
-            if ready or now >= end:
-                break
-            # Another runnable task on this CPU (the peer we wait for, on a busy machine)
-            # gets it now; with none, this returns at once and the poll goes on.
-            sched_yield()
+        return poll_briefly(super().select, timeout, self.spin)
+
+
+def poll_briefly(
+    poll: Callable[[float | None], list[T]], timeout: float | None, spin: float
+) -> list[T]:
+    """``poll(timeout)`` (None: no limit), after polling without sleeping for up to
+    ``spin`` seconds (0: a plain poll); shared by the asyncio selector and the Twisted
+    reactor's epoll."""
+    if spin <= 0 or (timeout is not None and timeout <= 0):
+        return poll(timeout)
+    ready = poll(0)
+    if ready:
+        return ready
+    start = now = time.monotonic()
+    end = start + (spin if timeout is None else min(spin, timeout))
+    while now < end:
+        # Another runnable task on this CPU (the peer we wait for, on a busy machine)
+        # gets it now; with none, this returns at once and the poll goes on.
+        sched_yield()
+        ready = poll(0)
         if ready:
             return ready
-        if timeout is not None:
-            timeout = max(0.0, timeout - (now - start))
-        result: list[tuple[Any, int]] = super().select(timeout)
-        return result
+        now = time.monotonic()
+    return poll(None if timeout is None else max(0.0, timeout - (now - start)))
 
 
 def new_event_loop(spin: float) -> asyncio.AbstractEventLoop:

@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 
 from pywamp import _native
 from pywamp.exception import ProtocolError, TransportError
-from pywamp.transport._framing import DECODE_SLICE, dispatch
+from pywamp.transport._framing import DECODE_SLICE, broken, dispatch
 
 __all__ = ("DISCONNECT", "DROP", "MessageHandler", "TransportInfo", "WampTransport")
 
@@ -329,10 +329,7 @@ class WampTransport(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         """Decode every complete item in ``data`` and dispatch it in order; what the
-        handlers send leaves when the dispatch ends, one write per transport.
-
-        The path of every read: one Python frame from asyncio to the handler.
-        """
+        handlers send leaves when the dispatch ends, one write per transport."""
         stream = self.stream
         if stream is None:
             self._handshake_data(data)
@@ -345,31 +342,15 @@ class WampTransport(asyncio.Protocol):
         batch.feeding += 1
         try:
             size = len(data)
-            start = 0
-            while start < size:  # once, unless the read is over DECODE_SLICE
-                chunk = data if size <= DECODE_SLICE else data[start : start + DECODE_SLICE]
-                start += DECODE_SLICE
+            for start in range(0, size, DECODE_SLICE):  # once, unless over DECODE_SLICE
                 try:
-                    items = stream.feed(chunk)
-                except ProtocolError as error:
-                    self._dispatch(error.messages)
-                    if self.transport is not None:
-                        self.handler.protocol_violation(error)
+                    items = stream.feed(
+                        data if size <= DECODE_SLICE else data[start : start + DECODE_SLICE]
+                    )
+                except (ProtocolError, TransportError) as error:
+                    broken(self, error)
                     return
-                except TransportError as error:
-                    self._dispatch(error.messages)
-                    self._fail(error)
-                    return
-                # _dispatch, inlined
-                self.messages_in += len(items)
-                deliver = self.handler.message_received
-                events = self._events
-                for item in items:
-                    on_event = events.get(item.__class__)
-                    if on_event is None:
-                        deliver(item)
-                    else:
-                        on_event(item)
+                self._dispatch(items)
                 if self.transport is None:
                     return  # closed by what was dispatched: the rest is not read
         finally:
@@ -386,7 +367,7 @@ class WampTransport(asyncio.Protocol):
         raise NotImplementedError
 
     def _dispatch(self, items: list[Any]) -> None:
-        """The items decoded before a framing error (the read path dispatches inline)."""
+        """Each decoded item to its event hook or to the handler, counted."""
         self.messages_in += len(items)
         dispatch(items, self._events, self.handler.message_received)
 

@@ -21,13 +21,11 @@ Linux only (epoll), as Twisted's ``epollreactor``.
 
 from __future__ import annotations
 
-import os
-import time
 from typing import Any
 
 from twisted.internet.epollreactor import EPollReactor
 
-from pywamp.busypoll import DEFAULT_SPIN_US
+from pywamp.busypoll import DEFAULT_SPIN_US, poll_briefly
 
 __all__ = ("DEFAULT_BUSY_POLL_US", "MAX_BUSY_POLL_US", "BusyPollReactor", "install")
 
@@ -48,29 +46,14 @@ class PollingEpoll:
         self.spin = spin
 
     def poll(self, timeout: float | None = -1, maxevents: int = -1) -> list[tuple[int, int]]:
-        poll = self._epoll.poll
-        wait = -1.0 if timeout is None else timeout
-        spin = self.spin
-        if spin <= 0 or wait == 0:
-            ready: list[tuple[int, int]] = poll(wait, maxevents)
+        epoll = self._epoll
+
+        def poll(wait: float | None) -> list[tuple[int, int]]:
+            ready: list[tuple[int, int]] = epoll.poll(-1 if wait is None else wait, maxevents)
             return ready
-        ready = poll(0, maxevents)
-        if ready:
-            return ready
-        if 0 < wait < spin:
-            spin = wait
-        clock = time.monotonic
-        start = now = clock()
-        end = start + spin
-        give_way = os.sched_yield
-        while now < end:
-            give_way()  # a process waiting for this core runs first
-            ready = poll(0, maxevents)
-            if ready:
-                return ready
-            now = clock()
-        ready = poll(-1 if wait < 0 else max(0.0, wait - (now - start)), maxevents)
-        return ready
+
+        wait = None if timeout is None or timeout < 0 else timeout
+        return poll_briefly(poll, wait, self.spin)
 
     def __getattr__(self, name: str) -> Any:
         """register, modify, unregister, fileno, close: the wrapped epoll's own."""

@@ -141,8 +141,8 @@ class _WampProtocol(protocol.Protocol):
             self._flush()
 
     def _receive(self, data: bytes) -> None:
-        """Feed ``data`` to the native stream and dispatch the items (the hot path: one
-        ``feed``, a table lookup per item), at most ``DECODE_SLICE`` bytes at a time."""
+        """Feed ``data`` to the native stream and dispatch the items, at most
+        ``DECODE_SLICE`` bytes at a time."""
         if len(data) > DECODE_SLICE:
             for start in range(0, len(data), DECODE_SLICE):
                 if self._closing or self.transport is None:
@@ -154,14 +154,7 @@ class _WampProtocol(protocol.Protocol):
         except (ProtocolError, TransportError) as error:
             broken(self, error)
             return
-        events = self._events
-        deliver = self.handler.message_received
-        for item in items:
-            on_event = events.get(type(item))
-            if on_event is None:
-                deliver(item)
-            else:
-                on_event(item)
+        self._dispatch(items)
 
     def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
         was_open = self.stream is not None and self.opened.called

@@ -19,23 +19,22 @@ from pywamp.router.stats import ROUTER_STATS
 RATE = 3  # new connections per second, in bursts of 3
 
 
+def tls_listener(tls: Tls) -> ListenerConfig:
+    """A universal TLS listener bounded to RATE new connections per second."""
+    return ListenerConfig(
+        "universal",
+        port=0,
+        tls_certificate=tls.certificate,
+        tls_key=tls.certificate,
+        max_connection_rate=RATE,
+    )
+
+
 @pytest.fixture
 async def bounded(tls: Tls) -> AsyncIterator[Router]:
     """A universal TLS listener and a plain RawSocket one, each bounded to RATE per second."""
-    router = Router(
-        RouterConfig(
-            listeners=[
-                ListenerConfig(
-                    "universal",
-                    port=0,
-                    tls_certificate=tls.certificate,
-                    tls_key=tls.certificate,
-                    max_connection_rate=RATE,
-                ),
-                ListenerConfig("rawsocket", port=0, path=None, max_connection_rate=RATE),
-            ]
-        )
-    )
+    plain = ListenerConfig("rawsocket", port=0, path=None, max_connection_rate=RATE)
+    router = Router(RouterConfig(listeners=[tls_listener(tls), plain]))
     await router.start()
     yield router
     await router.stop()
@@ -111,19 +110,7 @@ def test_rate_key_is_read_from_toml(tmp_path: Path) -> None:
 async def test_stopping_ends_the_handshakes_under_way(tls: Tls) -> None:
     """A connection admitted but still in its TLS handshake when the router stops gets
     no session later: its handshake is cancelled and the connection closed."""
-    router = Router(
-        RouterConfig(
-            listeners=[
-                ListenerConfig(
-                    "universal",
-                    port=0,
-                    tls_certificate=tls.certificate,
-                    tls_key=tls.certificate,
-                    max_connection_rate=RATE,
-                )
-            ]
-        )
-    )
+    router = Router(RouterConfig(listeners=[tls_listener(tls)]))
     await router.start()
     reader, writer = await wait(asyncio.open_connection("127.0.0.1", router.port(0)))
     for _ in range(100):  # accepted and admitted: its handshake waits for a ClientHello

@@ -97,13 +97,18 @@ print("joins", len(joins), len(set(joins)))
 """
 
 
-def test_run_with_the_reactor_rejoins_then_returns(router: Router) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_PROGRAM), router.ws_url, router.realm],
+def run_program(program: str, router: Router) -> subprocess.CompletedProcess[str]:
+    """Run a program in its own process (its own reactor) against the router."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(program), router.ws_url, router.realm],
         capture_output=True,
         text=True,
         timeout=30,
     )
+
+
+def test_run_with_the_reactor_rejoins_then_returns(router: Router) -> None:
+    done = run_program(_PROGRAM, router)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "joins 2 2"
 
@@ -126,12 +131,7 @@ print("stopped")
 
 
 def test_a_program_that_stops_the_reactor_itself_ends_cleanly(router: Router) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_STOPS_ITSELF), router.ws_url, router.realm],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = run_program(_STOPS_ITSELF, router)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "stopped"
     assert "ReactorNotRunning" not in done.stderr, done.stderr

@@ -57,8 +57,15 @@ _DIRECT_WRITE_NEEDS = (
     "offset",
     "_tempDataBuffer",
     "_writeDisconnected",
+    "TLS",
     "reactor",
 )
+
+
+def _give_back_reads(transport: Any) -> None:
+    """Let the reactor call the transport's own ``doRead`` again."""
+    if "doRead" in vars(transport):
+        del transport.doRead
 
 
 class _WampProtocol(protocol.Protocol):
@@ -156,6 +163,11 @@ class _WampProtocol(protocol.Protocol):
         """The transport's ``doRead``: what Twisted's does (receive, report the end of the
         stream or a failed ``recv`` to the reactor), with the chunk handed straight to
         :meth:`dataReceived`."""
+        transport = self.transport
+        if transport.TLS:  # startTLS on this connection: Twisted's read and write from now on
+            _give_back_reads(transport)
+            self._write_now = False
+            return transport.doRead()
         try:
             data = self._recv(self._read_size)  # type: ignore[misc]
         except OSError as e:
@@ -232,8 +244,8 @@ class _WampProtocol(protocol.Protocol):
             )
             self.opened.addErrback(lambda _: None)  # nobody may be waiting
         transport, self.transport = self.transport, None
-        if transport is not None and "doRead" in vars(transport):
-            del transport.doRead  # the transport and this protocol no longer refer to each other
+        if transport is not None:
+            _give_back_reads(transport)  # the transport and this protocol let go of each other
         del transport
         if was_open:
             clean = isinstance(reason.value, error.ConnectionDone)
@@ -306,6 +318,7 @@ class _WampProtocol(protocol.Protocol):
         if (
             transport.connected
             and not transport.disconnecting
+            and not transport.TLS  # started on this connection: Twisted's write encrypts
             and not transport._writeDisconnected
             and not transport._tempDataBuffer
             and transport.offset == len(transport.dataBuffer)

@@ -1,8 +1,9 @@
 """The Twisted face's own read path on TCP: the reactor calls the protocol's reader in place
 of the transport's ``doRead``. Frames split over many reads, many frames and a large one in
 one read, PING answered with PONG, the connection lost in the middle of a frame (closed or
-reset) and the router half-closing: each over real sockets. The router side is the native
-framer behind a plain Twisted server socket, so it can cut frames wherever a test says."""
+reset), the router half-closing and TLS started on the connection: each over real sockets.
+The router side is the native framer behind a plain Twisted server socket, so it can cut
+frames wherever a test says."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import trustme
 from routers import Router
 from twisted.internet import defer, endpoints, protocol, reactor, task
-from twisted.internet.ssl import Certificate, optionsForClientTLS
+from twisted.internet.ssl import Certificate, PrivateCertificate, optionsForClientTLS
 from tx_helpers import close, joined
 
 from pywamp import _native
@@ -269,3 +271,32 @@ def test_only_plain_tcp_reads_through_the_protocol(run: Any, pywamp_router: Rout
         "unix": (False, True, False),
         "tls": (False, True, False),
     }
+
+
+def test_tls_started_on_the_connection_takes_twisted_paths_again(run: Any) -> None:
+    """``startTLS`` on a joined TCP connection (both ends): the bytes from then on are
+    encrypted both ways, so the protocol hands reads and writes back to Twisted."""
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1")
+    server_tls = PrivateCertificate.loadPEM(
+        server_cert.private_key_pem.bytes() + server_cert.cert_chain_pems[0].bytes()
+    ).options()
+    client_tls = optionsForClientTLS(
+        "127.0.0.1", trustRoot=Certificate.loadPEM(ca.cert_pem.bytes())
+    )
+
+    def script(router: ScriptedRouter, item: Any) -> None:
+        if isinstance(item, _native.Call):
+            router.transport.write(router.stream.send(answer(item, item.args[0] * 2)))
+
+    @defer.inlineCallbacks
+    def body(session: Recorder, router: ScriptedRouter) -> Any:
+        tcp = session.transport.transport
+        router.transport.startTLS(server_tls)
+        tcp.startTLS(client_tls)
+        results = yield defer.gatherResults([session.call("com.example.x", i) for i in range(3)])
+        more = yield session.call("com.example.x", 21)
+        peer_certificate = tcp.getPeerCertificate()
+        return results, more, "doRead" in vars(tcp), peer_certificate is not None
+
+    assert run(scripted, script, body) == ([0, 2, 4], 42, False, True)

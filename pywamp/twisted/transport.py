@@ -10,10 +10,12 @@ the same way and written at the start of the next reactor turn.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Mapping, Sequence
+from errno import ENOBUFS, EWOULDBLOCK
 from typing import Any
 
-from twisted.internet import defer, error, protocol
+from twisted.internet import defer, error, main, protocol
 from twisted.python.failure import Failure
 
 from pywamp import _native
@@ -55,8 +57,15 @@ _DIRECT_WRITE_NEEDS = (
     "offset",
     "_tempDataBuffer",
     "_writeDisconnected",
+    "TLS",
     "reactor",
 )
+
+
+def _give_back_reads(transport: Any) -> None:
+    """Let the reactor call the transport's own ``doRead`` again."""
+    if "doRead" in vars(transport):
+        del transport.doRead
 
 
 class _WampProtocol(protocol.Protocol):
@@ -80,6 +89,10 @@ class _WampProtocol(protocol.Protocol):
         #: A flush of ``_pending`` is scheduled for the next reactor turn.
         self._flush_scheduled = False
         self._dispatching = False
+        #: The socket's ``send`` and ``recv`` when this protocol uses them directly (TCP).
+        self._send: Callable[[bytes], int] | None = None
+        self._recv: Callable[[int], bytes] | None = None
+        self._read_size = 0
         self._events: dict[type, Callable[[Any], None]] = {
             _native.Ping: self._on_ping,
             _native.Pong: self._on_pong,
@@ -102,6 +115,8 @@ class _WampProtocol(protocol.Protocol):
             and all(hasattr(self.transport, name) for name in _DIRECT_WRITE_NEEDS)
             and not getattr(self.transport, "TLS", False)
         )
+        if self._write_now:
+            self._take_reads()
         set_nodelay = getattr(self.transport, "setTcpNoDelay", None)
         if set_nodelay is not None and _peer_of(self.transport).startswith("tcp"):
             set_nodelay(True)
@@ -121,10 +136,52 @@ class _WampProtocol(protocol.Protocol):
             self.transport, "getPeerCertificate"
         )
 
+    def _take_reads(self) -> None:
+        """On a TCP connection, use the socket directly: the reactor calls :meth:`_read`
+        in place of the transport's ``doRead`` (which would reach ``dataReceived``
+        through three more calls, one of them an endpoint's wrapper), and writes call
+        the socket's ``send``."""
+        from twisted.internet import tcp
+
+        transport = self.transport
+        kind = type(transport)
+        sock = getattr(transport, "socket", None)
+        if not isinstance(sock, socket.socket):
+            return
+        if kind.writeSomeData is tcp.Connection.writeSomeData:
+            self._send = sock.send
+        if (
+            kind.doRead is tcp.Connection.doRead
+            and kind._dataReceived is tcp.Connection._dataReceived
+            and type(getattr(transport, "bufferSize", None)) is int
+        ):
+            self._recv = sock.recv
+            self._read_size = transport.bufferSize
+            transport.doRead = self._read
+
+    def _read(self) -> Any:
+        """The transport's ``doRead``: what Twisted's does (receive, report the end of the
+        stream or a failed ``recv`` to the reactor), with the chunk handed straight to
+        :meth:`dataReceived`."""
+        transport = self.transport
+        if transport.TLS:  # startTLS on this connection: Twisted's read and write from now on
+            _give_back_reads(transport)
+            self._write_now = False
+            return transport.doRead()
+        try:
+            data = self._recv(self._read_size)  # type: ignore[misc]
+        except OSError as e:
+            return None if e.args[0] == EWOULDBLOCK else main.CONNECTION_LOST
+        if not data:
+            return main.CONNECTION_DONE
+        self.dataReceived(data)
+        return None
+
     def dataReceived(self, data: bytes) -> None:
         """Decode a received chunk and dispatch its messages in order; what they answer
         leaves in one write."""
-        if self.stream is None:
+        stream = self.stream
+        if stream is None:
             self._buffer += data
             self._handshake()
             return
@@ -135,10 +192,33 @@ class _WampProtocol(protocol.Protocol):
         if self._pending is None:
             self._pending = []
         try:
-            self._receive(data)
+            if len(data) > DECODE_SLICE:
+                self._receive(data)
+            else:  # _receive and dispatch, inlined: this is the path of every read
+                try:
+                    items = stream.feed(data)
+                except (ProtocolError, TransportError) as e:
+                    broken(self, e)
+                else:
+                    events = self._events
+                    deliver = self.handler.message_received
+                    for item in items:
+                        on_event = events.get(type(item))
+                        if on_event is None:
+                            deliver(item)
+                        else:
+                            on_event(item)
         finally:
             self._dispatching = False
-            self._flush()
+            # _flush, inlined
+            pending, self._pending = self._pending, None
+            transport = self.transport
+            if pending and transport is not None:
+                out = pending[0] if len(pending) == 1 else b"".join(pending)
+                if self._write_now:
+                    self._write_direct(transport, out)
+                else:
+                    transport.write(out)
 
     def _receive(self, data: bytes) -> None:
         """Feed ``data`` to the native stream and dispatch the items, at most
@@ -164,6 +244,8 @@ class _WampProtocol(protocol.Protocol):
             )
             self.opened.addErrback(lambda _: None)  # nobody may be waiting
         transport, self.transport = self.transport, None
+        if transport is not None:
+            _give_back_reads(transport)  # the transport and this protocol let go of each other
         del transport
         if was_open:
             clean = isinstance(reason.value, error.ConnectionDone)
@@ -229,19 +311,27 @@ class _WampProtocol(protocol.Protocol):
             else:
                 transport.write(data)
 
-    @staticmethod
-    def _write_direct(transport: Any, data: bytes) -> None:
+    def _write_direct(self, transport: Any, data: bytes) -> None:
         """Send on the socket now when nothing is queued before it, so the bytes leave
         without registering the socket for writing and unregistering it again (two
         epoll_ctl calls per write); what the socket does not take is queued as usual."""
         if (
             transport.connected
             and not transport.disconnecting
+            and not transport.TLS  # started on this connection: Twisted's write encrypts
             and not transport._writeDisconnected
             and not transport._tempDataBuffer
             and transport.offset == len(transport.dataBuffer)
         ):
-            sent = transport.writeSomeData(data)
+            send = self._send
+            if send is None:
+                sent = transport.writeSomeData(data)
+            else:
+                # On TCP, Twisted's writeSomeData without its two calls and memoryview.
+                try:
+                    sent = send(data)
+                except OSError as e:
+                    sent = 0 if e.args[0] in (EWOULDBLOCK, ENOBUFS) else None
             if not isinstance(sent, int):
                 # An error: queued, the reactor's doWrite meets it again and closes the
                 # connection as usual.

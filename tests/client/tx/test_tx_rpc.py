@@ -226,17 +226,17 @@ def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Rout
             yield callee.register(lambda x: x, "com.example.echo")
             writes: list[int] = []
             proto = callee.transport
-            socket_write = proto.transport.writeSomeData
+            socket_send = proto._send  # on TCP the protocol calls the socket's send
 
-            def write(data: bytes) -> Any:
+            def send(data: bytes) -> Any:
                 writes.append(len(data))
-                return socket_write(data)
+                return socket_send(data)
 
-            proto.transport.writeSomeData = write
+            proto._send = send
             results = yield defer.gatherResults(
                 [caller.call("com.example.echo", i) for i in range(100)]
             )
-            proto.transport.writeSomeData = socket_write
+            proto._send = socket_send
             return results, writes
         finally:
             yield close(caller, callee)
@@ -259,24 +259,25 @@ def test_calls_made_in_one_reactor_turn_leave_in_one_send(run: Any, router: Rout
             yield sleep(0)  # the registration's answer has been written and dispatched
             sends: list[int] = []
             waits: list[bool] = []
-            socket = caller.transport.transport
-            socket_write, start_writing = socket.writeSomeData, socket.startWriting
+            proto = caller.transport
+            socket = proto.transport
+            socket_send, start_writing = proto._send, socket.startWriting  # TCP: the socket's
 
             def write(data: bytes) -> Any:
                 sends.append(len(data))
-                return socket_write(data)
+                return socket_send(data)
 
             def wait_writable() -> None:
                 waits.append(True)
                 start_writing()
 
-            socket.writeSomeData, socket.startWriting = write, wait_writable
+            proto._send, socket.startWriting = write, wait_writable
             try:
                 calls = [caller.call("com.example.echo", i) for i in range(100)]
                 assert sends == []  # nothing leaves before the turn ends
                 results = yield defer.gatherResults(calls)
             finally:
-                socket.writeSomeData, socket.startWriting = socket_write, start_writing
+                proto._send, socket.startWriting = socket_send, start_writing
             return results, sends, waits
         finally:
             yield close(caller, callee)

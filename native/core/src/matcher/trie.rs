@@ -2,8 +2,10 @@
 //!
 //! A node stands for a run of components from the root. Each node keeps the component
 //! on its incoming edge (inline up to [`Label::INLINE`] bytes, so a lookup compares it
-//! without another memory access); literal edges live in one hash table keyed by
-//! (parent, component), the wildcard edge is a field of the node.
+//! without another memory access) and its parent's id; the nodes live in one
+//! open-addressing table (see `store.rs`) where a node's slot comes from the hash of
+//! (parent, component), so finding a child reads the child itself and nothing else. The
+//! wildcard child is the child labelled with the empty component.
 //!
 //! * A **wildcard** key is a path of literal and wildcard edges; its value sits at the
 //!   end of the path.
@@ -22,7 +24,7 @@
 use hashbrown::HashTable;
 
 use super::hash::{Hashes, Words};
-use super::store::{Nodes, NONE};
+use super::store::{Slot, Table, NONE};
 use super::Refused;
 
 mod lookup;
@@ -99,13 +101,14 @@ struct TrieNode<T> {
     label: Label,
     /// The value of the wildcard key that ends here.
     value: Option<T>,
-    /// The wildcard child, or NONE.
-    wild: u32,
+    /// The parent's id (its slot); a free slot or a tombstone has a marker here.
+    parent: u32,
     /// How many literal edges leave this node.
     literals: u32,
-    /// How many prefix keys have their tail here, and how many below this node.
-    tails: u32,
+    /// How many prefix keys have their tail below this node.
     tails_below: u32,
+    /// Whether this node has a wildcard child.
+    wild: bool,
     /// Bit `l`: some tail here has length `l` (the last bit: length >= LONG).
     tail_lengths: u64,
     /// Bit `k`: a wildcard key ends `k` levels below (the last bit: >= LONG). Set on
@@ -123,29 +126,36 @@ impl<T> TrieNode<T> {
     const EMPTY: TrieNode<T> = TrieNode {
         label: Label::EMPTY,
         value: None,
-        wild: NONE,
+        parent: NONE,
         literals: 0,
-        tails: 0,
         tails_below: 0,
+        wild: false,
         tail_lengths: 0,
         wild_depths: 0,
         filter: 0,
     };
 
     fn idle(&self) -> bool {
-        self.wild == NONE
+        !self.wild
             && self.value.is_none()
             && self.literals == 0
-            && self.tails == 0
+            && self.tail_lengths == 0
             && self.tails_below == 0
     }
 }
 
-/// A literal edge.
-#[derive(Clone, Copy)]
-struct Edge {
-    parent: u32,
-    child: u32,
+impl<T> Slot for TrieNode<T> {
+    fn free() -> Self {
+        TrieNode::EMPTY
+    }
+
+    fn parent(&self) -> u32 {
+        self.parent
+    }
+
+    fn set_parent(&mut self, parent: u32) {
+        self.parent = parent;
+    }
 }
 
 /// A prefix key: the node at the end of its path, its tail, its value.
@@ -182,8 +192,7 @@ fn components(path: Option<&str>) -> impl Iterator<Item = &[u8]> {
 }
 
 pub(super) struct Trie<T> {
-    nodes: Nodes<TrieNode<T>>,
-    edges: HashTable<Edge>,
+    nodes: Table<TrieNode<T>>,
     /// How many wildcard keys have each component count (a URI with a count no key has
     /// needs no search).
     by_count: Vec<u32>,
@@ -193,20 +202,23 @@ pub(super) struct Trie<T> {
     tails: HashTable<Tail<T>>,
     tail_counts: HashTable<(u32, u32, u32)>,
     hashes: Hashes,
+    /// The hash of the empty component (the wildcard child's label).
+    empty: u64,
 }
 
 impl<T> Trie<T> {
     const ROOT: u32 = 0;
 
     pub(super) fn new() -> Self {
+        let hashes = Hashes::new();
         Trie {
-            nodes: Nodes::with_root(TrieNode::EMPTY),
-            edges: HashTable::new(),
+            nodes: Table::with_root(TrieNode::EMPTY),
             by_count: Vec::new(),
             wildcards: 0,
             tails: HashTable::new(),
             tail_counts: HashTable::new(),
-            hashes: Hashes::new(),
+            empty: hashes.bytes(&[]),
+            hashes,
         }
     }
 
@@ -242,30 +254,31 @@ impl<T> Trie<T> {
         mixed ^ (mixed >> 29)
     }
 
-    fn edge_hash(nodes: &Nodes<TrieNode<T>>, hashes: &Hashes, edge: &Edge) -> u64 {
-        let label = nodes.get(edge.child).map_or(&[][..], |c| c.label.bytes());
-        Self::at_node(edge.parent, hashes.bytes(label))
-    }
-
     // -- paths ---------------------------------------------------------------------------
 
     /// The literal child of `node` labelled `component`.
+    #[inline]
     fn literal(&self, node: u32, component: &Probe<'_>) -> Option<u32> {
-        self.edges
-            .find(Self::at_node(node, component.hash), |e| {
-                e.parent == node
-                    && self
-                        .nodes
-                        .get(e.child)
-                        .is_some_and(|c| c.label.matches(component))
+        self.nodes
+            .find(Self::at_node(node, component.hash), node, |c| {
+                c.label.matches(component)
             })
-            .map(|e| e.child)
+    }
+
+    /// The wildcard child of `node` (which the caller saw has one).
+    fn wild_child(&self, node: u32) -> Option<u32> {
+        self.nodes.find(Self::at_node(node, self.empty), node, |c| {
+            c.label.bytes().is_empty()
+        })
     }
 
     fn child(&self, node: u32, component: &[u8]) -> Option<u32> {
         if component.is_empty() {
-            let wild = self.nodes.get(node)?.wild;
-            return (wild != NONE).then_some(wild);
+            return if self.nodes.get(node)?.wild {
+                self.wild_child(node)
+            } else {
+                None
+            };
         }
         self.literal(node, &self.probe(component))
     }
@@ -289,45 +302,44 @@ impl<T> Trie<T> {
         components(path).try_fold(Self::ROOT, |node, component| self.child(node, component))
     }
 
-    /// The nodes along `path` from the root, created as needed; the caller checked room.
-    fn make(&mut self, path: Option<&str>) -> Vec<u32> {
+    /// The nodes along `path` from the root, created as needed; the caller made room
+    /// (see [`Trie::has_room`]). None (with the nodes made pruned again) if there was no
+    /// room after all.
+    fn make(&mut self, path: Option<&str>) -> Option<Vec<u32>> {
         let mut nodes = vec![Self::ROOT];
         let mut node = Self::ROOT;
         for component in components(path) {
-            node = match self.child(node, component) {
-                Some(child) => child,
+            let next = match self.child(node, component) {
+                Some(child) => Some(child),
                 None => self.add_child(node, component),
             };
+            let Some(next) = next else {
+                self.prune(path, &nodes);
+                return None;
+            };
+            node = next;
             nodes.push(node);
         }
-        nodes
+        Some(nodes)
     }
 
-    fn add_child(&mut self, node: u32, component: &[u8]) -> u32 {
-        let child = self.nodes.alloc(TrieNode {
-            label: Label::new(component),
-            ..TrieNode::EMPTY
-        });
-        if component.is_empty() {
-            if let Some(n) = self.nodes.get_mut(node) {
-                n.wild = child;
-            }
-            return child;
-        }
+    fn add_child(&mut self, node: u32, component: &[u8]) -> Option<u32> {
         let bytes_hash = self.bytes_hash(component);
-        let hash = Self::at_node(node, bytes_hash);
-        let edge = Edge {
+        let child = TrieNode {
+            label: Label::new(component),
             parent: node,
-            child,
+            ..TrieNode::EMPTY
         };
-        let (nodes, hashes) = (&self.nodes, &self.hashes);
-        self.edges
-            .insert_unique(hash, edge, |e| Self::edge_hash(nodes, hashes, e));
+        let child = self.nodes.place(Self::at_node(node, bytes_hash), child)?;
         if let Some(n) = self.nodes.get_mut(node) {
-            n.literals += 1;
-            n.filter |= filter_bit(bytes_hash, false);
+            if component.is_empty() {
+                n.wild = true;
+            } else {
+                n.literals += 1;
+                n.filter |= filter_bit(bytes_hash, false);
+            }
         }
-        child
+        Some(child)
     }
 
     /// Drop the idle nodes at the end of `nodes` (a path from the root, labelled by
@@ -341,28 +353,49 @@ impl<T> Trie<T> {
             if !self.nodes.get(node).is_some_and(TrieNode::idle) {
                 return;
             }
-            if component.is_empty() {
-                if let Some(p) = self.nodes.get_mut(parent) {
-                    p.wild = NONE;
-                }
-            } else {
-                let hash = Self::at_node(parent, self.bytes_hash(component));
-                if let Ok(found) = self
-                    .edges
-                    .find_entry(hash, |e| e.parent == parent && e.child == node)
-                {
-                    found.remove();
-                }
-                if let Some(p) = self.nodes.get_mut(parent) {
+            if let Some(p) = self.nodes.get_mut(parent) {
+                if component.is_empty() {
+                    p.wild = false;
+                } else {
                     p.literals = p.literals.saturating_sub(1);
                 }
             }
-            self.nodes.release(node, TrieNode::EMPTY);
+            self.nodes.remove(node);
         }
     }
 
-    fn has_room(&self, components: usize) -> bool {
-        self.nodes.room_for(components)
+    /// Make room for `components` more nodes, building the node table again (with new
+    /// ids, which the prefix tables follow) if needed; false when the trie is full.
+    fn has_room(&mut self, components: usize) -> bool {
+        if self.nodes.fits(components) {
+            return true;
+        }
+        let hashes = &self.hashes;
+        let rebuilt = self.nodes.rebuild(components, |parent, node| {
+            Self::at_node(parent, hashes.bytes(node.label.bytes()))
+        });
+        let Some(map) = rebuilt else {
+            return false;
+        };
+        let new_id = |old: u32| map.get(old as usize).copied().unwrap_or(NONE);
+        let tails: Vec<Tail<T>> = self.tails.drain().collect();
+        for mut tail in tails {
+            tail.node = new_id(tail.node);
+            let hash = Self::at_node(tail.node, hashes.bytes(tail.tail.bytes()));
+            self.tails.insert_unique(hash, tail, |t| {
+                Self::at_node(t.node, hashes.bytes(t.tail.bytes()))
+            });
+        }
+        let counts: Vec<(u32, u32, u32)> = self.tail_counts.drain().collect();
+        for (node, bucket, count) in counts {
+            let node = new_id(node);
+            self.tail_counts.insert_unique(
+                Self::at_node(node, u64::from(bucket)),
+                (node, bucket, count),
+                |&(n, b, _)| Self::at_node(n, u64::from(b)),
+            );
+        }
+        self.nodes.fits(components)
     }
 
     // -- wildcard keys -------------------------------------------------------------------
@@ -385,7 +418,9 @@ impl<T> Trie<T> {
         if self.get_wildcard(key).is_some() {
             return Err(Refused::Taken);
         }
-        let nodes = self.make(Some(key));
+        let Some(nodes) = self.make(Some(key)) else {
+            return Err(Refused::Full);
+        };
         let mut value = Some(value);
         for (depth, &node) in nodes.iter().enumerate() {
             if let Some(n) = self.nodes.get_mut(node) {
@@ -481,7 +516,9 @@ impl<T> Trie<T> {
         if self.get_prefix(key).is_some() {
             return Err(Refused::Taken);
         }
-        let nodes = self.make(path);
+        let Some(nodes) = self.make(path) else {
+            return Err(Refused::Full);
+        };
         let node = nodes.last().copied().unwrap_or(Self::ROOT);
         let tail_hash = self.bytes_hash(tail.as_bytes());
         let hash = Self::at_node(node, tail_hash);
@@ -502,7 +539,6 @@ impl<T> Trie<T> {
             }
         }
         if let Some(n) = self.nodes.get_mut(node) {
-            n.tails += 1;
             n.tail_lengths |= bit(tail.len());
             n.filter |= filter_bit(tail_hash, true);
         }
@@ -529,7 +565,6 @@ impl<T> Trie<T> {
             }
         }
         if let Some(n) = self.nodes.get_mut(node) {
-            n.tails = n.tails.saturating_sub(1);
             if left == 0 {
                 n.tail_lengths &= !bit(tail.len());
             }
@@ -541,6 +576,12 @@ impl<T> Trie<T> {
     #[cfg(test)]
     pub(super) fn live_nodes(&self) -> usize {
         self.nodes.live()
+    }
+
+    /// Slots of the node table and tombstones among them.
+    #[cfg(test)]
+    pub(super) fn table_shape(&self) -> (usize, usize) {
+        self.nodes.shape()
     }
 }
 

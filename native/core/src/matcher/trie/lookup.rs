@@ -136,7 +136,7 @@ impl<T> Trie<T> {
         // edges matches nothing, which one probe tells before the URI is split.
         let mut first = None;
         if let Some(root) = self.nodes.get(Self::ROOT) {
-            if root.tail_lengths == 0 && root.wild == NONE {
+            if root.tail_lengths == 0 && !root.wild {
                 let end = first_dot(uri).unwrap_or(uri.len());
                 let probe = self.probe_in(uri, 0, end);
                 let child = if root.filter & filter_bit(probe.hash, false) == 0 {
@@ -380,8 +380,10 @@ impl<T> Trie<T> {
                 }
                 len += 1;
             };
-            if n.wild != NONE {
-                push((n.wild, next, false));
+            if n.wild {
+                if let Some(wild) = self.wild_child(node) {
+                    push((wild, next, false));
+                }
             }
             if n.literals > 0 {
                 let known = comps.get(depth).map_or(UNKNOWN, |c| c.node);

@@ -25,8 +25,8 @@ pub(super) const CAPACITY: usize = 1 << 30;
 const MIN: usize = 8;
 /// A table is built again when its live nodes and tombstones would fill more than
 /// `LOAD_MAX` of it, with `1 / LOAD_AFTER` slots per live node.
-const LOAD_MAX: (usize, usize) = (7, 10);
-const LOAD_AFTER: (usize, usize) = (5, 10);
+const LOAD_MAX: (usize, usize) = (85, 100);
+const LOAD_AFTER: (usize, usize) = (60, 100);
 
 /// What the table needs of a node.
 pub(super) trait Slot: Sized {
@@ -221,6 +221,11 @@ impl<N: Slot> Table<N> {
             }
         }
         Some(map)
+    }
+
+    /// How many slots the table has.
+    pub(super) fn slots(&self) -> usize {
+        self.slots.len()
     }
 
     /// Every slot, free ones and tombstones included (those hold the free node).

@@ -573,6 +573,14 @@ impl<T> Trie<T> {
         Some(entry.value)
     }
 
+    /// Bytes held by the node table and the prefix tables.
+    pub(super) fn table_bytes(&self) -> usize {
+        self.nodes.slots() * std::mem::size_of::<TrieNode<T>>()
+            + self.tails.allocation_size()
+            + self.tail_counts.allocation_size()
+            + self.by_count.capacity() * 4
+    }
+
     #[cfg(test)]
     pub(super) fn live_nodes(&self) -> usize {
         self.nodes.live()

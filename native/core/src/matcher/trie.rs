@@ -13,7 +13,8 @@
 //!   components before it are a literal path, and the rest (the *tail*, maybe empty) must
 //!   begin the URI's next component. Tails live in one hash table keyed by (node, tail);
 //!   each node keeps a bit set of its tail lengths, so a lookup probes only lengths that
-//!   exist.
+//!   exist. The value of a key that ends at a dot (an empty tail) sits in the node
+//!   itself, so a lookup finds it in the line it reads anyway.
 //!
 //! A lookup splits the URI into components once and walks: the literal path for prefix
 //! keys (shortest key first), then a depth-first search with the literal edge before the
@@ -33,7 +34,7 @@ mod lookup;
 const UNKNOWN: u32 = u32::MAX - 1;
 /// Lengths (of tails, or of the rest of a wildcard key) from this one up share the last
 /// bit of a 64-bit set.
-const LONG: usize = 63;
+const LONG: usize = 31;
 /// URIs with up to this many components are split without allocating.
 const INLINE: usize = 10;
 
@@ -101,6 +102,8 @@ struct TrieNode<T> {
     label: Label,
     /// The value of the wildcard key that ends here.
     value: Option<T>,
+    /// The value of the prefix key that is this node's path and a dot.
+    dot: Option<T>,
     /// The parent's id (its slot); a free slot or a tombstone has a marker here.
     parent: u32,
     /// How many literal edges leave this node.
@@ -110,11 +113,11 @@ struct TrieNode<T> {
     /// Whether this node has a wildcard child.
     wild: bool,
     /// Bit `l`: some tail here has length `l` (the last bit: length >= LONG).
-    tail_lengths: u64,
+    tail_lengths: u32,
     /// Bit `k`: a wildcard key ends `k` levels below (the last bit: >= LONG). Set on
     /// insert and never cleared while the node lives: a filter that may let a walk in
     /// but never keeps it out of a match.
-    wild_depths: u64,
+    wild_depths: u32,
     /// A one-word Bloom filter of what hangs off this node: one bit per literal child's
     /// label and one per prefix tail (see [`filter_bit`]). Set on insert and never
     /// cleared while the node lives: a probe whose bit is clear cannot hit, so a lookup
@@ -126,6 +129,7 @@ impl<T> TrieNode<T> {
     const EMPTY: TrieNode<T> = TrieNode {
         label: Label::EMPTY,
         value: None,
+        dot: None,
         parent: NONE,
         literals: 0,
         tails_below: 0,
@@ -138,6 +142,7 @@ impl<T> TrieNode<T> {
     fn idle(&self) -> bool {
         !self.wild
             && self.value.is_none()
+            && self.dot.is_none()
             && self.literals == 0
             && self.tail_lengths == 0
             && self.tails_below == 0
@@ -165,7 +170,7 @@ struct Tail<T> {
     value: T,
 }
 
-fn bit(len: usize) -> u64 {
+fn bit(len: usize) -> u32 {
     1 << len.min(LONG)
 }
 
@@ -185,6 +190,12 @@ fn split_prefix(key: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// Whether a prefix key split into `path` and `tail` ends at a dot (its value then sits
+/// in the node at the end of `path`).
+fn ends_at_dot(path: Option<&str>, tail: &str) -> bool {
+    path.is_some() && tail.is_empty()
+}
+
 fn components(path: Option<&str>) -> impl Iterator<Item = &[u8]> {
     path.into_iter()
         .flat_map(|p| p.split('.'))
@@ -197,6 +208,8 @@ pub(super) struct Trie<T> {
     /// needs no search).
     by_count: Vec<u32>,
     pub(super) wildcards: usize,
+    /// How many prefix keys end at a dot (their values sit in the nodes).
+    dots: usize,
     /// Prefix keys by (node, tail), and per (node, tail length bucket) counts that keep
     /// the nodes' tail bit sets exact.
     tails: HashTable<Tail<T>>,
@@ -215,6 +228,7 @@ impl<T> Trie<T> {
             nodes: Table::with_root(TrieNode::EMPTY),
             by_count: Vec::new(),
             wildcards: 0,
+            dots: 0,
             tails: HashTable::new(),
             tail_counts: HashTable::new(),
             empty: hashes.bytes(&[]),
@@ -223,13 +237,13 @@ impl<T> Trie<T> {
     }
 
     pub(super) fn prefixes(&self) -> usize {
-        self.tails.len()
+        self.tails.len() + self.dots
     }
 
     pub(super) fn values(&self) -> impl Iterator<Item = &T> {
         self.nodes
             .iter()
-            .filter_map(|node| node.value.as_ref())
+            .flat_map(|node| node.value.iter().chain(node.dot.iter()))
             .chain(self.tails.iter().map(|tail| &tail.value))
     }
 
@@ -467,12 +481,18 @@ impl<T> Trie<T> {
     pub(super) fn get_prefix(&self, key: &str) -> Option<&T> {
         let (path, tail) = split_prefix(key);
         let node = self.find(path)?;
+        if ends_at_dot(path, tail) {
+            return self.nodes.get(node)?.dot.as_ref();
+        }
         Some(&self.tail_at(node, &self.probe(tail.as_bytes()))?.value)
     }
 
     pub(super) fn get_prefix_mut(&mut self, key: &str) -> Option<&mut T> {
         let (path, tail) = split_prefix(key);
         let node = self.find(path)?;
+        if ends_at_dot(path, tail) {
+            return self.nodes.get_mut(node)?.dot.as_mut();
+        }
         let tail = tail.as_bytes();
         let hash = Self::at_node(node, self.bytes_hash(tail));
         self.tails
@@ -520,6 +540,18 @@ impl<T> Trie<T> {
             return Err(Refused::Full);
         };
         let node = nodes.last().copied().unwrap_or(Self::ROOT);
+        for &above in nodes.iter().rev().skip(1) {
+            if let Some(n) = self.nodes.get_mut(above) {
+                n.tails_below += 1;
+            }
+        }
+        if ends_at_dot(path, tail) {
+            if let Some(n) = self.nodes.get_mut(node) {
+                n.dot = Some(value);
+                self.dots += 1;
+            }
+            return Ok(());
+        }
         let tail_hash = self.bytes_hash(tail.as_bytes());
         let hash = Self::at_node(node, tail_hash);
         let entry = Tail {
@@ -533,11 +565,6 @@ impl<T> Trie<T> {
         });
         let bucket = tail.len().min(LONG) as u32;
         self.count_tails(node, bucket, 1);
-        for &above in nodes.iter().rev().skip(1) {
-            if let Some(n) = self.nodes.get_mut(above) {
-                n.tails_below += 1;
-            }
-        }
         if let Some(n) = self.nodes.get_mut(node) {
             n.tail_lengths |= bit(tail.len());
             n.filter |= filter_bit(tail_hash, true);
@@ -552,25 +579,32 @@ impl<T> Trie<T> {
             return None;
         }
         let node = *nodes.last()?;
-        let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
-        let found = self.tails.find_entry(hash, |t| {
-            t.node == node && t.tail.bytes() == tail.as_bytes()
-        });
-        let (entry, _) = found.ok()?.remove();
-        let bucket = tail.len().min(LONG) as u32;
-        let left = self.count_tails(node, bucket, -1);
+        let value = if ends_at_dot(path, tail) {
+            let value = self.nodes.get_mut(node)?.dot.take()?;
+            self.dots -= 1;
+            value
+        } else {
+            let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
+            let found = self.tails.find_entry(hash, |t| {
+                t.node == node && t.tail.bytes() == tail.as_bytes()
+            });
+            let (entry, _) = found.ok()?.remove();
+            let bucket = tail.len().min(LONG) as u32;
+            let left = self.count_tails(node, bucket, -1);
+            if let Some(n) = self.nodes.get_mut(node) {
+                if left == 0 {
+                    n.tail_lengths &= !bit(tail.len());
+                }
+            }
+            entry.value
+        };
         for &above in nodes.iter().rev().skip(1) {
             if let Some(n) = self.nodes.get_mut(above) {
                 n.tails_below = n.tails_below.saturating_sub(1);
             }
         }
-        if let Some(n) = self.nodes.get_mut(node) {
-            if left == 0 {
-                n.tail_lengths &= !bit(tail.len());
-            }
-        }
         self.prune(path, &nodes);
-        Some(entry.value)
+        Some(value)
     }
 
     /// Bytes held by the node table and the prefix tables.

@@ -126,7 +126,7 @@ impl<T> Trie<T> {
         if u32::try_from(uri.len()).is_err() {
             return;
         }
-        let prefixes = prefixes && !self.tails.is_empty();
+        let prefixes = prefixes && self.prefixes() > 0;
         let wildcards = wildcards && self.wildcards > 0;
         if !prefixes && !wildcards {
             return;
@@ -252,6 +252,10 @@ impl<T> Trie<T> {
                 return;
             };
             let next = self.component(uri, comps, at);
+            // The key that ends at the dot before `next` is the shortest here.
+            if let Some(value) = &n.dot {
+                found.push(value);
+            }
             if n.tail_lengths != 0 {
                 self.tails_at(node, n.tail_lengths, n.filter, &next, found);
             }
@@ -284,7 +288,7 @@ impl<T> Trie<T> {
     fn tails_at<'a>(
         &'a self,
         node: u32,
-        lengths: u64,
+        lengths: u32,
         filter: u64,
         next: &Probe<'_>,
         found: &mut Found<'a, T>,

@@ -34,7 +34,16 @@ pub(super) trait Slot: Sized {
     fn free() -> Self;
     fn parent(&self) -> u32;
     fn set_parent(&mut self, parent: u32);
+    /// The reach of the slot (not of the node in it): 0 when no node has its home here,
+    /// else one more than the farthest any such node sits from here, at most
+    /// [`FAR_REACH`] (which sends a probe on to a free slot). Kept, as an upper bound,
+    /// when nodes are removed, until the next build.
+    fn reach(&self) -> u8;
+    fn set_reach(&mut self, reach: u8);
 }
+
+/// A reach that bounds nothing.
+const FAR_REACH: u8 = u8::MAX;
 
 /// Nodes addressed by their slot.
 pub(super) struct Table<N> {
@@ -81,7 +90,14 @@ impl<N: Slot> Table<N> {
     pub(super) fn find(&self, hash: u64, parent: u32, is: impl Fn(&N) -> bool) -> Option<u32> {
         let len = self.slots.len();
         let mut at = home(hash, len);
-        for _ in 0..len {
+        // A probe reads no further than the farthest node with the same home: a miss
+        // stops after a slot or two instead of running to the next free one.
+        let steps = match self.slots.get(at)?.reach() {
+            0 => return None,
+            FAR_REACH => len,
+            reach => usize::from(reach),
+        };
+        for _ in 0..steps {
             let node = self.slots.get(at)?;
             let p = node.parent();
             if p == parent && is(node) {
@@ -107,18 +123,24 @@ impl<N: Slot> Table<N> {
 
     /// Store `node` (whose key hashes to `hash`) in the first free slot or tombstone from
     /// its home; None when there is none (the caller checked [`Table::fits`], so never).
-    pub(super) fn place(&mut self, hash: u64, node: N) -> Option<u32> {
+    pub(super) fn place(&mut self, hash: u64, mut node: N) -> Option<u32> {
         let len = self.slots.len();
-        let mut at = home(hash, len);
-        for _ in 0..len {
+        let home = home(hash, len);
+        let mut at = home;
+        for distance in 0..len {
             let slot = self.slots.get_mut(at)?;
             let p = slot.parent();
             if p == FREE || p == TOMB {
                 if p == TOMB {
                     self.tombs -= 1;
                 }
+                node.set_reach(slot.reach());
                 *slot = node;
                 self.live += 1;
+                let reach = u8::try_from(distance + 1).unwrap_or(FAR_REACH);
+                if let Some(home) = self.slots.get_mut(home) {
+                    home.set_reach(home.reach().max(reach));
+                }
                 return Some(at as u32);
             }
             at += 1;
@@ -140,7 +162,9 @@ impl<N: Slot> Table<N> {
         if matches!(slot.parent(), FREE | TOMB) {
             return None;
         }
+        let reach = slot.reach();
         let node = std::mem::replace(slot, N::free());
+        slot.set_reach(reach);
         self.live -= 1;
         let next = if at + 1 == len { 0 } else { at + 1 };
         if self.slots.get(next).is_some_and(|n| n.parent() == FREE) {
@@ -187,6 +211,7 @@ impl<N: Slot> Table<N> {
         // The root keeps slot 0.
         if let (Some(root), Some(first)) = (old.first_mut(), self.slots.first_mut()) {
             *first = std::mem::replace(root, N::free());
+            first.set_reach(0);
             self.live = 1;
             if let Some(m) = map.first_mut() {
                 *m = 0;
@@ -256,6 +281,7 @@ mod tests {
     struct Node {
         parent: u32,
         key: u32,
+        reach: u8,
     }
 
     impl Slot for Node {
@@ -263,6 +289,7 @@ mod tests {
             Node {
                 parent: FREE,
                 key: 0,
+                reach: 0,
             }
         }
 
@@ -272,6 +299,14 @@ mod tests {
 
         fn set_parent(&mut self, parent: u32) {
             self.parent = parent;
+        }
+
+        fn reach(&self) -> u8 {
+            self.reach
+        }
+
+        fn set_reach(&mut self, reach: u8) {
+            self.reach = reach;
         }
     }
 
@@ -291,7 +326,11 @@ mod tests {
         parent: u32,
         key: u32,
     ) -> Option<u32> {
-        let probe = Node { parent, key };
+        let probe = Node {
+            parent,
+            key,
+            reach: 0,
+        };
         table.find(hash(parent, &probe), parent, |n| n.key == key)
     }
 
@@ -309,7 +348,11 @@ mod tests {
             Some(table.rebuild(1, hash).unwrap())
         };
         let parent = map.as_ref().map_or(parent, |m| m[parent as usize]);
-        let node = Node { parent, key };
+        let node = Node {
+            parent,
+            key,
+            reach: 0,
+        };
         (table.place(hash(parent, &node), node).unwrap(), map)
     }
 
@@ -413,9 +456,28 @@ mod tests {
     }
 
     #[test]
-    fn a_full_probe_finds_nothing_without_looping() {
-        let table = Table::with_root(Node::free());
+    fn probes_of_a_home_no_node_has_read_one_slot() {
+        let mut table = Table::with_root(Node::free());
         assert_eq!(find(&table, same, 0, 7), None);
-        assert_eq!(find(&table, same, ROOT_PARENT, 0), Some(0));
+        // Homes 1 and 2 (of 8 slots) hold nodes; 3 is nobody's home.
+        let at = |slot: u64| slot << 61;
+        let home_of = |key: u32| if key < 3 { at(1) } else { at(2) };
+        for key in 0..5 {
+            let node = Node {
+                parent: 0,
+                key,
+                reach: 0,
+            };
+            table.place(home_of(key), node).unwrap();
+        }
+        // Slots 1..=5 are full: home 1's nodes sit in 1..=3, home 2's in 4..=5.
+        assert_eq!(table.get(1).unwrap().reach, 3);
+        assert_eq!(table.get(2).unwrap().reach, 4);
+        assert_eq!(table.get(3).unwrap().reach, 0);
+        for key in 0..5 {
+            assert_eq!(table.find(home_of(key), 0, |n| n.key == key), Some(key + 1));
+        }
+        assert_eq!(table.find(at(3), 0, |_| true), None, "nobody's home");
+        assert_eq!(table.find(at(1), 0, |n| n.key == 3), None, "out of reach");
     }
 }

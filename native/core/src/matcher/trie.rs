@@ -112,6 +112,8 @@ struct TrieNode<T> {
     tails_below: u32,
     /// Whether this node has a wildcard child.
     wild: bool,
+    /// The reach of the node's slot (see `store.rs`).
+    reach: u8,
     /// Bit `l`: some tail here has length `l` (the last bit: length >= LONG).
     tail_lengths: u32,
     /// Bit `k`: a wildcard key ends `k` levels below (the last bit: >= LONG). Set on
@@ -134,6 +136,7 @@ impl<T> TrieNode<T> {
         literals: 0,
         tails_below: 0,
         wild: false,
+        reach: 0,
         tail_lengths: 0,
         wild_depths: 0,
         filter: 0,
@@ -160,6 +163,14 @@ impl<T> Slot for TrieNode<T> {
 
     fn set_parent(&mut self, parent: u32) {
         self.parent = parent;
+    }
+
+    fn reach(&self) -> u8 {
+        self.reach
+    }
+
+    fn set_reach(&mut self, reach: u8) {
+        self.reach = reach;
     }
 }
 

@@ -509,3 +509,58 @@ fn growth_removal_and_reuse_keep_every_answer() {
     }
     assert!(m.trie.table_shape().0 <= slots);
 }
+
+/// A node with hundreds of literal children gets a wide filter of them: every child is
+/// still found before and after the node table is built again, after removals, and when
+/// the filter's slot is reused by another node.
+#[test]
+fn nodes_with_many_children_find_every_one() {
+    let mut m = Matcher::new();
+    let mut entries = Vec::new();
+    for i in 0..600u32 {
+        let key = format!("hub.c{i}");
+        m.add(&key, Policy::Wildcard, i).unwrap();
+        entries.push((key, Policy::Wildcard, i));
+        if i % 50 == 0 {
+            for j in (0..=i).step_by(7) {
+                assert_eq!(found(&m, &format!("hub.c{j}")), vec![j], "{i} {j}");
+            }
+        }
+    }
+    let probes: Vec<String> = (0..700).map(|i| format!("hub.c{i}")).collect();
+    for probe in &probes {
+        assert_eq!(found(&m, probe), reference(&entries, probe), "{probe}");
+    }
+    // Remove most of them: the hub's filter keeps their bits until a build clears them.
+    for i in (0..600u32).filter(|i| i % 5 != 0) {
+        assert_eq!(m.remove(&format!("hub.c{i}"), Policy::Wildcard), Some(i));
+    }
+    entries.retain(|(_, _, v)| v % 5 == 0);
+    for probe in &probes {
+        assert_eq!(found(&m, probe), reference(&entries, probe), "{probe}");
+    }
+    // Another hub, while the first empties and gives its filter back.
+    for i in 0..200u32 {
+        let key = format!("other.d{i}");
+        m.add(&key, Policy::Wildcard, 1000 + i).unwrap();
+        entries.push((key, Policy::Wildcard, 1000 + i));
+    }
+    for i in (0..600u32).step_by(5) {
+        assert_eq!(m.remove(&format!("hub.c{i}"), Policy::Wildcard), Some(i));
+    }
+    entries.retain(|(k, _, _)| !k.starts_with("hub."));
+    for i in 0..100u32 {
+        let key = format!("third.e{i}");
+        m.add(&key, Policy::Wildcard, 2000 + i).unwrap();
+        entries.push((key, Policy::Wildcard, 2000 + i));
+    }
+    for i in 0..250 {
+        for probe in [
+            format!("hub.c{i}"),
+            format!("other.d{i}"),
+            format!("third.e{i}"),
+        ] {
+            assert_eq!(found(&m, &probe), reference(&entries, &probe), "{probe}");
+        }
+    }
+}

@@ -114,6 +114,8 @@ struct TrieNode<T> {
     wild: bool,
     /// The reach of the node's slot (see `store.rs`).
     reach: u8,
+    /// One more than the index of this node's wide filter in `Trie::wide`, or 0.
+    wide: u16,
     /// Bit `l`: some tail here has length `l` (the last bit: length >= LONG).
     tail_lengths: u32,
     /// Bit `k`: a wildcard key ends `k` levels below (the last bit: >= LONG). Set on
@@ -137,6 +139,7 @@ impl<T> TrieNode<T> {
         tails_below: 0,
         wild: false,
         reach: 0,
+        wide: 0,
         tail_lengths: 0,
         wild_depths: 0,
         filter: 0,
@@ -179,6 +182,18 @@ struct Tail<T> {
     node: u32,
     tail: Label,
     value: T,
+}
+
+/// A node with this many literal children gets a wide filter of them: its one-word
+/// filter is then mostly ones.
+const WIDE_AT: u32 = 32;
+/// Bits of a wide filter.
+const WIDE_BITS: usize = 2048;
+
+/// The bit of a wide filter for a literal child whose label hashes to `hash` (bits of the
+/// hash that neither the one-word filter nor the slot's position use much).
+fn wide_bit(hash: u64) -> usize {
+    (hash >> 21) as usize % WIDE_BITS
 }
 
 fn bit(len: usize) -> u32 {
@@ -225,6 +240,10 @@ pub(super) struct Trie<T> {
     /// the nodes' tail bit sets exact.
     tails: HashTable<Tail<T>>,
     tail_counts: HashTable<(u32, u32, u32)>,
+    /// Wide filters of the nodes with many literal children (one bit per child's label;
+    /// set on insert, made exact when the node table is built again), and the free ones.
+    wide: Vec<[u64; WIDE_BITS / 64]>,
+    wide_free: Vec<u16>,
     hashes: Hashes,
     /// The hash of the empty component (the wildcard child's label).
     empty: u64,
@@ -242,6 +261,8 @@ impl<T> Trie<T> {
             dots: 0,
             tails: HashTable::new(),
             tail_counts: HashTable::new(),
+            wide: Vec::new(),
+            wide_free: Vec::new(),
             empty: hashes.bytes(&[]),
             hashes,
         }
@@ -356,12 +377,24 @@ impl<T> Trie<T> {
             ..TrieNode::EMPTY
         };
         let child = self.nodes.place(Self::at_node(node, bytes_hash), child)?;
+        let mut wide = None;
         if let Some(n) = self.nodes.get_mut(node) {
             if component.is_empty() {
                 n.wild = true;
             } else {
                 n.literals += 1;
                 n.filter |= filter_bit(bytes_hash, false);
+                if n.wide == 0 && n.literals >= WIDE_AT {
+                    // Lets every label through until the next build of the table fills it.
+                    n.wide = Self::new_wide(&mut self.wide, &mut self.wide_free, !0);
+                }
+                wide = usize::from(n.wide).checked_sub(1);
+            }
+        }
+        if let Some(filter) = wide.and_then(|at| self.wide.get_mut(at)) {
+            let bit = wide_bit(bytes_hash);
+            if let Some(word) = filter.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
             }
         }
         Some(child)
@@ -385,7 +418,11 @@ impl<T> Trie<T> {
                     p.literals = p.literals.saturating_sub(1);
                 }
             }
-            self.nodes.remove(node);
+            if let Some(gone) = self.nodes.remove(node) {
+                if gone.wide != 0 {
+                    self.wide_free.push(gone.wide);
+                }
+            }
         }
     }
 
@@ -402,6 +439,8 @@ impl<T> Trie<T> {
         let Some(map) = rebuilt else {
             return false;
         };
+        self.fill_wide();
+        let hashes = &self.hashes;
         let new_id = |old: u32| map.get(old as usize).copied().unwrap_or(NONE);
         let tails: Vec<Tail<T>> = self.tails.drain().collect();
         for mut tail in tails {
@@ -421,6 +460,70 @@ impl<T> Trie<T> {
             );
         }
         self.nodes.fits(components)
+    }
+
+    /// A wide filter whose words are `fill` (its index plus one), if there is room.
+    fn new_wide(wide: &mut Vec<[u64; WIDE_BITS / 64]>, free: &mut Vec<u16>, fill: u64) -> u16 {
+        if let Some(at) = free.pop() {
+            if let Some(filter) = usize::from(at).checked_sub(1).and_then(|i| wide.get_mut(i)) {
+                *filter = [fill; WIDE_BITS / 64];
+                return at;
+            }
+        }
+        match u16::try_from(wide.len() + 1) {
+            Ok(at) => {
+                wide.push([fill; WIDE_BITS / 64]);
+                at
+            }
+            Err(_) => 0,
+        }
+    }
+
+    /// Make every wide filter exact: the bits of the literal children now in the table.
+    fn fill_wide(&mut self) {
+        if self.wide.is_empty() {
+            return;
+        }
+        for filter in &mut self.wide {
+            *filter = [0; WIDE_BITS / 64];
+        }
+        for node in self.nodes.iter() {
+            let label = node.label.bytes();
+            if label.is_empty() {
+                continue;
+            }
+            let Some(parent) = self.nodes.get(node.parent) else {
+                continue;
+            };
+            let Some(filter) = usize::from(parent.wide)
+                .checked_sub(1)
+                .and_then(|at| self.wide.get_mut(at))
+            else {
+                continue;
+            };
+            let bit = wide_bit(self.hashes.bytes(label));
+            if let Some(word) = filter.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
+        }
+    }
+
+    /// Whether `n` may have a literal child whose label hashes to `hash`: false is sure.
+    #[inline]
+    fn may_have_literal(&self, n: &TrieNode<T>, hash: u64) -> bool {
+        if n.filter & filter_bit(hash, false) == 0 {
+            return false;
+        }
+        let Some(filter) = usize::from(n.wide)
+            .checked_sub(1)
+            .and_then(|at| self.wide.get(at))
+        else {
+            return true;
+        };
+        let bit = wide_bit(hash);
+        filter
+            .get(bit / 64)
+            .is_none_or(|word| word & (1 << (bit % 64)) != 0)
     }
 
     // -- wildcard keys -------------------------------------------------------------------
@@ -624,6 +727,7 @@ impl<T> Trie<T> {
             + self.tails.allocation_size()
             + self.tail_counts.allocation_size()
             + self.by_count.capacity() * 4
+            + self.wide.capacity() * WIDE_BITS / 8
     }
 
     #[cfg(test)]

@@ -139,7 +139,7 @@ impl<T> Trie<T> {
             if root.tail_lengths == 0 && !root.wild {
                 let end = first_dot(uri).unwrap_or(uri.len());
                 let probe = self.probe_in(uri, 0, end);
-                let child = if root.filter & filter_bit(probe.hash, false) == 0 {
+                let child = if !self.may_have_literal(root, probe.hash) {
                     None
                 } else {
                     self.literal(Self::ROOT, &probe)
@@ -265,7 +265,7 @@ impl<T> Trie<T> {
             let known = comps.get(at).map_or(UNKNOWN, |c| c.node);
             let child = if known != UNKNOWN {
                 (known != NONE).then_some(known)
-            } else if n.filter & filter_bit(next.hash, false) == 0 {
+            } else if !self.may_have_literal(n, next.hash) {
                 None
             } else {
                 self.literal(node, &next)
@@ -395,7 +395,7 @@ impl<T> Trie<T> {
                     (known != NONE).then_some(known)
                 } else {
                     let component = self.component(uri, comps, depth);
-                    if n.filter & filter_bit(component.hash, false) == 0 {
+                    if !self.may_have_literal(n, component.hash) {
                         None
                     } else {
                         self.literal(node, &component)

@@ -35,8 +35,10 @@ fn main() {
             .expect("add");
     }
     eprintln!(
-        "matcher: {} KiB resident",
-        resident_kib().saturating_sub(before)
+        "matcher: {} KiB resident, tables {} KiB ({:.0} bytes per key)",
+        resident_kib().saturating_sub(before),
+        m.table_bytes() / 1024,
+        m.table_bytes() as f64 / m.len().max(1) as f64
     );
     let uris: Vec<String> = work["uris"]
         .as_array()

@@ -297,6 +297,16 @@ impl<T> Matcher<T> {
         self.exact.values().chain(self.trie.values())
     }
 
+    /// Bytes held by the matcher's tables (slots and control bytes; not long keys'
+    /// own allocations, nor what the values point to): for benchmarks.
+    #[doc(hidden)]
+    pub fn table_bytes(&self) -> usize {
+        // hashbrown keeps at most 7/8 of a power-of-two bucket count full.
+        let buckets = (self.exact.capacity() * 8 / 7).next_power_of_two();
+        let exact = buckets * (std::mem::size_of::<(Key, T)>() + 1);
+        exact + self.trie.table_bytes()
+    }
+
     /// Remove every entry.
     pub fn clear(&mut self) {
         self.exact = Map::default();

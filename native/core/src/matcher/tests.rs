@@ -430,3 +430,137 @@ fn exact_keys_inline_and_on_the_heap_match_only_themselves() {
     assert_eq!(m.remove(&edge, Policy::Exact), Some(1));
     assert_eq!(found(&m, &edge), Vec::<u32>::new());
 }
+
+/// Keys that share parents by the thousand: the node table is built again many times
+/// while they go in (new ids for every node, the prefix tables following), tombstones
+/// pile up in its probe chains while they go out, and new keys reuse them.
+#[test]
+fn growth_removal_and_reuse_keep_every_answer() {
+    let key = |i: usize| -> (String, Policy) {
+        let (a, b) = (i % 7, i % 13);
+        match i % 5 {
+            0 => (format!("a{a}.b{b}.c{i}"), Policy::Wildcard),
+            1 => (format!("a{a}..c{i}"), Policy::Wildcard),
+            2 => (format!("a{a}.b{b}.p{i}"), Policy::Prefix),
+            3 => (format!("a{a}.b{b}.q{i}."), Policy::Prefix),
+            _ => (format!("a{a}.b{b}"), Policy::Exact),
+        }
+    };
+    let probes: Vec<String> = (0..4000)
+        .step_by(37)
+        .flat_map(|i| {
+            let (a, b) = (i % 7, i % 13);
+            [
+                format!("a{a}.b{b}.c{i}"),
+                format!("a{a}.x.c{i}"),
+                format!("a{a}.b{b}.p{i}7"),
+                format!("a{a}.b{b}.q{i}.z"),
+                format!("a{a}.b{b}.q{i}"),
+            ]
+        })
+        .collect();
+    let check = |m: &Matcher<u32>, entries: &[(String, Policy, u32)]| {
+        for probe in &probes {
+            assert_eq!(found(m, probe), reference(entries, probe), "{probe}");
+        }
+        for (uri, policy, value) in entries {
+            assert_eq!(m.get(uri, *policy), Some(value));
+        }
+    };
+    let mut m = Matcher::new();
+    let mut entries = Vec::new();
+    for i in 0..4000 {
+        let (uri, policy) = key(i);
+        if m.add(&uri, policy, i as u32).is_ok() {
+            entries.push((uri, policy, i as u32));
+        }
+    }
+    check(&m, &entries);
+    let (slots, _) = m.trie.table_shape();
+    // Remove two of every three, in an order unrelated to insertion.
+    let mut kept = Vec::new();
+    for (n, (uri, policy, value)) in entries.into_iter().enumerate() {
+        if (n * 7919) % 3 == 0 {
+            kept.push((uri, policy, value));
+        } else {
+            assert_eq!(m.remove(&uri, policy), Some(value));
+        }
+    }
+    check(&m, &kept);
+    // New keys under the same parents fill the freed slots without growing the table.
+    for i in 4000..5000 {
+        let (uri, policy) = key(i);
+        if m.add(&uri, policy, i as u32).is_ok() {
+            kept.push((uri, policy, i as u32));
+        }
+    }
+    check(&m, &kept);
+    assert!(m.trie.table_shape().0 <= slots);
+    for (uri, policy, value) in kept.iter().rev() {
+        assert_eq!(m.remove(uri, *policy), Some(value).copied());
+    }
+    assert!(m.is_empty());
+    assert_eq!(m.trie.live_nodes(), 1);
+    // Adding and removing one key over and over keeps the table small.
+    for round in 0..10_000u32 {
+        let uri = format!("x{round}.y.z{round}");
+        m.add(&uri, Policy::Wildcard, round).unwrap();
+        assert_eq!(m.remove(&uri, Policy::Wildcard), Some(round));
+    }
+    assert!(m.trie.table_shape().0 <= slots);
+}
+
+/// A node with hundreds of literal children gets a wide filter of them: every child is
+/// still found before and after the node table is built again, after removals, and when
+/// the filter's slot is reused by another node.
+#[test]
+fn nodes_with_many_children_find_every_one() {
+    let mut m = Matcher::new();
+    let mut entries = Vec::new();
+    for i in 0..600u32 {
+        let key = format!("hub.c{i}");
+        m.add(&key, Policy::Wildcard, i).unwrap();
+        entries.push((key, Policy::Wildcard, i));
+        if i % 50 == 0 {
+            for j in (0..=i).step_by(7) {
+                assert_eq!(found(&m, &format!("hub.c{j}")), vec![j], "{i} {j}");
+            }
+        }
+    }
+    let probes: Vec<String> = (0..700).map(|i| format!("hub.c{i}")).collect();
+    for probe in &probes {
+        assert_eq!(found(&m, probe), reference(&entries, probe), "{probe}");
+    }
+    // Remove most of them: the hub's filter keeps their bits until a build clears them.
+    for i in (0..600u32).filter(|i| i % 5 != 0) {
+        assert_eq!(m.remove(&format!("hub.c{i}"), Policy::Wildcard), Some(i));
+    }
+    entries.retain(|(_, _, v)| v % 5 == 0);
+    for probe in &probes {
+        assert_eq!(found(&m, probe), reference(&entries, probe), "{probe}");
+    }
+    // Another hub, while the first empties and gives its filter back.
+    for i in 0..200u32 {
+        let key = format!("other.d{i}");
+        m.add(&key, Policy::Wildcard, 1000 + i).unwrap();
+        entries.push((key, Policy::Wildcard, 1000 + i));
+    }
+    for i in (0..600u32).step_by(5) {
+        assert_eq!(m.remove(&format!("hub.c{i}"), Policy::Wildcard), Some(i));
+    }
+    entries.retain(|(k, _, _)| !k.starts_with("hub."));
+    for i in 0..100u32 {
+        let key = format!("third.e{i}");
+        m.add(&key, Policy::Wildcard, 2000 + i).unwrap();
+        entries.push((key, Policy::Wildcard, 2000 + i));
+    }
+    for i in 0..250 {
+        for probe in [
+            format!("hub.c{i}"),
+            format!("other.d{i}"),
+            format!("third.e{i}"),
+        ] {
+            assert_eq!(found(&m, &probe), reference(&entries, &probe), "{probe}");
+        }
+    }
+}

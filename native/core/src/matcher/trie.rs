@@ -2,8 +2,10 @@
 //!
 //! A node stands for a run of components from the root. Each node keeps the component
 //! on its incoming edge (inline up to [`Label::INLINE`] bytes, so a lookup compares it
-//! without another memory access); literal edges live in one hash table keyed by
-//! (parent, component), the wildcard edge is a field of the node.
+//! without another memory access) and its parent's id; the nodes live in one
+//! open-addressing table (see `store.rs`) where a node's slot comes from the hash of
+//! (parent, component), so finding a child reads the child itself and nothing else. The
+//! wildcard child is the child labelled with the empty component.
 //!
 //! * A **wildcard** key is a path of literal and wildcard edges; its value sits at the
 //!   end of the path.
@@ -11,7 +13,8 @@
 //!   components before it are a literal path, and the rest (the *tail*, maybe empty) must
 //!   begin the URI's next component. Tails live in one hash table keyed by (node, tail);
 //!   each node keeps a bit set of its tail lengths, so a lookup probes only lengths that
-//!   exist.
+//!   exist. The value of a key that ends at a dot (an empty tail) sits in the node
+//!   itself, so a lookup finds it in the line it reads anyway.
 //!
 //! A lookup splits the URI into components once and walks: the literal path for prefix
 //! keys (shortest key first), then a depth-first search with the literal edge before the
@@ -22,7 +25,7 @@
 use hashbrown::HashTable;
 
 use super::hash::{Hashes, Words};
-use super::store::{Nodes, NONE};
+use super::store::{Slot, Table, NONE};
 use super::Refused;
 
 mod lookup;
@@ -31,7 +34,7 @@ mod lookup;
 const UNKNOWN: u32 = u32::MAX - 1;
 /// Lengths (of tails, or of the rest of a wildcard key) from this one up share the last
 /// bit of a 64-bit set.
-const LONG: usize = 63;
+const LONG: usize = 31;
 /// URIs with up to this many components are split without allocating.
 const INLINE: usize = 10;
 
@@ -99,19 +102,26 @@ struct TrieNode<T> {
     label: Label,
     /// The value of the wildcard key that ends here.
     value: Option<T>,
-    /// The wildcard child, or NONE.
-    wild: u32,
+    /// The value of the prefix key that is this node's path and a dot.
+    dot: Option<T>,
+    /// The parent's id (its slot); a free slot or a tombstone has a marker here.
+    parent: u32,
     /// How many literal edges leave this node.
     literals: u32,
-    /// How many prefix keys have their tail here, and how many below this node.
-    tails: u32,
+    /// How many prefix keys have their tail below this node.
     tails_below: u32,
+    /// Whether this node has a wildcard child.
+    wild: bool,
+    /// The reach of the node's slot (see `store.rs`).
+    reach: u8,
+    /// One more than the index of this node's wide filter in `Trie::wide`, or 0.
+    wide: u16,
     /// Bit `l`: some tail here has length `l` (the last bit: length >= LONG).
-    tail_lengths: u64,
+    tail_lengths: u32,
     /// Bit `k`: a wildcard key ends `k` levels below (the last bit: >= LONG). Set on
     /// insert and never cleared while the node lives: a filter that may let a walk in
     /// but never keeps it out of a match.
-    wild_depths: u64,
+    wild_depths: u32,
     /// A one-word Bloom filter of what hangs off this node: one bit per literal child's
     /// label and one per prefix tail (see [`filter_bit`]). Set on insert and never
     /// cleared while the node lives: a probe whose bit is clear cannot hit, so a lookup
@@ -123,29 +133,48 @@ impl<T> TrieNode<T> {
     const EMPTY: TrieNode<T> = TrieNode {
         label: Label::EMPTY,
         value: None,
-        wild: NONE,
+        dot: None,
+        parent: NONE,
         literals: 0,
-        tails: 0,
         tails_below: 0,
+        wild: false,
+        reach: 0,
+        wide: 0,
         tail_lengths: 0,
         wild_depths: 0,
         filter: 0,
     };
 
     fn idle(&self) -> bool {
-        self.wild == NONE
+        !self.wild
             && self.value.is_none()
+            && self.dot.is_none()
             && self.literals == 0
-            && self.tails == 0
+            && self.tail_lengths == 0
             && self.tails_below == 0
     }
 }
 
-/// A literal edge.
-#[derive(Clone, Copy)]
-struct Edge {
-    parent: u32,
-    child: u32,
+impl<T> Slot for TrieNode<T> {
+    fn free() -> Self {
+        TrieNode::EMPTY
+    }
+
+    fn parent(&self) -> u32 {
+        self.parent
+    }
+
+    fn set_parent(&mut self, parent: u32) {
+        self.parent = parent;
+    }
+
+    fn reach(&self) -> u8 {
+        self.reach
+    }
+
+    fn set_reach(&mut self, reach: u8) {
+        self.reach = reach;
+    }
 }
 
 /// A prefix key: the node at the end of its path, its tail, its value.
@@ -155,7 +184,19 @@ struct Tail<T> {
     value: T,
 }
 
-fn bit(len: usize) -> u64 {
+/// A node with this many literal children gets a wide filter of them: its one-word
+/// filter is then mostly ones.
+const WIDE_AT: u32 = 32;
+/// Bits of a wide filter.
+const WIDE_BITS: usize = 2048;
+
+/// The bit of a wide filter for a literal child whose label hashes to `hash` (bits of the
+/// hash that neither the one-word filter nor the slot's position use much).
+fn wide_bit(hash: u64) -> usize {
+    (hash >> 21) as usize % WIDE_BITS
+}
+
+fn bit(len: usize) -> u32 {
     1 << len.min(LONG)
 }
 
@@ -175,6 +216,12 @@ fn split_prefix(key: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// Whether a prefix key split into `path` and `tail` ends at a dot (its value then sits
+/// in the node at the end of `path`).
+fn ends_at_dot(path: Option<&str>, tail: &str) -> bool {
+    path.is_some() && tail.is_empty()
+}
+
 fn components(path: Option<&str>) -> impl Iterator<Item = &[u8]> {
     path.into_iter()
         .flat_map(|p| p.split('.'))
@@ -182,42 +229,53 @@ fn components(path: Option<&str>) -> impl Iterator<Item = &[u8]> {
 }
 
 pub(super) struct Trie<T> {
-    nodes: Nodes<TrieNode<T>>,
-    edges: HashTable<Edge>,
+    nodes: Table<TrieNode<T>>,
     /// How many wildcard keys have each component count (a URI with a count no key has
     /// needs no search).
     by_count: Vec<u32>,
     pub(super) wildcards: usize,
+    /// How many prefix keys end at a dot (their values sit in the nodes).
+    dots: usize,
     /// Prefix keys by (node, tail), and per (node, tail length bucket) counts that keep
     /// the nodes' tail bit sets exact.
     tails: HashTable<Tail<T>>,
     tail_counts: HashTable<(u32, u32, u32)>,
+    /// Wide filters of the nodes with many literal children (one bit per child's label;
+    /// set on insert, made exact when the node table is built again), and the free ones.
+    wide: Vec<[u64; WIDE_BITS / 64]>,
+    wide_free: Vec<u16>,
     hashes: Hashes,
+    /// The hash of the empty component (the wildcard child's label).
+    empty: u64,
 }
 
 impl<T> Trie<T> {
     const ROOT: u32 = 0;
 
     pub(super) fn new() -> Self {
+        let hashes = Hashes::new();
         Trie {
-            nodes: Nodes::with_root(TrieNode::EMPTY),
-            edges: HashTable::new(),
+            nodes: Table::with_root(TrieNode::EMPTY),
             by_count: Vec::new(),
             wildcards: 0,
+            dots: 0,
             tails: HashTable::new(),
             tail_counts: HashTable::new(),
-            hashes: Hashes::new(),
+            wide: Vec::new(),
+            wide_free: Vec::new(),
+            empty: hashes.bytes(&[]),
+            hashes,
         }
     }
 
     pub(super) fn prefixes(&self) -> usize {
-        self.tails.len()
+        self.tails.len() + self.dots
     }
 
     pub(super) fn values(&self) -> impl Iterator<Item = &T> {
         self.nodes
             .iter()
-            .filter_map(|node| node.value.as_ref())
+            .flat_map(|node| node.value.iter().chain(node.dot.iter()))
             .chain(self.tails.iter().map(|tail| &tail.value))
     }
 
@@ -242,30 +300,31 @@ impl<T> Trie<T> {
         mixed ^ (mixed >> 29)
     }
 
-    fn edge_hash(nodes: &Nodes<TrieNode<T>>, hashes: &Hashes, edge: &Edge) -> u64 {
-        let label = nodes.get(edge.child).map_or(&[][..], |c| c.label.bytes());
-        Self::at_node(edge.parent, hashes.bytes(label))
-    }
-
     // -- paths ---------------------------------------------------------------------------
 
     /// The literal child of `node` labelled `component`.
+    #[inline]
     fn literal(&self, node: u32, component: &Probe<'_>) -> Option<u32> {
-        self.edges
-            .find(Self::at_node(node, component.hash), |e| {
-                e.parent == node
-                    && self
-                        .nodes
-                        .get(e.child)
-                        .is_some_and(|c| c.label.matches(component))
+        self.nodes
+            .find(Self::at_node(node, component.hash), node, |c| {
+                c.label.matches(component)
             })
-            .map(|e| e.child)
+    }
+
+    /// The wildcard child of `node` (which the caller saw has one).
+    fn wild_child(&self, node: u32) -> Option<u32> {
+        self.nodes.find(Self::at_node(node, self.empty), node, |c| {
+            c.label.bytes().is_empty()
+        })
     }
 
     fn child(&self, node: u32, component: &[u8]) -> Option<u32> {
         if component.is_empty() {
-            let wild = self.nodes.get(node)?.wild;
-            return (wild != NONE).then_some(wild);
+            return if self.nodes.get(node)?.wild {
+                self.wild_child(node)
+            } else {
+                None
+            };
         }
         self.literal(node, &self.probe(component))
     }
@@ -289,45 +348,56 @@ impl<T> Trie<T> {
         components(path).try_fold(Self::ROOT, |node, component| self.child(node, component))
     }
 
-    /// The nodes along `path` from the root, created as needed; the caller checked room.
-    fn make(&mut self, path: Option<&str>) -> Vec<u32> {
+    /// The nodes along `path` from the root, created as needed; the caller made room
+    /// (see [`Trie::has_room`]). None (with the nodes made pruned again) if there was no
+    /// room after all.
+    fn make(&mut self, path: Option<&str>) -> Option<Vec<u32>> {
         let mut nodes = vec![Self::ROOT];
         let mut node = Self::ROOT;
         for component in components(path) {
-            node = match self.child(node, component) {
-                Some(child) => child,
+            let next = match self.child(node, component) {
+                Some(child) => Some(child),
                 None => self.add_child(node, component),
             };
+            let Some(next) = next else {
+                self.prune(path, &nodes);
+                return None;
+            };
+            node = next;
             nodes.push(node);
         }
-        nodes
+        Some(nodes)
     }
 
-    fn add_child(&mut self, node: u32, component: &[u8]) -> u32 {
-        let child = self.nodes.alloc(TrieNode {
-            label: Label::new(component),
-            ..TrieNode::EMPTY
-        });
-        if component.is_empty() {
-            if let Some(n) = self.nodes.get_mut(node) {
-                n.wild = child;
-            }
-            return child;
-        }
+    fn add_child(&mut self, node: u32, component: &[u8]) -> Option<u32> {
         let bytes_hash = self.bytes_hash(component);
-        let hash = Self::at_node(node, bytes_hash);
-        let edge = Edge {
+        let child = TrieNode {
+            label: Label::new(component),
             parent: node,
-            child,
+            ..TrieNode::EMPTY
         };
-        let (nodes, hashes) = (&self.nodes, &self.hashes);
-        self.edges
-            .insert_unique(hash, edge, |e| Self::edge_hash(nodes, hashes, e));
+        let child = self.nodes.place(Self::at_node(node, bytes_hash), child)?;
+        let mut wide = None;
         if let Some(n) = self.nodes.get_mut(node) {
-            n.literals += 1;
-            n.filter |= filter_bit(bytes_hash, false);
+            if component.is_empty() {
+                n.wild = true;
+            } else {
+                n.literals += 1;
+                n.filter |= filter_bit(bytes_hash, false);
+                if n.wide == 0 && n.literals >= WIDE_AT {
+                    // Lets every label through until the next build of the table fills it.
+                    n.wide = Self::new_wide(&mut self.wide, &mut self.wide_free, !0);
+                }
+                wide = usize::from(n.wide).checked_sub(1);
+            }
         }
-        child
+        if let Some(filter) = wide.and_then(|at| self.wide.get_mut(at)) {
+            let bit = wide_bit(bytes_hash);
+            if let Some(word) = filter.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
+        }
+        Some(child)
     }
 
     /// Drop the idle nodes at the end of `nodes` (a path from the root, labelled by
@@ -341,28 +411,119 @@ impl<T> Trie<T> {
             if !self.nodes.get(node).is_some_and(TrieNode::idle) {
                 return;
             }
-            if component.is_empty() {
-                if let Some(p) = self.nodes.get_mut(parent) {
-                    p.wild = NONE;
-                }
-            } else {
-                let hash = Self::at_node(parent, self.bytes_hash(component));
-                if let Ok(found) = self
-                    .edges
-                    .find_entry(hash, |e| e.parent == parent && e.child == node)
-                {
-                    found.remove();
-                }
-                if let Some(p) = self.nodes.get_mut(parent) {
+            if let Some(p) = self.nodes.get_mut(parent) {
+                if component.is_empty() {
+                    p.wild = false;
+                } else {
                     p.literals = p.literals.saturating_sub(1);
                 }
             }
-            self.nodes.release(node, TrieNode::EMPTY);
+            if let Some(gone) = self.nodes.remove(node) {
+                if gone.wide != 0 {
+                    self.wide_free.push(gone.wide);
+                }
+            }
         }
     }
 
-    fn has_room(&self, components: usize) -> bool {
-        self.nodes.room_for(components)
+    /// Make room for `components` more nodes, building the node table again (with new
+    /// ids, which the prefix tables follow) if needed; false when the trie is full.
+    fn has_room(&mut self, components: usize) -> bool {
+        if self.nodes.fits(components) {
+            return true;
+        }
+        let hashes = &self.hashes;
+        let rebuilt = self.nodes.rebuild(components, |parent, node| {
+            Self::at_node(parent, hashes.bytes(node.label.bytes()))
+        });
+        let Some(map) = rebuilt else {
+            return false;
+        };
+        self.fill_wide();
+        let hashes = &self.hashes;
+        let new_id = |old: u32| map.get(old as usize).copied().unwrap_or(NONE);
+        let tails: Vec<Tail<T>> = self.tails.drain().collect();
+        for mut tail in tails {
+            tail.node = new_id(tail.node);
+            let hash = Self::at_node(tail.node, hashes.bytes(tail.tail.bytes()));
+            self.tails.insert_unique(hash, tail, |t| {
+                Self::at_node(t.node, hashes.bytes(t.tail.bytes()))
+            });
+        }
+        let counts: Vec<(u32, u32, u32)> = self.tail_counts.drain().collect();
+        for (node, bucket, count) in counts {
+            let node = new_id(node);
+            self.tail_counts.insert_unique(
+                Self::at_node(node, u64::from(bucket)),
+                (node, bucket, count),
+                |&(n, b, _)| Self::at_node(n, u64::from(b)),
+            );
+        }
+        self.nodes.fits(components)
+    }
+
+    /// A wide filter whose words are `fill` (its index plus one), if there is room.
+    fn new_wide(wide: &mut Vec<[u64; WIDE_BITS / 64]>, free: &mut Vec<u16>, fill: u64) -> u16 {
+        if let Some(at) = free.pop() {
+            if let Some(filter) = usize::from(at).checked_sub(1).and_then(|i| wide.get_mut(i)) {
+                *filter = [fill; WIDE_BITS / 64];
+                return at;
+            }
+        }
+        match u16::try_from(wide.len() + 1) {
+            Ok(at) => {
+                wide.push([fill; WIDE_BITS / 64]);
+                at
+            }
+            Err(_) => 0,
+        }
+    }
+
+    /// Make every wide filter exact: the bits of the literal children now in the table.
+    fn fill_wide(&mut self) {
+        if self.wide.is_empty() {
+            return;
+        }
+        for filter in &mut self.wide {
+            *filter = [0; WIDE_BITS / 64];
+        }
+        for node in self.nodes.iter() {
+            let label = node.label.bytes();
+            if label.is_empty() {
+                continue;
+            }
+            let Some(parent) = self.nodes.get(node.parent) else {
+                continue;
+            };
+            let Some(filter) = usize::from(parent.wide)
+                .checked_sub(1)
+                .and_then(|at| self.wide.get_mut(at))
+            else {
+                continue;
+            };
+            let bit = wide_bit(self.hashes.bytes(label));
+            if let Some(word) = filter.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
+        }
+    }
+
+    /// Whether `n` may have a literal child whose label hashes to `hash`: false is sure.
+    #[inline]
+    fn may_have_literal(&self, n: &TrieNode<T>, hash: u64) -> bool {
+        if n.filter & filter_bit(hash, false) == 0 {
+            return false;
+        }
+        let Some(filter) = usize::from(n.wide)
+            .checked_sub(1)
+            .and_then(|at| self.wide.get(at))
+        else {
+            return true;
+        };
+        let bit = wide_bit(hash);
+        filter
+            .get(bit / 64)
+            .is_none_or(|word| word & (1 << (bit % 64)) != 0)
     }
 
     // -- wildcard keys -------------------------------------------------------------------
@@ -385,7 +546,9 @@ impl<T> Trie<T> {
         if self.get_wildcard(key).is_some() {
             return Err(Refused::Taken);
         }
-        let nodes = self.make(Some(key));
+        let Some(nodes) = self.make(Some(key)) else {
+            return Err(Refused::Full);
+        };
         let mut value = Some(value);
         for (depth, &node) in nodes.iter().enumerate() {
             if let Some(n) = self.nodes.get_mut(node) {
@@ -432,12 +595,18 @@ impl<T> Trie<T> {
     pub(super) fn get_prefix(&self, key: &str) -> Option<&T> {
         let (path, tail) = split_prefix(key);
         let node = self.find(path)?;
+        if ends_at_dot(path, tail) {
+            return self.nodes.get(node)?.dot.as_ref();
+        }
         Some(&self.tail_at(node, &self.probe(tail.as_bytes()))?.value)
     }
 
     pub(super) fn get_prefix_mut(&mut self, key: &str) -> Option<&mut T> {
         let (path, tail) = split_prefix(key);
         let node = self.find(path)?;
+        if ends_at_dot(path, tail) {
+            return self.nodes.get_mut(node)?.dot.as_mut();
+        }
         let tail = tail.as_bytes();
         let hash = Self::at_node(node, self.bytes_hash(tail));
         self.tails
@@ -481,8 +650,22 @@ impl<T> Trie<T> {
         if self.get_prefix(key).is_some() {
             return Err(Refused::Taken);
         }
-        let nodes = self.make(path);
+        let Some(nodes) = self.make(path) else {
+            return Err(Refused::Full);
+        };
         let node = nodes.last().copied().unwrap_or(Self::ROOT);
+        for &above in nodes.iter().rev().skip(1) {
+            if let Some(n) = self.nodes.get_mut(above) {
+                n.tails_below += 1;
+            }
+        }
+        if ends_at_dot(path, tail) {
+            if let Some(n) = self.nodes.get_mut(node) {
+                n.dot = Some(value);
+                self.dots += 1;
+            }
+            return Ok(());
+        }
         let tail_hash = self.bytes_hash(tail.as_bytes());
         let hash = Self::at_node(node, tail_hash);
         let entry = Tail {
@@ -496,13 +679,7 @@ impl<T> Trie<T> {
         });
         let bucket = tail.len().min(LONG) as u32;
         self.count_tails(node, bucket, 1);
-        for &above in nodes.iter().rev().skip(1) {
-            if let Some(n) = self.nodes.get_mut(above) {
-                n.tails_below += 1;
-            }
-        }
         if let Some(n) = self.nodes.get_mut(node) {
-            n.tails += 1;
             n.tail_lengths |= bit(tail.len());
             n.filter |= filter_bit(tail_hash, true);
         }
@@ -516,31 +693,52 @@ impl<T> Trie<T> {
             return None;
         }
         let node = *nodes.last()?;
-        let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
-        let found = self.tails.find_entry(hash, |t| {
-            t.node == node && t.tail.bytes() == tail.as_bytes()
-        });
-        let (entry, _) = found.ok()?.remove();
-        let bucket = tail.len().min(LONG) as u32;
-        let left = self.count_tails(node, bucket, -1);
+        let value = if ends_at_dot(path, tail) {
+            let value = self.nodes.get_mut(node)?.dot.take()?;
+            self.dots -= 1;
+            value
+        } else {
+            let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
+            let found = self.tails.find_entry(hash, |t| {
+                t.node == node && t.tail.bytes() == tail.as_bytes()
+            });
+            let (entry, _) = found.ok()?.remove();
+            let bucket = tail.len().min(LONG) as u32;
+            let left = self.count_tails(node, bucket, -1);
+            if let Some(n) = self.nodes.get_mut(node) {
+                if left == 0 {
+                    n.tail_lengths &= !bit(tail.len());
+                }
+            }
+            entry.value
+        };
         for &above in nodes.iter().rev().skip(1) {
             if let Some(n) = self.nodes.get_mut(above) {
                 n.tails_below = n.tails_below.saturating_sub(1);
             }
         }
-        if let Some(n) = self.nodes.get_mut(node) {
-            n.tails = n.tails.saturating_sub(1);
-            if left == 0 {
-                n.tail_lengths &= !bit(tail.len());
-            }
-        }
         self.prune(path, &nodes);
-        Some(entry.value)
+        Some(value)
+    }
+
+    /// Bytes held by the node table and the prefix tables.
+    pub(super) fn table_bytes(&self) -> usize {
+        self.nodes.slots() * std::mem::size_of::<TrieNode<T>>()
+            + self.tails.allocation_size()
+            + self.tail_counts.allocation_size()
+            + self.by_count.capacity() * 4
+            + self.wide.capacity() * WIDE_BITS / 8
     }
 
     #[cfg(test)]
     pub(super) fn live_nodes(&self) -> usize {
         self.nodes.live()
+    }
+
+    /// Slots of the node table and tombstones among them.
+    #[cfg(test)]
+    pub(super) fn table_shape(&self) -> (usize, usize) {
+        self.nodes.shape()
     }
 }
 

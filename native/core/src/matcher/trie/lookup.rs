@@ -126,7 +126,7 @@ impl<T> Trie<T> {
         if u32::try_from(uri.len()).is_err() {
             return;
         }
-        let prefixes = prefixes && !self.tails.is_empty();
+        let prefixes = prefixes && self.prefixes() > 0;
         let wildcards = wildcards && self.wildcards > 0;
         if !prefixes && !wildcards {
             return;
@@ -136,10 +136,10 @@ impl<T> Trie<T> {
         // edges matches nothing, which one probe tells before the URI is split.
         let mut first = None;
         if let Some(root) = self.nodes.get(Self::ROOT) {
-            if root.tail_lengths == 0 && root.wild == NONE {
+            if root.tail_lengths == 0 && !root.wild {
                 let end = first_dot(uri).unwrap_or(uri.len());
                 let probe = self.probe_in(uri, 0, end);
-                let child = if root.filter & filter_bit(probe.hash, false) == 0 {
+                let child = if !self.may_have_literal(root, probe.hash) {
                     None
                 } else {
                     self.literal(Self::ROOT, &probe)
@@ -252,6 +252,10 @@ impl<T> Trie<T> {
                 return;
             };
             let next = self.component(uri, comps, at);
+            // The key that ends at the dot before `next` is the shortest here.
+            if let Some(value) = &n.dot {
+                found.push(value);
+            }
             if n.tail_lengths != 0 {
                 self.tails_at(node, n.tail_lengths, n.filter, &next, found);
             }
@@ -261,7 +265,7 @@ impl<T> Trie<T> {
             let known = comps.get(at).map_or(UNKNOWN, |c| c.node);
             let child = if known != UNKNOWN {
                 (known != NONE).then_some(known)
-            } else if n.filter & filter_bit(next.hash, false) == 0 {
+            } else if !self.may_have_literal(n, next.hash) {
                 None
             } else {
                 self.literal(node, &next)
@@ -284,7 +288,7 @@ impl<T> Trie<T> {
     fn tails_at<'a>(
         &'a self,
         node: u32,
-        lengths: u64,
+        lengths: u32,
         filter: u64,
         next: &Probe<'_>,
         found: &mut Found<'a, T>,
@@ -380,8 +384,10 @@ impl<T> Trie<T> {
                 }
                 len += 1;
             };
-            if n.wild != NONE {
-                push((n.wild, next, false));
+            if n.wild {
+                if let Some(wild) = self.wild_child(node) {
+                    push((wild, next, false));
+                }
             }
             if n.literals > 0 {
                 let known = comps.get(depth).map_or(UNKNOWN, |c| c.node);
@@ -389,7 +395,7 @@ impl<T> Trie<T> {
                     (known != NONE).then_some(known)
                 } else {
                     let component = self.component(uri, comps, depth);
-                    if n.filter & filter_bit(component.hash, false) == 0 {
+                    if !self.may_have_literal(n, component.hash) {
                         None
                     } else {
                         self.literal(node, &component)

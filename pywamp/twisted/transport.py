@@ -210,15 +210,7 @@ class _WampProtocol(protocol.Protocol):
                             on_event(item)
         finally:
             self._dispatching = False
-            # _flush, inlined
-            pending, self._pending = self._pending, None
-            transport = self.transport
-            if pending and transport is not None:
-                out = pending[0] if len(pending) == 1 else b"".join(pending)
-                if self._write_now:
-                    self._write_direct(transport, out)
-                else:
-                    transport.write(out)
+            self._flush()
 
     def _receive(self, data: bytes) -> None:
         """Feed ``data`` to the native stream and dispatch the items, at most

@@ -42,6 +42,29 @@ pub(super) trait Slot: Sized {
     fn set_reach(&mut self, reach: u8);
 }
 
+/// The [`Slot`] accessors of a node type that keeps them as `parent: u32` and `reach: u8`
+/// fields.
+macro_rules! slot_links {
+    () => {
+        fn parent(&self) -> u32 {
+            self.parent
+        }
+
+        fn set_parent(&mut self, parent: u32) {
+            self.parent = parent;
+        }
+
+        fn reach(&self) -> u8 {
+            self.reach
+        }
+
+        fn set_reach(&mut self, reach: u8) {
+            self.reach = reach;
+        }
+    };
+}
+pub(super) use slot_links;
+
 /// A reach that bounds nothing.
 const FAR_REACH: u8 = u8::MAX;
 
@@ -293,21 +316,7 @@ mod tests {
             }
         }
 
-        fn parent(&self) -> u32 {
-            self.parent
-        }
-
-        fn set_parent(&mut self, parent: u32) {
-            self.parent = parent;
-        }
-
-        fn reach(&self) -> u8 {
-            self.reach
-        }
-
-        fn set_reach(&mut self, reach: u8) {
-            self.reach = reach;
-        }
+        slot_links!();
     }
 
     /// Every key hashes alike: all nodes share one probe chain.

@@ -25,7 +25,7 @@
 use hashbrown::HashTable;
 
 use super::hash::{Hashes, Words};
-use super::store::{Slot, Table, NONE};
+use super::store::{slot_links, Slot, Table, NONE};
 use super::Refused;
 
 mod lookup;
@@ -160,21 +160,7 @@ impl<T> Slot for TrieNode<T> {
         TrieNode::EMPTY
     }
 
-    fn parent(&self) -> u32 {
-        self.parent
-    }
-
-    fn set_parent(&mut self, parent: u32) {
-        self.parent = parent;
-    }
-
-    fn reach(&self) -> u8 {
-        self.reach
-    }
-
-    fn set_reach(&mut self, reach: u8) {
-        self.reach = reach;
-    }
+    slot_links!();
 }
 
 /// A prefix key: the node at the end of its path, its tail, its value.

@@ -8,39 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.internet import defer, endpoints, protocol, reactor
+from tx_scripted import ScriptedRouter
 
 from pywamp import _native
 from pywamp.twisted.wamp import ApplicationSession, connect_transport
 from pywamp.wamp.types import ComponentConfig
-
-WELCOME = _native.Welcome(4242, {"roles": {"broker": {}, "dealer": {}}})
-
-
-class BrokenRouter(protocol.Protocol):
-    """Answers the handshake, then a HELLO with WELCOME and ``tail`` in the same write;
-    fires ``received`` with what the client sends back once it closes."""
-
-    tail = b""
-
-    def __init__(self, received: defer.Deferred[list[Any]]) -> None:
-        self.stream: Any = None
-        self.received = received
-        self.messages: list[Any] = []
-
-    def dataReceived(self, data: bytes) -> None:
-        if self.stream is None:
-            serializer_id, _ = _native.rawsocket_parse_handshake(data[:4])
-            self.transport.write(_native.rawsocket_handshake(serializer_id, 1 << 20))
-            self.stream = _native.RawSocket("json", max_receive=1 << 20, max_send=1 << 20)
-            data = data[4:]
-        for item in self.stream.feed(data):
-            self.messages.append(item)
-            if isinstance(item, _native.Hello):
-                self.transport.write(self.stream.send(WELCOME) + self.tail)
-
-    def connectionLost(self, reason: Any = None) -> None:
-        if not self.received.called:
-            self.received.callback(self.messages)
 
 
 def meet(run: Any, tail: bytes) -> tuple[list[str], list[Any]]:
@@ -61,20 +33,14 @@ def meet(run: Any, tail: bytes) -> tuple[list[str], list[Any]]:
 
     @defer.inlineCallbacks
     def scenario() -> Any:
-        received: defer.Deferred[list[Any]] = defer.Deferred()
-
-        def make() -> BrokenRouter:
-            router = BrokenRouter(received)
-            router.tail = tail
-            return router
-
-        factory = protocol.Factory.forProtocol(make)  # type: ignore[arg-type]
+        router = ScriptedRouter(tail=tail, max_length=1 << 20)
+        factory = protocol.Factory.forProtocol(lambda: router)  # type: ignore[arg-type]
         port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
         session = Session(ComponentConfig("realm1"))
         try:
             url = f"rs://127.0.0.1:{port.getHost().port}"
             yield connect_transport(url, session, serializers=["json"])
-            messages = yield received.addTimeout(5, reactor)
+            messages = yield router.ended.addTimeout(5, reactor)
             return messages
         finally:
             yield port.stopListening()

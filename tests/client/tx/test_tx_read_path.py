@@ -16,13 +16,12 @@ from routers import Router
 from twisted.internet import defer, endpoints, protocol, reactor, task
 from twisted.internet.ssl import Certificate, PrivateCertificate, optionsForClientTLS
 from tx_helpers import close, joined
+from tx_scripted import ScriptedRouter
 
 from pywamp import _native
 from pywamp.exception import TransportLost
 from pywamp.twisted.wamp import ApplicationSession, connect_transport
 from pywamp.wamp.types import ComponentConfig
-
-WELCOME = _native.Welcome(4242, {"roles": {"broker": {}, "dealer": {}}})
 
 
 def write_in_pieces(transport: Any, data: bytes, size: int) -> defer.Deferred[None]:
@@ -36,39 +35,6 @@ def write_in_pieces(transport: Any, data: bytes, size: int) -> defer.Deferred[No
             yield task.deferLater(reactor, 0.002, lambda: None)
 
     return write_all()  # type: ignore[no-any-return]
-
-
-class ScriptedRouter(protocol.Protocol):
-    """Answers the RawSocket handshake and HELLO (WELCOME), then hands every other item to
-    ``script(router, item)``; fires ``ended`` with the items once the connection is gone."""
-
-    def __init__(self, script: Callable[[ScriptedRouter, Any], None]) -> None:
-        self.script = script
-        self.stream: Any = None
-        self.items: list[Any] = []
-        self.ended: defer.Deferred[list[Any]] = defer.Deferred()
-        self.welcomed: defer.Deferred[None] = defer.Deferred()
-
-    def connectionMade(self) -> None:
-        self.transport.setTcpNoDelay(True)
-
-    def dataReceived(self, data: bytes) -> None:
-        if self.stream is None:
-            serializer_id, _ = _native.rawsocket_parse_handshake(data[:4])
-            self.transport.write(_native.rawsocket_handshake(serializer_id, 1 << 24))
-            self.stream = _native.RawSocket("json", max_receive=1 << 24, max_send=1 << 24)
-            data = data[4:]
-        for item in self.stream.feed(data):
-            self.items.append(item)
-            if isinstance(item, _native.Hello):
-                self.transport.write(self.stream.send(WELCOME))
-                self.welcomed.callback(None)
-            else:
-                self.script(self, item)
-
-    def connectionLost(self, reason: Any = None) -> None:
-        if not self.ended.called:
-            self.ended.callback(self.items)
 
 
 class Recorder(ApplicationSession):

@@ -4,17 +4,24 @@
 //! of a walk is normally one cache line: no separate control bytes or edge slot.
 //!
 //! A node's slot depends on its parent's id, so ids change only when the table is built
-//! again (to grow, or to clear out removed slots), and then top-down: a parent is placed
-//! before its children, and the caller gets the map from old ids to new ones. A removed
-//! node leaves a tombstone that probes step over (and inserts reuse), unless the slot
-//! after it is free, in which case it and the tombstones just before it become free.
+//! again (to grow), and then top-down: a parent is placed before its children, and the
+//! caller gets the map from old ids to new ones.
+//!
+//! Each slot records how far the nodes whose home it is reach, and a probe reads no
+//! further, so a removed node's slot simply becomes free: probes step over free slots
+//! inside that reach, and inserts reuse them. Churn at a steady size therefore never
+//! builds the table again (no pause of a whole rebuild on an unsubscribe). Only a home
+//! whose nodes lie [`FAR_REACH`] slots or more away (which a seeded hash all but never
+//! makes) needs probes that stop at the first free slot; while one exists, removals
+//! leave tombstones instead, as in classic linear probing, until the next build.
 
 /// "No node / no entry" in the index-linked structures.
 pub(super) const NONE: u32 = u32::MAX;
-/// The parent of a slot that holds no node and never did since the last build: a probe
-/// stops here.
+/// The parent of a slot that holds no node: a probe bounded by its home's reach steps
+/// over it, one of a far home stops here.
 const FREE: u32 = NONE;
-/// The parent of a slot whose node was removed: a probe goes on.
+/// The parent of a slot whose node was removed while a far home existed: every probe
+/// goes on.
 const TOMB: u32 = u32::MAX - 1;
 /// The root's parent (no probe looks for it).
 pub(super) const ROOT_PARENT: u32 = u32::MAX - 2;
@@ -36,8 +43,8 @@ pub(super) trait Slot: Sized {
     fn set_parent(&mut self, parent: u32);
     /// The reach of the slot (not of the node in it): 0 when no node has its home here,
     /// else one more than the farthest any such node sits from here, at most
-    /// [`FAR_REACH`] (which sends a probe on to a free slot). Kept, as an upper bound,
-    /// when nodes are removed, until the next build.
+    /// [`FAR_REACH`] (which sends a probe on to a free slot). Lowered again when the
+    /// farthest such node is removed.
     fn reach(&self) -> u8;
     fn set_reach(&mut self, reach: u8);
 }
@@ -73,6 +80,8 @@ pub(super) struct Table<N> {
     slots: Vec<N>,
     live: usize,
     tombs: usize,
+    /// Homes whose reach is [`FAR_REACH`]: while there are any, removals leave tombstones.
+    far_homes: usize,
 }
 
 /// The home slot of `hash` in a table of `len` slots.
@@ -96,6 +105,7 @@ impl<N: Slot> Table<N> {
             slots,
             live: 1,
             tombs: 0,
+            far_homes: 0,
         }
     }
 
@@ -114,11 +124,12 @@ impl<N: Slot> Table<N> {
         let len = self.slots.len();
         let mut at = home(hash, len);
         // A probe reads no further than the farthest node with the same home: a miss
-        // stops after a slot or two instead of running to the next free one.
-        let steps = match self.slots.get(at)?.reach() {
+        // stops after a slot or two, and free slots inside that reach (nodes removed) are
+        // stepped over. A far home's probe runs on to the next free slot instead.
+        let (steps, far) = match self.slots.get(at)?.reach() {
             0 => return None,
-            FAR_REACH => len,
-            reach => usize::from(reach),
+            FAR_REACH => (len, true),
+            reach => (usize::from(reach), false),
         };
         for _ in 0..steps {
             let node = self.slots.get(at)?;
@@ -126,7 +137,7 @@ impl<N: Slot> Table<N> {
             if p == parent && is(node) {
                 return Some(at as u32);
             }
-            if p == FREE {
+            if far && p == FREE {
                 return None;
             }
             at += 1;
@@ -162,6 +173,9 @@ impl<N: Slot> Table<N> {
                 self.live += 1;
                 let reach = u8::try_from(distance + 1).unwrap_or(FAR_REACH);
                 if let Some(home) = self.slots.get_mut(home) {
+                    if reach == FAR_REACH && home.reach() != FAR_REACH {
+                        self.far_homes += 1;
+                    }
                     home.set_reach(home.reach().max(reach));
                 }
                 return Some(at as u32);
@@ -174,8 +188,9 @@ impl<N: Slot> Table<N> {
         None
     }
 
-    /// Take the node at `at` out (never the root's slot 0, which stays).
-    pub(super) fn remove(&mut self, at: u32) -> Option<N> {
+    /// Take the node at `at` out (never the root's slot 0, which stays); `hash` gives a
+    /// live node's hash (the one it was placed by), to lower its home's reach.
+    pub(super) fn remove(&mut self, at: u32, hash: impl Fn(&N) -> u64) -> Option<N> {
         let len = self.slots.len();
         let at = at as usize;
         if at == 0 {
@@ -189,6 +204,10 @@ impl<N: Slot> Table<N> {
         let node = std::mem::replace(slot, N::free());
         slot.set_reach(reach);
         self.live -= 1;
+        if self.far_homes == 0 {
+            self.lower_reach(home(hash(&node), len), at, hash);
+            return Some(node);
+        }
         let next = if at + 1 == len { 0 } else { at + 1 };
         if self.slots.get(next).is_some_and(|n| n.parent() == FREE) {
             // No probe needs to pass this slot, nor the tombstones just before it.
@@ -208,6 +227,35 @@ impl<N: Slot> Table<N> {
             self.tombs += 1;
         }
         Some(node)
+    }
+
+    /// After the node at `gone` (homed at `home`) was removed: if it was the farthest of
+    /// its home's nodes, lower the home's reach to the farthest one left.
+    fn lower_reach(&mut self, home: usize, gone: usize, hash: impl Fn(&N) -> u64) {
+        let len = self.slots.len();
+        let distance = (gone + len - home) % len;
+        let Some(reach) = self.slots.get(home).map(Slot::reach) else {
+            return;
+        };
+        if usize::from(reach) != distance + 1 {
+            return;
+        }
+        let mut new_reach = 0;
+        for d in (0..distance).rev() {
+            let at = (home + d) % len;
+            let Some(node) = self.slots.get(at) else {
+                continue;
+            };
+            if !matches!(node.parent(), FREE | TOMB | ROOT_PARENT)
+                && self::home(hash(node), len) == home
+            {
+                new_reach = u8::try_from(d + 1).unwrap_or(FAR_REACH);
+                break;
+            }
+        }
+        if let Some(slot) = self.slots.get_mut(home) {
+            slot.set_reach(new_reach);
+        }
     }
 
     /// Build the table again with room for `count` more nodes beyond the live ones,
@@ -231,6 +279,7 @@ impl<N: Slot> Table<N> {
         let mut map = vec![NONE; old.len()];
         self.live = 0;
         self.tombs = 0;
+        self.far_homes = 0;
         // The root keeps slot 0.
         if let (Some(root), Some(first)) = (old.first_mut(), self.slots.first_mut()) {
             *first = std::mem::replace(root, N::free());
@@ -365,23 +414,37 @@ mod tests {
         (table.place(hash(parent, &node), node).unwrap(), map)
     }
 
-    #[test]
-    fn removal_in_one_long_probe_chain_keeps_the_others_found() {
-        let mut table = Table::with_root(Node::free());
+    /// Remove the node at `id` of a table whose nodes were placed by `hash`.
+    fn remove(table: &mut Table<Node>, hash: fn(u32, &Node) -> u64, id: u32) -> Option<Node> {
+        table.remove(id, |n| hash(n.parent, n))
+    }
+
+    /// `count` nodes under the root that all share home slot 0; their ids.
+    fn one_chain(table: &mut Table<Node>, count: u32) -> Vec<u32> {
         let mut ids = Vec::new();
-        for key in 0..200 {
-            let (id, map) = add(&mut table, same, 0, key);
+        for key in 0..count {
+            let (id, map) = add(table, same, 0, key);
             if let Some(map) = map {
                 ids = ids.iter().map(|&id: &u32| map[id as usize]).collect();
             }
             ids.push(id);
         }
-        // Remove every third node: the chain now has tombstones in it.
+        ids
+    }
+
+    #[test]
+    fn removal_in_one_long_probe_chain_frees_slots_and_keeps_the_others_found() {
+        let mut table = Table::with_root(Node::free());
+        let ids = one_chain(&mut table, 200);
+        // Remove every third node: free slots now sit inside the chain.
         for key in (0..200).step_by(3) {
-            assert!(table.remove(ids[key]).is_some());
-            assert!(table.remove(ids[key]).is_none(), "removed twice");
+            assert!(remove(&mut table, same, ids[key]).is_some());
+            assert!(
+                remove(&mut table, same, ids[key]).is_none(),
+                "removed twice"
+            );
         }
-        assert!(table.shape().1 > 0);
+        assert_eq!(table.shape().1, 0, "no tombstones");
         for key in 0..200u32 {
             let found = find(&table, same, 0, key);
             if key % 3 == 0 {
@@ -390,30 +453,83 @@ mod tests {
                 assert_eq!(found, Some(ids[key as usize]), "{key}");
             }
         }
-        // Inserts reuse the tombstones.
-        let tombs = table.shape().1;
+        // An insert takes the first free slot of the chain, without a build.
         let (id, map) = add(&mut table, same, 0, 1000);
         assert!(map.is_none());
-        assert_eq!(table.shape().1, tombs - 1);
+        assert_eq!(id, ids[0]);
         assert_eq!(find(&table, same, 0, 1000), Some(id));
         assert_eq!(table.live(), 1 + 200 - 67 + 1);
         // The root's slot never goes.
-        assert!(table.remove(0).is_none());
+        assert!(remove(&mut table, same, 0).is_none());
     }
 
     #[test]
-    fn a_removal_before_a_free_slot_frees_the_tombstones_before_it() {
+    fn removing_the_farthest_node_of_a_home_lowers_its_reach() {
         let mut table = Table::with_root(Node::free());
-        let ids: Vec<u32> = (0..4).map(|key| add(&mut table, same, 0, key).0).collect();
-        // The chain from slot 0: root, 1, 2, 3, 4; then free slots.
+        let ids = one_chain(&mut table, 4);
+        // The chain from slot 0: root, then keys 0..4 at 1..=4; home 0 reaches 5 slots.
         assert_eq!(ids, [1, 2, 3, 4]);
-        table.remove(2);
-        table.remove(3);
-        assert_eq!(table.shape().1, 2);
-        table.remove(4);
-        assert_eq!(table.shape().1, 0, "slots 2..=4 are free again");
+        assert_eq!(table.get(0).unwrap().reach, 5);
+        remove(&mut table, same, 2);
+        assert_eq!(table.get(0).unwrap().reach, 5, "a node further out is left");
+        remove(&mut table, same, 4);
+        assert_eq!(table.get(0).unwrap().reach, 4);
+        remove(&mut table, same, 3);
+        assert_eq!(table.get(0).unwrap().reach, 2);
         assert_eq!(find(&table, same, 0, 0), Some(1));
         assert_eq!(find(&table, same, 0, 3), None);
+        remove(&mut table, same, 1);
+        assert_eq!(table.get(0).unwrap().reach, 0);
+        assert_eq!(find(&table, same, 0, 0), None);
+    }
+
+    #[test]
+    fn a_home_reaching_far_makes_removals_leave_tombstones_until_the_next_build() {
+        let mut table = Table::with_root(Node::free());
+        let ids = one_chain(&mut table, 300);
+        assert_eq!(table.get(0).unwrap().reach, FAR_REACH);
+        for key in (0..300).step_by(3) {
+            assert!(remove(&mut table, same, ids[key]).is_some());
+        }
+        assert!(table.shape().1 > 0, "tombstones while a home reaches far");
+        for key in 0..300u32 {
+            let found = find(&table, same, 0, key);
+            assert_eq!(found.is_some(), key % 3 != 0, "{key}");
+        }
+        let map = table.rebuild(0, same).unwrap();
+        assert_eq!(table.shape().1, 0);
+        for key in (0..300u32).filter(|k| k % 3 != 0) {
+            assert_eq!(
+                find(&table, same, 0, key),
+                Some(map[ids[key as usize] as usize])
+            );
+        }
+    }
+
+    #[test]
+    fn churn_at_a_steady_size_never_builds_the_table_again() {
+        let mut table = Table::with_root(Node::free());
+        let mut live: Vec<(u32, u32)> = Vec::new();
+        for key in 0..2000u32 {
+            let (id, map) = add(&mut table, spread, 0, key);
+            if let Some(map) = map {
+                live = live.iter().map(|&(k, id)| (k, map[id as usize])).collect();
+            }
+            live.push((key, id));
+        }
+        let slots = table.slots();
+        for key in 2000..40_000u32 {
+            let (old_key, old_id) = live.swap_remove((key as usize * 7919) % live.len());
+            assert_eq!(remove(&mut table, spread, old_id).unwrap().key, old_key);
+            let (id, map) = add(&mut table, spread, 0, key);
+            assert!(map.is_none(), "a build during churn at {key}");
+            live.push((key, id));
+        }
+        assert_eq!(table.slots(), slots);
+        for &(key, id) in &live {
+            assert_eq!(find(&table, spread, 0, key), Some(id));
+        }
+        assert_eq!(find(&table, spread, 0, 5), None);
     }
 
     #[test]
@@ -448,7 +564,7 @@ mod tests {
         // Remove the deepest half, leaves first; a rebuild to clear the tombstones keeps
         // the rest findable.
         for key in (1500..3000u32).rev() {
-            assert!(table.remove(id_of[key as usize]).is_some());
+            assert!(remove(&mut table, spread, id_of[key as usize]).is_some());
         }
         let map = table.rebuild(0, spread).unwrap();
         assert_eq!(table.shape().1, 0);

@@ -404,7 +404,10 @@ impl<T> Trie<T> {
                     p.literals = p.literals.saturating_sub(1);
                 }
             }
-            if let Some(gone) = self.nodes.remove(node) {
+            let hashes = &self.hashes;
+            let placed_by =
+                |n: &TrieNode<T>| Self::at_node(n.parent, hashes.bytes(n.label.bytes()));
+            if let Some(gone) = self.nodes.remove(node, placed_by) {
                 if gone.wide != 0 {
                     self.wide_free.push(gone.wide);
                 }

@@ -26,7 +26,7 @@ from pywamp.exception import InvalidUriError
 from pywamp.router import errors
 from pywamp.router.features import has_feature
 from pywamp.router.filters import DEFAULT_PUBLISH, Filter, PublishOptions, opt_bool
-from pywamp.router.history import EventHistory, Retained, rfc3339
+from pywamp.router.history import EventHistory, Retained, uri_details
 from pywamp.router.ids import IdSequence, random_bits
 from pywamp.router.outputs import Output, Send
 
@@ -90,12 +90,7 @@ class Subscription:
 
     def details(self) -> dict[str, Any]:
         """SubscriptionDetails of the subscription meta API."""
-        return {
-            "id": self.id,
-            "created": rfc3339(self.created),
-            "uri": self.uri,
-            "match": self.match,
-        }
+        return uri_details(self.id, self.created, self.uri, self.match)
 
 
 def match_policy(options: dict[str, Any], what: str) -> MatchPolicy:

@@ -33,6 +33,11 @@ def rfc3339(t: float) -> str:
     return text.replace("+00:00", "Z")
 
 
+def uri_details(entry_id: int, created: float, uri: str, match: str) -> dict[str, Any]:
+    """The meta API's details shared by a subscription and a registration."""
+    return {"id": entry_id, "created": rfc3339(created), "uri": uri, "match": match}
+
+
 def parse_rfc3339(text: object, key: str) -> float:
     """An RFC 3339 timestamp as POSIX seconds (naive times are UTC)."""
     if not isinstance(text, str):

@@ -7,7 +7,7 @@ import random
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from pywamp.router.history import rfc3339
+from pywamp.router.history import uri_details
 
 if TYPE_CHECKING:
     from pywamp._native import MatchPolicy
@@ -56,13 +56,7 @@ class Registration:
 
     def details(self) -> dict[str, Any]:
         """RegistrationDetails of the registration meta API."""
-        return {
-            "id": self.id,
-            "created": rfc3339(self.created),
-            "uri": self.uri,
-            "match": self.match,
-            "invoke": self.invoke,
-        }
+        return {**uri_details(self.id, self.created, self.uri, self.match), "invoke": self.invoke}
 
     def available(self) -> list[Callee]:
         """The callees that may take one more invocation (all of them unless some are

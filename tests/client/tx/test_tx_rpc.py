@@ -3,6 +3,7 @@ inlineCallbacks with returnValue, gatherResults (API.md section 2, seed Twisted 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -214,6 +215,23 @@ def test_batched_calls_with_gather_results(run: Any, router: Router) -> None:
     assert run(scenario) == ([20, 30, 50], {50})
 
 
+def record_sends(proto: Any, sizes: list[int]) -> Callable[[], None]:
+    """Record the size of each ``send`` the protocol makes on its TCP socket; returns
+    what puts the socket's own ``send`` back."""
+    socket_send = proto._send
+
+    def send(data: bytes) -> Any:
+        sizes.append(len(data))
+        return socket_send(data)
+
+    proto._send = send
+
+    def restore() -> None:
+        proto._send = socket_send
+
+    return restore
+
+
 def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Router) -> None:
     """100 calls sent in one turn reach the callee in a few chunks; its YIELDs for each
     chunk reach the socket together, not one send per message."""
@@ -225,18 +243,11 @@ def test_answers_to_one_received_chunk_leave_in_one_write(run: Any, router: Rout
         try:
             yield callee.register(lambda x: x, "com.example.echo")
             writes: list[int] = []
-            proto = callee.transport
-            socket_send = proto._send  # on TCP the protocol calls the socket's send
-
-            def send(data: bytes) -> Any:
-                writes.append(len(data))
-                return socket_send(data)
-
-            proto._send = send
+            restore = record_sends(callee.transport, writes)
             results = yield defer.gatherResults(
                 [caller.call("com.example.echo", i) for i in range(100)]
             )
-            proto._send = socket_send
+            restore()
             return results, writes
         finally:
             yield close(caller, callee)
@@ -259,25 +270,22 @@ def test_calls_made_in_one_reactor_turn_leave_in_one_send(run: Any, router: Rout
             yield sleep(0)  # the registration's answer has been written and dispatched
             sends: list[int] = []
             waits: list[bool] = []
-            proto = caller.transport
-            socket = proto.transport
-            socket_send, start_writing = proto._send, socket.startWriting  # TCP: the socket's
-
-            def write(data: bytes) -> Any:
-                sends.append(len(data))
-                return socket_send(data)
+            socket = caller.transport.transport
+            start_writing = socket.startWriting
 
             def wait_writable() -> None:
                 waits.append(True)
                 start_writing()
 
-            proto._send, socket.startWriting = write, wait_writable
+            restore = record_sends(caller.transport, sends)
+            socket.startWriting = wait_writable
             try:
                 calls = [caller.call("com.example.echo", i) for i in range(100)]
                 assert sends == []  # nothing leaves before the turn ends
                 results = yield defer.gatherResults(calls)
             finally:
-                proto._send, socket.startWriting = socket_send, start_writing
+                restore()
+                socket.startWriting = start_writing
             return results, sends, waits
         finally:
             yield close(caller, callee)

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pywamp.busypoll import new_event_loop
 from pywamp.router.server import Router
@@ -58,8 +58,14 @@ async def run_router(config: RouterConfig, ready: asyncio.Event | None = None) -
         await router.stop()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``pywamp`` console script."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> int:
+    """Entry point of the ``pywamp`` console script; ``loop_factory`` runs the router on
+    another event loop (``uvloop.new_event_loop``, say) in place of the default one, which
+    polls ``[limits] busy_poll_us`` before it sleeps."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     try:
@@ -74,7 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         first.socket_path = None
         first.host = args.host if args.host is not None else first.host or "127.0.0.1"
         first.port = args.port if args.port is not None else first.port
-    loop = new_event_loop(config.limits.busy_poll_us * 1e-6)
+    if loop_factory is None:
+        loop = new_event_loop(config.limits.busy_poll_us * 1e-6)
+    else:
+        loop = loop_factory()
     try:
         loop.run_until_complete(run_router(config))
     except OSError as exc:

@@ -103,6 +103,34 @@ async def test_router_process_serves_autobahn_and_stops_cleanly(sig: signal.Sign
         assert "Traceback" not in err
 
 
+# A router on a loop of the caller's making (as ``uvloop.new_event_loop`` would be): the
+# loop says when the router opens a listener on it.
+ON_OWN_LOOP = """
+import asyncio, sys
+from pywamp.cli import main
+
+class OwnLoop(asyncio.SelectorEventLoop):
+    async def create_server(self, *args, **kwargs):
+        print("own loop: listener", flush=True)
+        return await super().create_server(*args, **kwargs)
+
+sys.exit(main(sys.argv[1:], loop_factory=OwnLoop))
+"""
+
+
+async def test_router_runs_on_the_loop_factory_it_is_given() -> None:
+    command = [sys.executable, "-c", ON_OWN_LOOP]
+    async with running("--port", "0", command=command) as router:
+        assert router.lines[0] == "own loop: listener"
+        endpoints = Endpoints({"universal": router.port()}, {}, None)  # type: ignore[arg-type]
+        peer = await join(endpoints, "universal-rawsocket")
+        assert await wait(peer.call("wamp.session.count")) == 1
+        router.process.send_signal(signal.SIGINT)
+        assert (await wait(peer.left)).reason == "wamp.close.system_shutdown"
+        code, _, err = await router.finish()
+        assert code == 0, err
+
+
 async def test_config_file_and_host_override(short_dir: Path) -> None:
     config = short_dir / "router.toml"
     socket_path = short_dir / "r.sock"

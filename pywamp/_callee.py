@@ -217,8 +217,8 @@ class CalleeMixin(SessionBase):
     def _on_invocation(self, message: _native.Invocation) -> None:
         peer = self._peer
         request_id = message.request_id
-        running = peer.invocations.get(request_id)
-        if running is not None:
+        if request_id in peer.invocations:
+            running = peer.invocations[request_id]
             if running.progressive:
                 self._next_chunk(running, message)
                 return
@@ -258,7 +258,16 @@ class CalleeMixin(SessionBase):
             if request_id in peer.invocations:
                 running.task = task
             return
-        self._yield(request_id, registration, result, False)
+        if isinstance(result, CallResult):
+            self._yield(request_id, registration, result, False)
+            return
+        # _yield of a single result, inlined: this is the path of every plain endpoint.
+        transport = self._transport
+        if transport is not None:
+            try:
+                transport.send(_Yield(request_id, {}, [result]))
+            except (SerializationError, ProtocolError) as e:
+                self._unsendable(transport, request_id, registration, e)
 
     def _invoke(
         self, request_id: int, registration: Registration, message: Any, chunk: bool
@@ -329,9 +338,12 @@ class CalleeMixin(SessionBase):
         transport = self._transport
         if transport is None:
             return
-        options = {"progress": True} if progress else {}
-        if progress and result is None:
-            return
+        if progress:
+            if result is None:
+                return
+            options = {"progress": True}
+        else:
+            options = {}
         if isinstance(result, CallResult):
             message = _Yield(
                 request_id, options, list(result.results) or None, result.kwresults or None
@@ -340,32 +352,32 @@ class CalleeMixin(SessionBase):
             message = _Yield(request_id, options, [result])
         try:
             transport.send(message)
-        except SerializationError as e:
-            transport.send(
-                _Error(
-                    _INVOCATION,
-                    request_id,
-                    {},
-                    ApplicationError.INVALID_PAYLOAD,
-                    [
-                        f'success return value from invoked procedure "{registration.procedure}" '
-                        f"could not be serialized: {e}"
-                    ],
-                )
+        except (SerializationError, ProtocolError) as e:
+            self._unsendable(transport, request_id, registration, e)
+
+    @staticmethod
+    def _unsendable(
+        transport: Any,
+        request_id: int,
+        registration: Registration,
+        error: SerializationError | ProtocolError,
+    ) -> None:
+        """A result that could not be sent: answer with ERROR instead."""
+        if isinstance(error, SerializationError):
+            uri = ApplicationError.INVALID_PAYLOAD
+            why = f"could not be serialized: {error}"
+        else:
+            uri = ApplicationError.PAYLOAD_SIZE_EXCEEDED
+            why = f"exceeds transport size limit: {error}"
+        transport.send(
+            _Error(
+                _INVOCATION,
+                request_id,
+                {},
+                uri,
+                [f'success return value from invoked procedure "{registration.procedure}" {why}'],
             )
-        except ProtocolError as e:
-            transport.send(
-                _Error(
-                    _INVOCATION,
-                    request_id,
-                    {},
-                    ApplicationError.PAYLOAD_SIZE_EXCEEDED,
-                    [
-                        f'success return value from invoked procedure "{registration.procedure}" '
-                        f"exceeds transport size limit: {e}"
-                    ],
-                )
-            )
+        )
 
     def _endpoint_failed(
         self, request_id: int, registration: Registration, error: Exception

@@ -34,7 +34,9 @@ _INVOCATION = _native.Invocation.TYPE
 _Yield: Any = _native.Yield  # takes any sequence as ``args``
 _Error = _native.Error
 _ESTABLISHED = Phase.ESTABLISHED
-_SIMPLE = frozenset({type(None), bool, int, float, str, bytes, list, dict, tuple, CallResult})
+#: Results answered with YIELD at once: one plain value, or (in _SIMPLE) a CallResult.
+_SINGLE = frozenset({type(None), bool, int, float, str, bytes, list, dict, tuple})
+_SIMPLE = _SINGLE | {CallResult}
 #: How many finished progressive invocations to remember, to drop their late chunks.
 _RECENT = 256
 
@@ -251,6 +253,15 @@ class CalleeMixin(SessionBase):
         except Exception as e:
             self._endpoint_failed(request_id, registration, e)
             return
+        if type(result) in _SINGLE and not endpoint.is_coro:
+            # _yield of one plain value, inlined: the answer of most endpoints.
+            transport = self._transport
+            if transport is not None:
+                try:
+                    transport.send(_Yield(request_id, {}, [result]))
+                except (SerializationError, ProtocolError) as e:
+                    self._unsendable(transport, request_id, registration, e)
+            return
         if endpoint.is_coro or (type(result) not in _SIMPLE and self._is_awaitable(result)):
             running = Running(registration)
             peer.invocations[request_id] = running
@@ -258,16 +269,7 @@ class CalleeMixin(SessionBase):
             if request_id in peer.invocations:
                 running.task = task
             return
-        if isinstance(result, CallResult):
-            self._yield(request_id, registration, result, False)
-            return
-        # _yield of a single result, inlined: this is the path of every plain endpoint.
-        transport = self._transport
-        if transport is not None:
-            try:
-                transport.send(_Yield(request_id, {}, [result]))
-            except (SerializationError, ProtocolError) as e:
-                self._unsendable(transport, request_id, registration, e)
+        self._yield(request_id, registration, result, False)
 
     def _invoke(
         self, request_id: int, registration: Registration, message: Any, chunk: bool

@@ -34,7 +34,9 @@ _INVOCATION = _native.Invocation.TYPE
 _Yield: Any = _native.Yield  # takes any sequence as ``args``
 _Error = _native.Error
 _ESTABLISHED = Phase.ESTABLISHED
-_SIMPLE = frozenset({type(None), bool, int, float, str, bytes, list, dict, tuple, CallResult})
+#: Results answered with YIELD at once: one plain value, or (in _SIMPLE) a CallResult.
+_SINGLE = frozenset({type(None), bool, int, float, str, bytes, list, dict, tuple})
+_SIMPLE = _SINGLE | {CallResult}
 #: How many finished progressive invocations to remember, to drop their late chunks.
 _RECENT = 256
 
@@ -217,8 +219,8 @@ class CalleeMixin(SessionBase):
     def _on_invocation(self, message: _native.Invocation) -> None:
         peer = self._peer
         request_id = message.request_id
-        running = peer.invocations.get(request_id)
-        if running is not None:
+        if request_id in peer.invocations:
+            running = peer.invocations[request_id]
             if running.progressive:
                 self._next_chunk(running, message)
                 return
@@ -250,6 +252,15 @@ class CalleeMixin(SessionBase):
                 result = self._invoke(request_id, registration, message, False)
         except Exception as e:
             self._endpoint_failed(request_id, registration, e)
+            return
+        if type(result) in _SINGLE and not endpoint.is_coro:
+            # _yield of one plain value, inlined: the answer of most endpoints.
+            transport = self._transport
+            if transport is not None:
+                try:
+                    transport.send(_Yield(request_id, {}, [result]))
+                except (SerializationError, ProtocolError) as e:
+                    self._unsendable(transport, request_id, registration, e)
             return
         if endpoint.is_coro or (type(result) not in _SIMPLE and self._is_awaitable(result)):
             running = Running(registration)
@@ -329,9 +340,12 @@ class CalleeMixin(SessionBase):
         transport = self._transport
         if transport is None:
             return
-        options = {"progress": True} if progress else {}
-        if progress and result is None:
-            return
+        if progress:
+            if result is None:
+                return
+            options = {"progress": True}
+        else:
+            options = {}
         if isinstance(result, CallResult):
             message = _Yield(
                 request_id, options, list(result.results) or None, result.kwresults or None
@@ -340,32 +354,32 @@ class CalleeMixin(SessionBase):
             message = _Yield(request_id, options, [result])
         try:
             transport.send(message)
-        except SerializationError as e:
-            transport.send(
-                _Error(
-                    _INVOCATION,
-                    request_id,
-                    {},
-                    ApplicationError.INVALID_PAYLOAD,
-                    [
-                        f'success return value from invoked procedure "{registration.procedure}" '
-                        f"could not be serialized: {e}"
-                    ],
-                )
+        except (SerializationError, ProtocolError) as e:
+            self._unsendable(transport, request_id, registration, e)
+
+    @staticmethod
+    def _unsendable(
+        transport: Any,
+        request_id: int,
+        registration: Registration,
+        error: SerializationError | ProtocolError,
+    ) -> None:
+        """A result that could not be sent: answer with ERROR instead."""
+        if isinstance(error, SerializationError):
+            uri = ApplicationError.INVALID_PAYLOAD
+            why = f"could not be serialized: {error}"
+        else:
+            uri = ApplicationError.PAYLOAD_SIZE_EXCEEDED
+            why = f"exceeds transport size limit: {error}"
+        transport.send(
+            _Error(
+                _INVOCATION,
+                request_id,
+                {},
+                uri,
+                [f'success return value from invoked procedure "{registration.procedure}" {why}'],
             )
-        except ProtocolError as e:
-            transport.send(
-                _Error(
-                    _INVOCATION,
-                    request_id,
-                    {},
-                    ApplicationError.PAYLOAD_SIZE_EXCEEDED,
-                    [
-                        f'success return value from invoked procedure "{registration.procedure}" '
-                        f"exceeds transport size limit: {e}"
-                    ],
-                )
-            )
+        )
 
     def _endpoint_failed(
         self, request_id: int, registration: Registration, error: Exception

@@ -49,7 +49,7 @@ def _peer_of(transport: Any) -> str:
     return "unix" if hasattr(address, "name") else "unknown"
 
 
-#: What :meth:`_WampProtocol._write_direct` reads of Twisted's FileDescriptor (its write
+#: What :meth:`_WampProtocol._flush` reads of Twisted's FileDescriptor (its write
 #: buffer); a Twisted without any of them gets the plain ``transport.write`` path.
 _DIRECT_WRITE_NEEDS = (
     "writeSomeData",
@@ -293,22 +293,18 @@ class _WampProtocol(protocol.Protocol):
             self._flush()
 
     def _flush(self) -> None:
-        """Write the frames collected while a chunk was dispatched or during a turn."""
-        pending, self._pending = self._pending, None
-        transport = self.transport
-        if pending and transport is not None:
-            data = pending[0] if len(pending) == 1 else b"".join(pending)
-            if self._write_now:
-                self._write_direct(transport, data)
-            else:
-                transport.write(data)
-
-    def _write_direct(self, transport: Any, data: bytes) -> None:
-        """Send on the socket now when nothing is queued before it, so the bytes leave
+        """Write the frames collected while a chunk was dispatched or during a turn; on a
+        plain socket, send them now when nothing is queued before them, so the bytes leave
         without registering the socket for writing and unregistering it again (two
         epoll_ctl calls per write); what the socket does not take is queued as usual."""
+        pending, self._pending = self._pending, None
+        transport = self.transport
+        if not pending or transport is None:
+            return
+        data = pending[0] if len(pending) == 1 else b"".join(pending)
         if (
-            transport.connected
+            self._write_now
+            and transport.connected
             and not transport.disconnecting
             and not transport.TLS  # started on this connection: Twisted's write encrypts
             and not transport._writeDisconnected

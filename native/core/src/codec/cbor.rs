@@ -5,6 +5,7 @@
 //! than false/true/null are refused: WAMP values have no counterpart for them.
 
 use super::error::Error;
+use super::out::extend_short;
 use super::value::{Builder, Writer, MAX_DEPTH};
 use super::{Decoder, Seq};
 
@@ -434,8 +435,13 @@ impl Writer for CborWriter<'_> {
         Ok(())
     }
     fn str(&mut self, v: &str) -> Result<(), Error> {
-        self.head(3, v.len() as u64);
-        self.out.extend_from_slice(v.as_bytes());
+        let bytes = v.as_bytes();
+        match u8::try_from(bytes.len()) {
+            // Short text, the most common item: its length fits in the head.
+            Ok(n) if n < 24 => self.out.push(0x60 | n),
+            _ => self.head(3, bytes.len() as u64),
+        }
+        extend_short(self.out, bytes);
         Ok(())
     }
     fn bytes(&mut self, v: &[u8]) -> Result<(), Error> {

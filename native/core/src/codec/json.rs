@@ -5,6 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::error::Error;
+use super::out::extend_short;
 use super::value::{Builder, Writer, MAX_DEPTH};
 use super::{Decoder, Seq};
 
@@ -507,7 +508,7 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     // Most strings need no escape: a pass 8 bytes at a time decides.
     if !any_needs_escape(bytes) {
-        out.extend_from_slice(bytes);
+        extend_short(out, bytes);
         out.push(b'"');
         return;
     }

@@ -1,6 +1,7 @@
 //! MessagePack (spec v5: str and bin are distinct; extension types are refused).
 
 use super::error::Error;
+use super::out::extend_short;
 use super::value::{Builder, Writer, MAX_DEPTH};
 use super::{Decoder, Seq};
 
@@ -379,7 +380,7 @@ impl Writer for MsgpackWriter<'_> {
         if !self.header(v.len(), 0xa0, 32, 0xd9, 0xda, 0xdb) {
             return Err(too_long("str"));
         }
-        self.out.extend_from_slice(v.as_bytes());
+        extend_short(self.out, v.as_bytes());
         Ok(())
     }
     fn bytes(&mut self, v: &[u8]) -> Result<(), Error> {

@@ -322,6 +322,13 @@ pub(crate) fn write_py<W: Writer>(
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
         return w.float(f.value());
     }
+    // bool cannot be subclassed: this check is exact too.
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return w.bool(b.is_true());
+    }
+    if obj.is_none() {
+        return w.null();
+    }
     write_other(obj, w, depth)
 }
 

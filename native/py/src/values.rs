@@ -274,12 +274,12 @@ fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
     }
 }
 
-fn write_list<W: Writer>(l: &Bound<'_, PyList>, w: &mut W, depth: usize) -> Result<(), CodecError> {
+fn write_list<W: Writer>(l: &Bound<'_, PyList>, w: &mut W, depth: usize) -> Walk {
     w.array_begin(l.len())?;
     ffi::try_for_each_item(l, |i, item| {
-        write_py(item, w, depth + 1).map_err(|e| e.at_index(i))
+        walk(item, w, depth + 1).map_err(|e| Box::new(e.at_index(i)))
     })?;
-    w.array_end()
+    Ok(w.array_end()?)
 }
 
 fn write_seq<'py, W: Writer>(
@@ -287,12 +287,12 @@ fn write_seq<'py, W: Writer>(
     len: usize,
     items: impl Iterator<Item = Bound<'py, PyAny>>,
     depth: usize,
-) -> Result<(), CodecError> {
+) -> Walk {
     w.array_begin(len)?;
     for (i, item) in items.enumerate() {
-        write_py(&item, w, depth + 1).map_err(|e| e.at_index(i))?;
+        walk(&item, w, depth + 1).map_err(|e| Box::new(e.at_index(i)))?;
     }
-    w.array_end()
+    Ok(w.array_end()?)
 }
 
 /// Encode a Python object: bool before int, int within [-2^63, 2^64), float, str,
@@ -302,11 +302,19 @@ pub(crate) fn write_py<W: Writer>(
     w: &mut W,
     depth: usize,
 ) -> Result<(), CodecError> {
+    walk(obj, w, depth).map_err(|e| *e)
+}
+
+/// The walk's result: its error boxed, so that every level of the recursion returns in
+/// a register rather than through a 48-byte slot in memory.
+type Walk = Result<(), Box<CodecError>>;
+
+fn walk<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
     // The exact builtin types first: one pointer comparison each.
     if let Ok(s) = obj.cast_exact::<PyString>() {
         let text = ffi::str_utf8(s)
             .ok_or_else(|| unencodable("str with unpaired surrogates".to_owned()))?;
-        return w.str(text);
+        return Ok(w.str(text)?);
     }
     if let Ok(i) = obj.cast_exact::<PyInt>() {
         return write_int(i, w);
@@ -320,51 +328,47 @@ pub(crate) fn write_py<W: Writer>(
         }
     }
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
-        return w.float(f.value());
+        return Ok(w.float(f.value())?);
     }
     // bool cannot be subclassed: this check is exact too.
     if let Ok(b) = obj.cast::<PyBool>() {
-        return w.bool(b.is_true());
+        return Ok(w.bool(b.is_true())?);
     }
     if obj.is_none() {
-        return w.null();
+        return Ok(w.null()?);
     }
     write_other(obj, w, depth)
 }
 
-fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Result<(), CodecError> {
+fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Walk {
     match ffi::int_value(i) {
-        IntValue::I64(v) => w.int(v),
-        IntValue::U64(v) => w.uint(v),
-        IntValue::OutOfRange => Err(unencodable(format!(
-            "int {i} is out of range [-2^63, 2^64)"
-        ))),
+        IntValue::I64(v) => Ok(w.int(v)?),
+        IntValue::U64(v) => Ok(w.uint(v)?),
+        IntValue::OutOfRange => {
+            Err(unencodable(format!("int {i} is out of range [-2^63, 2^64)")).into())
+        }
     }
 }
 
-fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Result<(), CodecError> {
+fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Walk {
     w.map_begin(d.len())?;
     ffi::try_for_each_entry(d, |k, v| {
         let key = key_text(k)?;
         w.map_key(key)?;
-        write_py(v, w, depth + 1).map_err(|e| e.at_key(key))
+        walk(v, w, depth + 1).map_err(|e| Box::new(e.at_key(key)))
     })?;
-    w.map_end()
+    Ok(w.map_end()?)
 }
 
 /// Subclasses of the builtin types, None, bool, bytes, tuples; and the refusals.
-fn write_other<W: Writer>(
-    obj: &Bound<'_, PyAny>,
-    w: &mut W,
-    depth: usize,
-) -> Result<(), CodecError> {
+fn write_other<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
     if let Ok(s) = obj.cast::<PyString>() {
         let text = ffi::str_utf8(s)
             .ok_or_else(|| unencodable("str with unpaired surrogates".to_owned()))?;
-        return w.str(text);
+        return Ok(w.str(text)?);
     }
     if let Ok(b) = obj.cast::<PyBool>() {
-        return w.bool(b.is_true());
+        return Ok(w.bool(b.is_true())?);
     }
     if let Ok(i) = obj.cast::<PyInt>() {
         return write_int(i, w);
@@ -373,7 +377,8 @@ fn write_other<W: Writer>(
         return Err(CodecError::Unencodable {
             path: String::new(),
             reason: format!("nesting deeper than {MAX_DEPTH} levels (a cycle?)"),
-        });
+        }
+        .into());
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         return write_dict(d, w, depth);
@@ -382,27 +387,26 @@ fn write_other<W: Writer>(
         return write_list(l, w, depth);
     }
     if obj.is_none() {
-        return w.null();
+        return Ok(w.null()?);
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return w.float(f.value());
+        return Ok(w.float(f.value())?);
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
-        return w.bytes(b.as_bytes());
+        return Ok(w.bytes(b.as_bytes())?);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         if depth > MAX_DEPTH {
-            return Err(unencodable(format!(
-                "nesting deeper than {MAX_DEPTH} levels"
-            )));
+            return Err(unencodable(format!("nesting deeper than {MAX_DEPTH} levels")).into());
         }
         return write_seq(w, t.len(), t.iter(), depth);
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
-        return w.bytes(&b.to_vec());
+        return Ok(w.bytes(&b.to_vec())?);
     }
     Err(unencodable(format!(
         "object of type '{}' is not serializable",
         type_name(obj)
-    )))
+    ))
+    .into())
 }

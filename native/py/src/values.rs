@@ -277,7 +277,7 @@ fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
 fn write_list<W: Writer>(l: &Bound<'_, PyList>, w: &mut W, depth: usize) -> Walk {
     w.array_begin(l.len())?;
     ffi::try_for_each_item(l, |i, item| {
-        walk(item, w, depth + 1).map_err(|e| Box::new(e.at_index(i)))
+        write_item(item, w, depth + 1).map_err(|e| Box::new(e.at_index(i)))
     })?;
     Ok(w.array_end()?)
 }
@@ -310,14 +310,8 @@ pub(crate) fn write_py<W: Writer>(
 type Walk = Result<(), Box<CodecError>>;
 
 fn walk<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
-    // The exact builtin types first: one pointer comparison each.
-    if let Ok(s) = obj.cast_exact::<PyString>() {
-        let text = ffi::str_utf8(s)
-            .ok_or_else(|| unencodable("str with unpaired surrogates".to_owned()))?;
-        return Ok(w.str(text)?);
-    }
-    if let Ok(i) = obj.cast_exact::<PyInt>() {
-        return write_int(i, w);
+    if let Some(done) = write_scalar(obj, w) {
+        return done;
     }
     if depth <= MAX_DEPTH {
         if let Ok(d) = obj.cast_exact::<PyDict>() {
@@ -327,17 +321,45 @@ fn walk<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
             return write_list(l, w, depth);
         }
     }
+    write_other(obj, w, depth)
+}
+
+/// An item of a list or dict: scalars written in place, without a call per item, when
+/// the writer's scalar methods are short.
+#[inline(always)]
+fn write_item<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
+    if !W::INLINE_SCALARS {
+        return walk(obj, w, depth);
+    }
+    match write_scalar(obj, w) {
+        Some(done) => done,
+        None => walk(obj, w, depth),
+    }
+}
+
+/// The scalars of the exact builtin types (one pointer comparison each), or None.
+#[inline(always)]
+fn write_scalar<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W) -> Option<Walk> {
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        return Some(match ffi::str_utf8(s) {
+            Some(text) => w.str(text).map_err(Box::new),
+            None => Err(unencodable("str with unpaired surrogates".to_owned()).into()),
+        });
+    }
+    if let Ok(i) = obj.cast_exact::<PyInt>() {
+        return Some(write_int(i, w));
+    }
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
-        return Ok(w.float(f.value())?);
+        return Some(w.float(f.value()).map_err(Box::new));
     }
     // bool cannot be subclassed: this check is exact too.
     if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(w.bool(b.is_true())?);
+        return Some(w.bool(b.is_true()).map_err(Box::new));
     }
     if obj.is_none() {
-        return Ok(w.null()?);
+        return Some(w.null().map_err(Box::new));
     }
-    write_other(obj, w, depth)
+    None
 }
 
 fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Walk {
@@ -355,7 +377,7 @@ fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Walk
     ffi::try_for_each_entry(d, |k, v| {
         let key = key_text(k)?;
         w.map_key(key)?;
-        walk(v, w, depth + 1).map_err(|e| Box::new(e.at_key(key)))
+        write_item(v, w, depth + 1).map_err(|e| Box::new(e.at_key(key)))
     })?;
     Ok(w.map_end()?)
 }

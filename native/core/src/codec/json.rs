@@ -557,6 +557,8 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
 }
 
 impl Writer for JsonWriter<'_> {
+    const INLINE_SCALARS: bool = false;
+
     fn null(&mut self) -> Result<(), Error> {
         self.item();
         self.out.extend_from_slice(b"null");

@@ -140,12 +140,7 @@ impl<'a> CborDecoder<'a> {
             return self.simple(b, info, start);
         }
         if major == 3 && info < 24 {
-            // Short text, the most common item: its length is in the head.
-            let data = self.take(u64::from(info))?;
-            if let Some(v) = b.known_str(data) {
-                return Ok(v);
-            }
-            return b.str(check_utf8(data, start)?);
+            return self.short_text(b, info, start);
         }
         let arg = self.arg(info, start)?;
         match (major, arg) {
@@ -185,6 +180,43 @@ impl<'a> CborDecoder<'a> {
                 self.value(b, depth + 1)
             }
             _ => Err(self.syntax(start, "indefinite-length tag")),
+        }
+    }
+
+    /// Short text, the most common item: its length (`info`) is in the head at `start`.
+    #[inline(always)]
+    fn short_text<B: Builder>(
+        &mut self,
+        b: &mut B,
+        info: u8,
+        start: usize,
+    ) -> Result<B::Value, Error> {
+        let data = self.take(u64::from(info))?;
+        if let Some(v) = b.known_str(data) {
+            return Ok(v);
+        }
+        b.str(check_utf8(data, start)?)
+    }
+
+    /// An item of an array or map: small unsigned ints, short text and simple values
+    /// (bools, null, floats) are read in the loop, anything else by `value`.
+    #[inline(always)]
+    fn item<B: Builder>(&mut self, b: &mut B, depth: usize) -> Result<B::Value, Error> {
+        let start = self.pos;
+        match self.input.get(start) {
+            Some(&ib) if ib < 24 => {
+                self.pos += 1;
+                b.uint(u64::from(ib))
+            }
+            Some(&ib) if ib >> 5 == 3 && ib & 0x1f < 24 => {
+                self.pos += 1;
+                self.short_text(b, ib & 0x1f, start)
+            }
+            Some(&ib) if ib >> 5 == 7 => {
+                self.pos += 1;
+                self.simple(b, ib & 0x1f, start)
+            }
+            _ => self.value(b, depth),
         }
     }
 
@@ -231,7 +263,7 @@ impl<'a> CborDecoder<'a> {
         };
         let mut list = b.list_begin(hint)?;
         while self.next_element(&mut seq)? {
-            let v = self.value(b, depth + 1)?;
+            let v = self.item(b, depth + 1)?;
             b.list_push(&mut list, v)?;
         }
         b.list_end(list)
@@ -279,7 +311,7 @@ impl<'a> CborDecoder<'a> {
             let key = match self.string(3, arg)? {
                 Some(data) => {
                     if let Some(key) = b.known_key(data) {
-                        let v = self.value(b, depth + 1)?;
+                        let v = self.item(b, depth + 1)?;
                         b.map_insert_known(&mut map, key, v)?;
                         continue;
                     }
@@ -287,7 +319,7 @@ impl<'a> CborDecoder<'a> {
                 }
                 None => KeyText::Owned(check_utf8(&self.scratch, key_start)?.to_owned()),
             };
-            let v = self.value(b, depth + 1)?;
+            let v = self.item(b, depth + 1)?;
             let key = match &key {
                 KeyText::Input(s) => s,
                 KeyText::Owned(s) => s.as_str(),

@@ -262,6 +262,7 @@ fn unencodable(reason: String) -> CodecError {
     }
 }
 
+#[inline(always)]
 fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
     match key.cast::<PyString>() {
         Ok(s) => ffi::str_utf8(s)

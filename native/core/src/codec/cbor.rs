@@ -466,6 +466,7 @@ impl Writer for CborWriter<'_> {
         self.out.extend_from_slice(&v.to_be_bytes());
         Ok(())
     }
+    #[inline(always)]
     fn str(&mut self, v: &str) -> Result<(), Error> {
         let bytes = v.as_bytes();
         match u8::try_from(bytes.len()) {

@@ -403,6 +403,7 @@ impl Writer for MsgpackWriter<'_> {
         self.out.extend_from_slice(&v.to_be_bytes());
         Ok(())
     }
+    #[inline(always)]
     fn str(&mut self, v: &str) -> Result<(), Error> {
         if !self.header(v.len(), 0xa0, 32, 0xd9, 0xda, 0xdb) {
             return Err(too_long("str"));

@@ -106,10 +106,12 @@ impl<'py> Builder for PyBuilder<'py> {
     fn list_begin(&mut self, _len_hint: usize) -> Result<usize, CodecError> {
         Ok(self.scratch.stack.len())
     }
+    #[inline(always)]
     fn list_push(&mut self, _list: &mut usize, v: Self::Value) -> Result<(), CodecError> {
         self.scratch.stack.push(v.0.unbind());
         Ok(())
     }
+    #[inline(always)]
     fn list_end(&mut self, start: usize) -> Result<Self::Value, CodecError> {
         let list =
             ffi::list_from_tail(self.py, &mut self.scratch.stack, start).map_err(builder_error)?;
@@ -127,9 +129,11 @@ impl<'py> Builder for PyBuilder<'py> {
         let key = self.scratch.keys.get(self.py, key);
         ffi::dict_set(map, &key, &v.0).map_err(builder_error)
     }
+    #[inline(always)]
     fn known_key(&mut self, raw: &[u8]) -> Option<Self::Key> {
         self.scratch.keys.hit(self.py, raw)
     }
+    #[inline(always)]
     fn map_insert_known(
         &mut self,
         map: &mut Self::Map,
@@ -138,6 +142,7 @@ impl<'py> Builder for PyBuilder<'py> {
     ) -> Result<(), CodecError> {
         ffi::dict_set(map, &key, &v.0).map_err(builder_error)
     }
+    #[inline(always)]
     fn known_str(&mut self, raw: &[u8]) -> Option<Self::Value> {
         if raw.len() > MAX_CACHED_VALUE {
             return None;

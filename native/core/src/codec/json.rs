@@ -198,6 +198,7 @@ impl<'a> JsonDecoder<'a> {
     }
 
     /// Read a string starting at the opening quote.
+    #[inline(always)]
     fn string(&mut self) -> Result<Text<'a>, Error> {
         let input = self.input;
         let start = self.pos + 1;

@@ -368,6 +368,7 @@ fn write_scalar<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W) -> Option<Walk> {
     None
 }
 
+#[inline(always)]
 fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Walk {
     match ffi::int_value(i) {
         IntValue::I64(v) => Ok(w.int(v)?),

@@ -421,6 +421,7 @@ impl<'a> CborWriter<'a> {
         CborWriter { out }
     }
 
+    #[inline(always)]
     fn head(&mut self, major: u8, n: u64) {
         let m = major << 5;
         if n < 24 {

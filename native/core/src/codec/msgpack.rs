@@ -360,6 +360,7 @@ impl Writer for MsgpackWriter<'_> {
         self.out.push(if v { 0xc3 } else { 0xc2 });
         Ok(())
     }
+    #[inline(always)]
     fn int(&mut self, v: i64) -> Result<(), Error> {
         if let Ok(u) = u64::try_from(v) {
             return self.uint(u);
@@ -381,6 +382,7 @@ impl Writer for MsgpackWriter<'_> {
         }
         Ok(())
     }
+    #[inline(always)]
     fn uint(&mut self, v: u64) -> Result<(), Error> {
         if v < 0x80 {
             self.out.push(v as u8);
@@ -419,6 +421,7 @@ impl Writer for MsgpackWriter<'_> {
         self.out.extend_from_slice(v);
         Ok(())
     }
+    #[inline(always)]
     fn array_begin(&mut self, len: usize) -> Result<(), Error> {
         if !self.header(len, 0x90, 16, 0, 0xdc, 0xdd) {
             return Err(too_long("list"));
@@ -428,6 +431,7 @@ impl Writer for MsgpackWriter<'_> {
     fn array_end(&mut self) -> Result<(), Error> {
         Ok(())
     }
+    #[inline(always)]
     fn map_begin(&mut self, len: usize) -> Result<(), Error> {
         if !self.header(len, 0x80, 16, 0, 0xde, 0xdf) {
             return Err(too_long("dict"));

@@ -220,6 +220,7 @@ impl<'a> CborDecoder<'a> {
         }
     }
 
+    #[inline(always)]
     fn simple<B: Builder>(&mut self, b: &mut B, info: u8, start: usize) -> Result<B::Value, Error> {
         match info {
             20 => b.bool(false),
@@ -303,12 +304,16 @@ impl<'a> CborDecoder<'a> {
                     offset: key_start,
                 });
             }
-            // Keys shorter than 24 bytes (nearly all) carry their length in the head.
-            let arg = match ib & 0x1f {
-                n @ 0..=23 => Arg::Definite(u64::from(n)),
-                info => self.arg(info, key_start)?,
+            // Keys shorter than 24 bytes (nearly all) carry their length in the head and
+            // lie in the input as they are.
+            let text = match ib & 0x1f {
+                n @ 0..=23 => Some(self.take(u64::from(n))?),
+                info => {
+                    let arg = self.arg(info, key_start)?;
+                    self.string(3, arg)?
+                }
             };
-            let key = match self.string(3, arg)? {
+            let key = match text {
                 Some(data) => {
                     if let Some(key) = b.known_key(data) {
                         let v = self.item(b, depth + 1)?;

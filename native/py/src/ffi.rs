@@ -187,6 +187,7 @@ pub(crate) fn list_from_tail<'py>(
 }
 
 /// `dict[key] = value` without a generic conversion.
+#[inline(always)]
 pub(crate) fn dict_set(
     dict: &Bound<'_, PyDict>,
     key: &Bound<'_, PyString>,

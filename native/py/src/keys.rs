@@ -45,6 +45,7 @@ fn word<const N: usize>(bytes: &[u8], at: usize) -> u64 {
 /// Two words read from the first and last 8 (or 4) bytes, as wyhash does for short
 /// input: a few loads whatever the length. For a given length up to 16 they hold every
 /// byte, so equal length and fingerprint mean equal text.
+#[inline(always)]
 fn fingerprint(bytes: &[u8]) -> (u64, u64) {
     let n = bytes.len();
     if n >= 8 {
@@ -58,16 +59,19 @@ fn fingerprint(bytes: &[u8]) -> (u64, u64) {
     }
 }
 
+#[inline(always)]
 fn hash((head, tail): (u64, u64), n: usize) -> u64 {
     (head ^ tail.rotate_left(29) ^ (n as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+#[inline(always)]
 fn slot_of(hash: u64) -> usize {
     (hash >> 54) as usize & (SLOTS - 1)
 }
 
 impl Slot {
     /// Whether this slot's str has the text `raw` (of fingerprint `print`).
+    #[inline(always)]
     fn holds<'a, 'py>(
         &'a self,
         py: Python<'py>,
@@ -85,6 +89,7 @@ impl Slot {
 impl KeyCache {
     /// The cached str whose UTF-8 is exactly `raw`, if any. Only checked text is ever
     /// cached, so a hit proves `raw` is valid UTF-8 without checking it again.
+    #[inline(always)]
     pub(crate) fn hit<'py>(&self, py: Python<'py>, raw: &[u8]) -> Option<Bound<'py, PyString>> {
         if raw.len() > MAX_KEY_LEN {
             return None;

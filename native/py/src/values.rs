@@ -106,10 +106,12 @@ impl<'py> Builder for PyBuilder<'py> {
     fn list_begin(&mut self, _len_hint: usize) -> Result<usize, CodecError> {
         Ok(self.scratch.stack.len())
     }
+    #[inline(always)]
     fn list_push(&mut self, _list: &mut usize, v: Self::Value) -> Result<(), CodecError> {
         self.scratch.stack.push(v.0.unbind());
         Ok(())
     }
+    #[inline(always)]
     fn list_end(&mut self, start: usize) -> Result<Self::Value, CodecError> {
         let list =
             ffi::list_from_tail(self.py, &mut self.scratch.stack, start).map_err(builder_error)?;
@@ -127,9 +129,11 @@ impl<'py> Builder for PyBuilder<'py> {
         let key = self.scratch.keys.get(self.py, key);
         ffi::dict_set(map, &key, &v.0).map_err(builder_error)
     }
+    #[inline(always)]
     fn known_key(&mut self, raw: &[u8]) -> Option<Self::Key> {
         self.scratch.keys.hit(self.py, raw)
     }
+    #[inline(always)]
     fn map_insert_known(
         &mut self,
         map: &mut Self::Map,
@@ -138,6 +142,7 @@ impl<'py> Builder for PyBuilder<'py> {
     ) -> Result<(), CodecError> {
         ffi::dict_set(map, &key, &v.0).map_err(builder_error)
     }
+    #[inline(always)]
     fn known_str(&mut self, raw: &[u8]) -> Option<Self::Value> {
         if raw.len() > MAX_CACHED_VALUE {
             return None;
@@ -262,6 +267,7 @@ fn unencodable(reason: String) -> CodecError {
     }
 }
 
+#[inline(always)]
 fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
     match key.cast::<PyString>() {
         Ok(s) => ffi::str_utf8(s)
@@ -274,12 +280,12 @@ fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, CodecError> {
     }
 }
 
-fn write_list<W: Writer>(l: &Bound<'_, PyList>, w: &mut W, depth: usize) -> Result<(), CodecError> {
+fn write_list<W: Writer>(l: &Bound<'_, PyList>, w: &mut W, depth: usize) -> Walk {
     w.array_begin(l.len())?;
     ffi::try_for_each_item(l, |i, item| {
-        write_py(item, w, depth + 1).map_err(|e| e.at_index(i))
+        write_item(item, w, depth + 1).map_err(|e| Box::new(e.at_index(i)))
     })?;
-    w.array_end()
+    Ok(w.array_end()?)
 }
 
 fn write_seq<'py, W: Writer>(
@@ -287,12 +293,12 @@ fn write_seq<'py, W: Writer>(
     len: usize,
     items: impl Iterator<Item = Bound<'py, PyAny>>,
     depth: usize,
-) -> Result<(), CodecError> {
+) -> Walk {
     w.array_begin(len)?;
     for (i, item) in items.enumerate() {
-        write_py(&item, w, depth + 1).map_err(|e| e.at_index(i))?;
+        walk(&item, w, depth + 1).map_err(|e| Box::new(e.at_index(i)))?;
     }
-    w.array_end()
+    Ok(w.array_end()?)
 }
 
 /// Encode a Python object: bool before int, int within [-2^63, 2^64), float, str,
@@ -302,14 +308,16 @@ pub(crate) fn write_py<W: Writer>(
     w: &mut W,
     depth: usize,
 ) -> Result<(), CodecError> {
-    // The exact builtin types first: one pointer comparison each.
-    if let Ok(s) = obj.cast_exact::<PyString>() {
-        let text = ffi::str_utf8(s)
-            .ok_or_else(|| unencodable("str with unpaired surrogates".to_owned()))?;
-        return w.str(text);
-    }
-    if let Ok(i) = obj.cast_exact::<PyInt>() {
-        return write_int(i, w);
+    walk(obj, w, depth).map_err(|e| *e)
+}
+
+/// The walk's result: its error boxed, so that every level of the recursion returns in
+/// a register rather than through a 48-byte slot in memory.
+type Walk = Result<(), Box<CodecError>>;
+
+fn walk<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
+    if let Some(done) = write_scalar(obj, w) {
+        return done;
     }
     if depth <= MAX_DEPTH {
         if let Ok(d) = obj.cast_exact::<PyDict>() {
@@ -319,45 +327,77 @@ pub(crate) fn write_py<W: Writer>(
             return write_list(l, w, depth);
         }
     }
-    if let Ok(f) = obj.cast_exact::<PyFloat>() {
-        return w.float(f.value());
-    }
     write_other(obj, w, depth)
 }
 
-fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Result<(), CodecError> {
-    match ffi::int_value(i) {
-        IntValue::I64(v) => w.int(v),
-        IntValue::U64(v) => w.uint(v),
-        IntValue::OutOfRange => Err(unencodable(format!(
-            "int {i} is out of range [-2^63, 2^64)"
-        ))),
+/// An item of a list or dict: scalars written in place, without a call per item, when
+/// the writer's scalar methods are short.
+#[inline(always)]
+fn write_item<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
+    if !W::INLINE_SCALARS {
+        return walk(obj, w, depth);
+    }
+    match write_scalar(obj, w) {
+        Some(done) => done,
+        None => walk(obj, w, depth),
     }
 }
 
-fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Result<(), CodecError> {
+/// The scalars of the exact builtin types (one pointer comparison each), or None.
+#[inline(always)]
+fn write_scalar<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W) -> Option<Walk> {
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        return Some(match ffi::str_utf8(s) {
+            Some(text) => w.str(text).map_err(Box::new),
+            None => Err(unencodable("str with unpaired surrogates".to_owned()).into()),
+        });
+    }
+    if let Ok(i) = obj.cast_exact::<PyInt>() {
+        return Some(write_int(i, w));
+    }
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        return Some(w.float(f.value()).map_err(Box::new));
+    }
+    // bool cannot be subclassed: this check is exact too.
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Some(w.bool(b.is_true()).map_err(Box::new));
+    }
+    if obj.is_none() {
+        return Some(w.null().map_err(Box::new));
+    }
+    None
+}
+
+#[inline(always)]
+fn write_int<W: Writer>(i: &Bound<'_, PyInt>, w: &mut W) -> Walk {
+    match ffi::int_value(i) {
+        IntValue::I64(v) => Ok(w.int(v)?),
+        IntValue::U64(v) => Ok(w.uint(v)?),
+        IntValue::OutOfRange => {
+            Err(unencodable(format!("int {i} is out of range [-2^63, 2^64)")).into())
+        }
+    }
+}
+
+fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Walk {
     w.map_begin(d.len())?;
     ffi::try_for_each_entry(d, |k, v| {
         let key = key_text(k)?;
         w.map_key(key)?;
-        write_py(v, w, depth + 1).map_err(|e| e.at_key(key))
+        write_item(v, w, depth + 1).map_err(|e| Box::new(e.at_key(key)))
     })?;
-    w.map_end()
+    Ok(w.map_end()?)
 }
 
 /// Subclasses of the builtin types, None, bool, bytes, tuples; and the refusals.
-fn write_other<W: Writer>(
-    obj: &Bound<'_, PyAny>,
-    w: &mut W,
-    depth: usize,
-) -> Result<(), CodecError> {
+fn write_other<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
     if let Ok(s) = obj.cast::<PyString>() {
         let text = ffi::str_utf8(s)
             .ok_or_else(|| unencodable("str with unpaired surrogates".to_owned()))?;
-        return w.str(text);
+        return Ok(w.str(text)?);
     }
     if let Ok(b) = obj.cast::<PyBool>() {
-        return w.bool(b.is_true());
+        return Ok(w.bool(b.is_true())?);
     }
     if let Ok(i) = obj.cast::<PyInt>() {
         return write_int(i, w);
@@ -366,7 +406,8 @@ fn write_other<W: Writer>(
         return Err(CodecError::Unencodable {
             path: String::new(),
             reason: format!("nesting deeper than {MAX_DEPTH} levels (a cycle?)"),
-        });
+        }
+        .into());
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         return write_dict(d, w, depth);
@@ -375,27 +416,26 @@ fn write_other<W: Writer>(
         return write_list(l, w, depth);
     }
     if obj.is_none() {
-        return w.null();
+        return Ok(w.null()?);
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return w.float(f.value());
+        return Ok(w.float(f.value())?);
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
-        return w.bytes(b.as_bytes());
+        return Ok(w.bytes(b.as_bytes())?);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         if depth > MAX_DEPTH {
-            return Err(unencodable(format!(
-                "nesting deeper than {MAX_DEPTH} levels"
-            )));
+            return Err(unencodable(format!("nesting deeper than {MAX_DEPTH} levels")).into());
         }
         return write_seq(w, t.len(), t.iter(), depth);
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
-        return w.bytes(&b.to_vec());
+        return Ok(w.bytes(&b.to_vec())?);
     }
     Err(unencodable(format!(
         "object of type '{}' is not serializable",
         type_name(obj)
-    )))
+    ))
+    .into())
 }

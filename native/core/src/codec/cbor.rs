@@ -5,6 +5,7 @@
 //! than false/true/null are refused: WAMP values have no counterpart for them.
 
 use super::error::Error;
+use super::out::extend_short;
 use super::value::{Builder, Writer, MAX_DEPTH};
 use super::{Decoder, Seq};
 
@@ -139,12 +140,7 @@ impl<'a> CborDecoder<'a> {
             return self.simple(b, info, start);
         }
         if major == 3 && info < 24 {
-            // Short text, the most common item: its length is in the head.
-            let data = self.take(u64::from(info))?;
-            if let Some(v) = b.known_str(data) {
-                return Ok(v);
-            }
-            return b.str(check_utf8(data, start)?);
+            return self.short_text(b, info, start);
         }
         let arg = self.arg(info, start)?;
         match (major, arg) {
@@ -187,6 +183,44 @@ impl<'a> CborDecoder<'a> {
         }
     }
 
+    /// Short text, the most common item: its length (`info`) is in the head at `start`.
+    #[inline(always)]
+    fn short_text<B: Builder>(
+        &mut self,
+        b: &mut B,
+        info: u8,
+        start: usize,
+    ) -> Result<B::Value, Error> {
+        let data = self.take(u64::from(info))?;
+        if let Some(v) = b.known_str(data) {
+            return Ok(v);
+        }
+        b.str(check_utf8(data, start)?)
+    }
+
+    /// An item of an array or map: small unsigned ints, short text and simple values
+    /// (bools, null, floats) are read in the loop, anything else by `value`.
+    #[inline(always)]
+    fn item<B: Builder>(&mut self, b: &mut B, depth: usize) -> Result<B::Value, Error> {
+        let start = self.pos;
+        match self.input.get(start) {
+            Some(&ib) if ib < 24 => {
+                self.pos += 1;
+                b.uint(u64::from(ib))
+            }
+            Some(&ib) if ib >> 5 == 3 && ib & 0x1f < 24 => {
+                self.pos += 1;
+                self.short_text(b, ib & 0x1f, start)
+            }
+            Some(&ib) if ib >> 5 == 7 => {
+                self.pos += 1;
+                self.simple(b, ib & 0x1f, start)
+            }
+            _ => self.value(b, depth),
+        }
+    }
+
+    #[inline(always)]
     fn simple<B: Builder>(&mut self, b: &mut B, info: u8, start: usize) -> Result<B::Value, Error> {
         match info {
             20 => b.bool(false),
@@ -230,7 +264,7 @@ impl<'a> CborDecoder<'a> {
         };
         let mut list = b.list_begin(hint)?;
         while self.next_element(&mut seq)? {
-            let v = self.value(b, depth + 1)?;
+            let v = self.item(b, depth + 1)?;
             b.list_push(&mut list, v)?;
         }
         b.list_end(list)
@@ -270,15 +304,19 @@ impl<'a> CborDecoder<'a> {
                     offset: key_start,
                 });
             }
-            // Keys shorter than 24 bytes (nearly all) carry their length in the head.
-            let arg = match ib & 0x1f {
-                n @ 0..=23 => Arg::Definite(u64::from(n)),
-                info => self.arg(info, key_start)?,
+            // Keys shorter than 24 bytes (nearly all) carry their length in the head and
+            // lie in the input as they are.
+            let text = match ib & 0x1f {
+                n @ 0..=23 => Some(self.take(u64::from(n))?),
+                info => {
+                    let arg = self.arg(info, key_start)?;
+                    self.string(3, arg)?
+                }
             };
-            let key = match self.string(3, arg)? {
+            let key = match text {
                 Some(data) => {
                     if let Some(key) = b.known_key(data) {
-                        let v = self.value(b, depth + 1)?;
+                        let v = self.item(b, depth + 1)?;
                         b.map_insert_known(&mut map, key, v)?;
                         continue;
                     }
@@ -286,7 +324,7 @@ impl<'a> CborDecoder<'a> {
                 }
                 None => KeyText::Owned(check_utf8(&self.scratch, key_start)?.to_owned()),
             };
-            let v = self.value(b, depth + 1)?;
+            let v = self.item(b, depth + 1)?;
             let key = match &key {
                 KeyText::Input(s) => s,
                 KeyText::Owned(s) => s.as_str(),
@@ -388,6 +426,7 @@ impl<'a> CborWriter<'a> {
         CborWriter { out }
     }
 
+    #[inline(always)]
     fn head(&mut self, major: u8, n: u64) {
         let m = major << 5;
         if n < 24 {
@@ -433,9 +472,15 @@ impl Writer for CborWriter<'_> {
         self.out.extend_from_slice(&v.to_be_bytes());
         Ok(())
     }
+    #[inline(always)]
     fn str(&mut self, v: &str) -> Result<(), Error> {
-        self.head(3, v.len() as u64);
-        self.out.extend_from_slice(v.as_bytes());
+        let bytes = v.as_bytes();
+        match u8::try_from(bytes.len()) {
+            // Short text, the most common item: its length fits in the head.
+            Ok(n) if n < 24 => self.out.push(0x60 | n),
+            _ => self.head(3, bytes.len() as u64),
+        }
+        extend_short(self.out, bytes);
         Ok(())
     }
     fn bytes(&mut self, v: &[u8]) -> Result<(), Error> {

@@ -5,6 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::error::Error;
+use super::out::extend_short;
 use super::value::{Builder, Writer, MAX_DEPTH};
 use super::{Decoder, Seq};
 
@@ -197,15 +198,18 @@ impl<'a> JsonDecoder<'a> {
     }
 
     /// Read a string starting at the opening quote.
+    #[inline(always)]
     fn string(&mut self) -> Result<Text<'a>, Error> {
         let input = self.input;
         let start = self.pos + 1;
         let mut i = start;
         // Fast path: no escapes, the string is a slice of the input. Skip 8 bytes at a
         // time while none of them ends the string, escapes or is a control character.
+        // The word that stops the scan also says where: the byte loop below starts there.
         while let Some(chunk) = input.get(i..i + 8) {
             let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            if stops_string(word) {
+            if let Some(at) = first_stop(word) {
+                i += at;
                 break;
             }
             i += 8;
@@ -471,16 +475,32 @@ impl<'a> JsonWriter<'a> {
     }
 }
 
-/// Whether any byte of `word` is `"`, `\\` or below 0x20 (exact: the classic "has a
-/// zero byte" and "has a byte less than n" tests, which have no false answers for "any").
-fn stops_string(word: u64) -> bool {
+/// The high bit of each byte of `word` (read little-endian) that is `"`, `\\` or below
+/// 0x20, by the classic "has a zero byte" and "has a byte less than n" tests. A set bit
+/// can be wrong only above a right one (a borrow runs upwards), so the mask is non-zero
+/// exactly when such a byte is there, and its lowest set bit is the first such byte.
+fn stop_mask(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let quote = has_zero(word ^ (ONES * u64::from(b'"')));
     let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-    (quote | backslash | control) != 0
+    quote | backslash | control
+}
+
+/// Whether any byte of `word` is `"`, `\\` or below 0x20.
+fn stops_string(word: u64) -> bool {
+    stop_mask(word) != 0
+}
+
+/// The index of the first byte of `word` (in memory order) that is `"`, `\\` or below
+/// 0x20, if any.
+fn first_stop(word: u64) -> Option<usize> {
+    match stop_mask(word) {
+        0 => None,
+        m => Some((m.trailing_zeros() / 8) as usize),
+    }
 }
 
 fn needs_escape(c: u8) -> bool {
@@ -507,7 +527,7 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     // Most strings need no escape: a pass 8 bytes at a time decides.
     if !any_needs_escape(bytes) {
-        out.extend_from_slice(bytes);
+        extend_short(out, bytes);
         out.push(b'"');
         return;
     }
@@ -538,6 +558,8 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
 }
 
 impl Writer for JsonWriter<'_> {
+    const INLINE_SCALARS: bool = false;
+
     fn null(&mut self) -> Result<(), Error> {
         self.item();
         self.out.extend_from_slice(b"null");
@@ -658,6 +680,17 @@ mod tests {
         #[test]
         fn the_word_test_agrees_with_the_byte_test(word: u64) {
             prop_assert_eq!(stops_string(word), stops_bytewise(word));
+        }
+
+        #[test]
+        fn the_first_stop_is_the_first_stopping_byte(word: u64, at in 0usize..8, c in 0u8..0x24) {
+            // Random words rarely hold a stopping byte: plant one (or a near miss) at `at`.
+            let mut bytes = word.to_le_bytes();
+            bytes[at] = if c >= 0x20 { [b'"', b'\\', b'!', b'#'][usize::from(c - 0x20)] } else { c };
+            let planted = u64::from_le_bytes(bytes);
+            let expected = bytes.iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\');
+            prop_assert_eq!(first_stop(planted), expected);
+            prop_assert_eq!(first_stop(word), word.to_le_bytes().iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\'));
         }
 
         #[test]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod json;
 pub mod message;
 pub mod msgpack;
+mod out;
 pub mod schema;
 pub mod value;
 

@@ -1,6 +1,7 @@
 //! MessagePack (spec v5: str and bin are distinct; extension types are refused).
 
 use super::error::Error;
+use super::out::extend_short;
 use super::value::{Builder, Writer, MAX_DEPTH};
 use super::{Decoder, Seq};
 
@@ -72,9 +73,46 @@ impl<'a> MsgpackDecoder<'a> {
         let start = self.pos;
         let t = self.byte()?;
         match t {
-            0x00..=0x7f => b.uint(u64::from(t)),
             0x80..=0x8f => self.map(b, usize::from(t & 0x0f), depth, start),
             0x90..=0x9f => self.array(b, usize::from(t & 0x0f), depth, start),
+            0xdc => {
+                let n = self.u16()?;
+                self.array(b, n, depth, start)
+            }
+            0xdd => {
+                let n = self.u32()?;
+                self.array(b, n, depth, start)
+            }
+            0xde => {
+                let n = self.u16()?;
+                self.map(b, n, depth, start)
+            }
+            0xdf => {
+                let n = self.u32()?;
+                self.map(b, n, depth, start)
+            }
+            _ => self.scalar(b, t, start),
+        }
+    }
+
+    /// An item of an array or map: a scalar is read in the loop, a container by `value`.
+    #[inline(always)]
+    fn item<B: Builder>(&mut self, b: &mut B, depth: usize) -> Result<B::Value, Error> {
+        match self.input.get(self.pos) {
+            Some(&t) if !matches!(t, 0x80..=0x9f | 0xdc..=0xdf) => {
+                let start = self.pos;
+                self.pos += 1;
+                self.scalar(b, t, start)
+            }
+            _ => self.value(b, depth),
+        }
+    }
+
+    /// Read a value that is not a container, whose type byte `t` is read.
+    #[inline(always)]
+    fn scalar<B: Builder>(&mut self, b: &mut B, t: u8, start: usize) -> Result<B::Value, Error> {
+        match t {
+            0x00..=0x7f => b.uint(u64::from(t)),
             0xa0..=0xbf => {
                 let offset = self.pos;
                 let raw = self.take(usize::from(t & 0x1f))?;
@@ -133,23 +171,13 @@ impl<'a> MsgpackDecoder<'a> {
                 let s = self.text(n, self.pos)?;
                 b.str(s)
             }
-            0xdc => {
-                let n = self.u16()?;
-                self.array(b, n, depth, start)
-            }
-            0xdd => {
-                let n = self.u32()?;
-                self.array(b, n, depth, start)
-            }
-            0xde => {
-                let n = self.u16()?;
-                self.map(b, n, depth, start)
-            }
-            0xdf => {
-                let n = self.u32()?;
-                self.map(b, n, depth, start)
-            }
             0xe0..=0xff => b.int(i64::from(t as i8)),
+            // Containers are read by `value` and never reach here.
+            0x80..=0x9f | 0xdc..=0xdf => Err(Error::Syntax {
+                format: FORMAT,
+                offset: start,
+                reason: "a container read as a scalar",
+            }),
         }
     }
 
@@ -172,7 +200,7 @@ impl<'a> MsgpackDecoder<'a> {
         }
         let mut list = b.list_begin(n)?;
         for _ in 0..n {
-            let v = self.value(b, depth + 1)?;
+            let v = self.item(b, depth + 1)?;
             b.list_push(&mut list, v)?;
         }
         b.list_end(list)
@@ -212,7 +240,7 @@ impl<'a> MsgpackDecoder<'a> {
             let offset = self.pos;
             let raw = self.take(len)?;
             if let Some(key) = b.known_key(raw) {
-                let v = self.value(b, depth + 1)?;
+                let v = self.item(b, depth + 1)?;
                 b.map_insert_known(&mut map, key, v)?;
                 continue;
             }
@@ -220,7 +248,7 @@ impl<'a> MsgpackDecoder<'a> {
                 format: FORMAT,
                 offset: offset + e.valid_up_to(),
             })?;
-            let v = self.value(b, depth + 1)?;
+            let v = self.item(b, depth + 1)?;
             b.map_insert(&mut map, key, v)?;
         }
         b.map_end(map)
@@ -332,6 +360,7 @@ impl Writer for MsgpackWriter<'_> {
         self.out.push(if v { 0xc3 } else { 0xc2 });
         Ok(())
     }
+    #[inline(always)]
     fn int(&mut self, v: i64) -> Result<(), Error> {
         if let Ok(u) = u64::try_from(v) {
             return self.uint(u);
@@ -353,6 +382,7 @@ impl Writer for MsgpackWriter<'_> {
         }
         Ok(())
     }
+    #[inline(always)]
     fn uint(&mut self, v: u64) -> Result<(), Error> {
         if v < 0x80 {
             self.out.push(v as u8);
@@ -375,11 +405,12 @@ impl Writer for MsgpackWriter<'_> {
         self.out.extend_from_slice(&v.to_be_bytes());
         Ok(())
     }
+    #[inline(always)]
     fn str(&mut self, v: &str) -> Result<(), Error> {
         if !self.header(v.len(), 0xa0, 32, 0xd9, 0xda, 0xdb) {
             return Err(too_long("str"));
         }
-        self.out.extend_from_slice(v.as_bytes());
+        extend_short(self.out, v.as_bytes());
         Ok(())
     }
     fn bytes(&mut self, v: &[u8]) -> Result<(), Error> {
@@ -390,6 +421,7 @@ impl Writer for MsgpackWriter<'_> {
         self.out.extend_from_slice(v);
         Ok(())
     }
+    #[inline(always)]
     fn array_begin(&mut self, len: usize) -> Result<(), Error> {
         if !self.header(len, 0x90, 16, 0, 0xdc, 0xdd) {
             return Err(too_long("list"));
@@ -399,6 +431,7 @@ impl Writer for MsgpackWriter<'_> {
     fn array_end(&mut self) -> Result<(), Error> {
         Ok(())
     }
+    #[inline(always)]
     fn map_begin(&mut self, len: usize) -> Result<(), Error> {
         if !self.header(len, 0x80, 16, 0, 0xde, 0xdf) {
             return Err(too_long("dict"));

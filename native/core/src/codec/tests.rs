@@ -619,3 +619,158 @@ fn known_keys_decode_like_checked_ones_and_bad_keys_still_fail() {
         );
     }
 }
+
+/// `item` wrapped as the only element of a list and as the value of a map under "k".
+fn in_containers(ser: Serializer, item: &[u8]) -> [Vec<u8>; 2] {
+    let (list, map, key): (&[u8], &[u8], &[u8]) = match ser {
+        Serializer::Msgpack => (&[0x91], &[0x81], &[0xa1, b'k']),
+        Serializer::Cbor => (&[0x81], &[0xa1], &[0x61, b'k']),
+        Serializer::Json => (b"[", b"{", b"\"k\":"),
+    };
+    let (list_end, map_end): (&[u8], &[u8]) = match ser {
+        Serializer::Json => (b"]", b"}"),
+        _ => (b"", b""),
+    };
+    [
+        [list, item, list_end].concat(),
+        [map, key, item, map_end].concat(),
+    ]
+}
+
+/// The same error, located `shift` bytes further on (what a container adds before it).
+fn shifted(e: Error, shift: usize) -> Error {
+    match e {
+        Error::Syntax {
+            format,
+            offset,
+            reason,
+        } => Error::Syntax {
+            format,
+            offset: offset + shift,
+            reason,
+        },
+        Error::InvalidUtf8 { format, offset } => Error::InvalidUtf8 {
+            format,
+            offset: offset + shift,
+        },
+        Error::IntegerOutOfRange { format, offset } => Error::IntegerOutOfRange {
+            format,
+            offset: offset + shift,
+        },
+        Error::Unsupported {
+            format,
+            offset,
+            what,
+        } => Error::Unsupported {
+            format,
+            offset: offset + shift,
+            what,
+        },
+        other => other,
+    }
+}
+
+#[test]
+fn scalar_items_read_in_a_container_loop_decode_and_fail_as_at_the_top() {
+    use Serializer::{Cbor, Msgpack};
+    let msgpack: &[&[u8]] = &[
+        &[0x00],
+        &[0x7f],
+        &[0xe0],
+        &[0xc0],
+        &[0xc2],
+        &[0xc3],
+        &[0xcc, 0xff],
+        &[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0],
+        &[0xcb, 0x3f, 0xf4, 0, 0, 0, 0, 0, 0],
+        &[0xca, 0x3f, 0xa0, 0, 0],
+        &[0xa0],
+        &[0xa2, 0xc3, 0xa9],
+        &[0xd9, 0x01, b'x'],
+        &[0xc4, 0x01, 0x07],
+        // Refused or cut short inside the container as at the top.
+        &[0xc1],
+        &[0xd4, 0x01, 0x02],
+        &[0xa2, 0xff, 0xfe],
+        &[0xa3, b'a'],
+        &[0xcb, 0x3f],
+    ];
+    let cbor: &[&[u8]] = &[
+        &[0x00],
+        &[0x17],
+        &[0x18, 0x18],
+        &[0x20],
+        &[0xf4],
+        &[0xf5],
+        &[0xf6],
+        &[0xf9, 0x3c, 0x00],
+        &[0xfb, 0x3f, 0xf4, 0, 0, 0, 0, 0, 0],
+        &[0x60],
+        &[0x62, 0xc3, 0xa9],
+        &[0x78, 0x01, b'x'],
+        &[0x7f, 0x61, b'a', 0xff],
+        &[0x41, 0x07],
+        &[0xc1, 0x01],
+        // Refused or cut short inside the container as at the top.
+        &[0xf7],
+        &[0xf0],
+        &[0xfc],
+        &[0xff],
+        &[0x62, 0xff, 0xfe],
+        &[0x63, b'a'],
+        &[0xfb, 0x3f],
+        &[0xc2, 0x41, 0x01],
+    ];
+    for (ser, items) in [(Msgpack, msgpack), (Cbor, cbor)] {
+        for item in items {
+            let alone = dv(ser, item);
+            let [list, map] = in_containers(ser, item);
+            match alone {
+                Ok(v) => {
+                    assert_eq!(
+                        dv(ser, &list),
+                        Ok(Value::List(vec![v.clone()])),
+                        "{item:x?}"
+                    );
+                    assert_eq!(dv(ser, &map), Ok(Value::map([("k", v)])), "{item:x?}");
+                }
+                Err(e) => {
+                    assert_eq!(dv(ser, &list), Err(shifted(e.clone(), 1)), "{item:x?}");
+                    assert_eq!(dv(ser, &map), Err(shifted(e, 3)), "{item:x?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn json_strings_in_containers_decode_and_fail_as_at_the_top() {
+    use Serializer::Json;
+    let items: &[&[u8]] = &[
+        b"\"\"",
+        b"\"a\"",
+        b"\"sensor-13\"",
+        b"\"seventeen chars!!\"",
+        b"\"\xc3\xa9t\xc3\xa9 \xe2\x82\xac\"",
+        b"\"esc\\\"aped\\n\"",
+        b"\"\\u00e9\\ud83d\\ude00\"",
+        // Refused inside the container as at the top.
+        b"\"bad \xff utf-8\"",
+        b"\"control \x01\"",
+        b"\"bad \\x escape\"",
+    ];
+    for item in items {
+        let alone = dv(Json, item);
+        let [list, map] = in_containers(Json, item);
+        match alone {
+            Ok(v) => {
+                assert_eq!(dv(Json, &list), Ok(Value::List(vec![v.clone()])));
+                assert_eq!(dv(Json, &map), Ok(Value::map([("k", v)])));
+            }
+            Err(e) => {
+                assert_eq!(dv(Json, &list), Err(shifted(e.clone(), 1)), "{item:x?}");
+                assert_eq!(dv(Json, &map), Err(shifted(e, 5)), "{item:x?}");
+            }
+        }
+    }
+}

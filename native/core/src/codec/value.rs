@@ -177,6 +177,11 @@ pub trait ValueView {
 ///
 /// Containers announce their length up front (msgpack and CBOR need it).
 pub trait Writer {
+    /// Whether a walk over many values should write scalars inside its loops rather than
+    /// through one call per value: true when the scalar methods are a few instructions
+    /// each (the binary formats); JSON's number formatting is too long to copy around.
+    const INLINE_SCALARS: bool = true;
+
     fn null(&mut self) -> Result<(), Error>;
     fn bool(&mut self, v: bool) -> Result<(), Error>;
     fn int(&mut self, v: i64) -> Result<(), Error>;

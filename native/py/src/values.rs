@@ -389,15 +389,13 @@ fn write_dict<W: Writer>(d: &Bound<'_, PyDict>, w: &mut W, depth: usize) -> Walk
     Ok(w.map_end()?)
 }
 
-/// Subclasses of the builtin types, None, bool, bytes, tuples; and the refusals.
+/// Subclasses of the builtin types, bytes, tuples; and the refusals (`walk` has written
+/// the exact scalars, bool and None).
 fn write_other<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Walk {
     if let Ok(s) = obj.cast::<PyString>() {
         let text = ffi::str_utf8(s)
             .ok_or_else(|| unencodable("str with unpaired surrogates".to_owned()))?;
         return Ok(w.str(text)?);
-    }
-    if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(w.bool(b.is_true())?);
     }
     if let Ok(i) = obj.cast::<PyInt>() {
         return write_int(i, w);
@@ -414,9 +412,6 @@ fn write_other<W: Writer>(obj: &Bound<'_, PyAny>, w: &mut W, depth: usize) -> Wa
     }
     if let Ok(l) = obj.cast::<PyList>() {
         return write_list(l, w, depth);
-    }
-    if obj.is_none() {
-        return Ok(w.null()?);
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(w.float(f.value())?);

@@ -199,6 +199,23 @@ fn nesting_limit_is_exact() {
 }
 
 #[test]
+fn a_scalar_in_the_deepest_container_round_trips() {
+    // 100 lists, the innermost holding 0: decoded and encoded alike by every format.
+    let deepest = (1..MAX_DEPTH).fold(Value::List(vec![Value::UInt(0)]), |v, _| {
+        Value::List(vec![v])
+    });
+    for ser in Serializer::ALL {
+        let bytes: Vec<u8> = match ser {
+            Serializer::Json => [vec![b'['; 100], vec![b'0'], vec![b']'; 100]].concat(),
+            Serializer::Msgpack => [vec![0x91; 100], vec![0x00]].concat(),
+            Serializer::Cbor => [vec![0x81; 100], vec![0x00]].concat(),
+        };
+        assert_eq!(dv(ser, &bytes).unwrap(), deepest, "{ser:?}");
+        assert_eq!(ev(ser, &deepest), bytes, "{ser:?}");
+    }
+}
+
+#[test]
 fn msgpack_shortest_forms() {
     use Serializer::Msgpack;
     for (v, hex) in [

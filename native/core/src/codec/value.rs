@@ -323,9 +323,10 @@ impl ValueView for Value {
     }
 }
 
-/// Write a [`Value`] tree to any format.
+/// Write a [`Value`] tree to any format: containers nest at most [`MAX_DEPTH`] deep, as
+/// the decoders allow (a scalar inside the deepest container is within the limit).
 pub fn write_value<W: Writer>(v: &Value, w: &mut W, depth: usize) -> Result<(), Error> {
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH && matches!(v, Value::List(_) | Value::Map(_)) {
         return Err(Error::too_deep_to_encode());
     }
     match v {

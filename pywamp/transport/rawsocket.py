@@ -9,19 +9,42 @@ from pywamp import _native
 from pywamp.exception import HandshakeError
 from pywamp.transport.base import MessageHandler, TransportInfo, WampTransport, peer_of
 
-__all__ = ("DEFAULT_MAX_MESSAGE_SIZE", "RawSocketClient", "RawSocketServer")
+__all__ = (
+    "DEFAULT_MAX_MESSAGE_SIZE",
+    "SERIALIZER_IDS",
+    "RawSocketClient",
+    "RawSocketServer",
+    "client_stream",
+)
 
 #: What pywamp accepts unless told otherwise: the largest length RawSocket can announce.
 DEFAULT_MAX_MESSAGE_SIZE = _native.RAWSOCKET_MAX_LENGTH
 
-_SERIALIZER_IDS = {"json": 1, "msgpack": 2, "cbor": 3}
-_SERIALIZER_NAMES = {v: k for k, v in _SERIALIZER_IDS.items()}
+#: The serializer ids of the RawSocket handshake, by serializer name.
+SERIALIZER_IDS = {"json": 1, "msgpack": 2, "cbor": 3}
+_SERIALIZER_NAMES = {v: k for k, v in SERIALIZER_IDS.items()}
 
 # RawSocket handshake error codes (spec: transport_rawsocket.md).
 ERROR_SERIALIZER_UNSUPPORTED = 1
 ERROR_MAX_LENGTH_UNACCEPTABLE = 2
 ERROR_RESERVED_BITS = 3
 ERROR_MAX_CONNECTIONS = 4
+
+
+def client_stream(
+    serializer: str, answered_id: int, peer_max: int, max_message_size: int
+) -> _native.RawSocket:
+    """A client's framer once the router's handshake reply is parsed; HandshakeError
+    when the router answered with another serializer than the one asked for."""
+    if answered_id != SERIALIZER_IDS[serializer]:
+        raise HandshakeError(
+            f"router answered with serializer {answered_id}, asked for {serializer}"
+        )
+    return _native.RawSocket(
+        serializer,  # type: ignore[arg-type]
+        max_receive=max_message_size,
+        max_send=peer_max,
+    )
 
 
 class _RawSocket(WampTransport):
@@ -108,27 +131,20 @@ class RawSocketClient(_RawSocket):
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         super().__init__(handler, max_message_size)
-        if serializer not in _SERIALIZER_IDS:
+        if serializer not in SERIALIZER_IDS:
             raise ValueError(f"unknown RawSocket serializer {serializer!r}")
         self.serializer = serializer
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self.transport.write(  # type: ignore[union-attr]
-            _native.rawsocket_handshake(_SERIALIZER_IDS[self.serializer], self.max_message_size)
+            _native.rawsocket_handshake(SERIALIZER_IDS[self.serializer], self.max_message_size)
         )
 
     def _handshake(self, serializer_id: int, peer_max: int, rest: bytes) -> None:
-        if serializer_id != _SERIALIZER_IDS[self.serializer]:
-            self._refuse(
-                HandshakeError(
-                    f"router answered with serializer {serializer_id}, asked for {self.serializer}"
-                )
-            )
+        try:
+            stream = client_stream(self.serializer, serializer_id, peer_max, self.max_message_size)
+        except HandshakeError as error:
+            self._refuse(error)
             return
-        stream = _native.RawSocket(
-            self.serializer,  # type: ignore[arg-type]
-            max_receive=self.max_message_size,
-            max_send=peer_max,
-        )
         self._opened(stream, rest)

@@ -24,6 +24,7 @@ from pywamp.exception import HandshakeError, ProtocolError, TransportError
 from pywamp.transport._framing import DECODE_SLICE, broken, dispatch, websocket_answer
 from pywamp.transport.base import MessageHandler, TransportInfo
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
+from pywamp.transport.rawsocket import SERIALIZER_IDS, client_stream
 from pywamp.transport.url import parse_url
 from pywamp.transport.websocket import DEFAULT_MAX_MESSAGE_SIZE as WEBSOCKET_MAX
 from pywamp.transport.websocket import subprotocol
@@ -35,7 +36,6 @@ __all__ = (
     "WampWebSocketClientProtocol",
 )
 
-_SERIALIZER_IDS = {"json": 1, "msgpack": 2, "cbor": 3}
 CLOSING_TIMEOUT = 5.0
 
 
@@ -401,7 +401,7 @@ class WampRawSocketClientProtocol(_WampProtocol):
         self.max_message_size = max_message_size
 
     def _start(self) -> None:
-        hello = _native.rawsocket_handshake(_SERIALIZER_IDS[self.serializer], self.max_message_size)
+        hello = _native.rawsocket_handshake(SERIALIZER_IDS[self.serializer], self.max_message_size)
         self.transport.write(hello)
 
     def _handshake(self) -> None:
@@ -410,21 +410,10 @@ class WampRawSocketClientProtocol(_WampProtocol):
         hello, rest, self._buffer = self._buffer[:4], self._buffer[4:], b""
         try:
             serializer_id, peer_max = _native.rawsocket_parse_handshake(hello)
+            stream = client_stream(self.serializer, serializer_id, peer_max, self.max_message_size)
         except HandshakeError as refusal:
             self._refuse(refusal)
             return
-        if serializer_id != _SERIALIZER_IDS[self.serializer]:
-            self._refuse(
-                HandshakeError(
-                    f"router answered with serializer {serializer_id}, asked for {self.serializer}"
-                )
-            )
-            return
-        stream = _native.RawSocket(
-            self.serializer,  # type: ignore[arg-type]
-            max_receive=self.max_message_size,
-            max_send=peer_max,
-        )
         self._opened(stream, rest)
 
 

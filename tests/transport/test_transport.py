@@ -161,6 +161,25 @@ async def test_unsupported_serializer_is_refused() -> None:
         await server.wait_closed()
 
 
+async def test_a_router_answering_with_another_serializer_is_refused() -> None:
+    async def answer_cbor(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readexactly(4)
+        writer.write(_native.rawsocket_handshake(3, 1 << 20))
+        await writer.drain()
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(answer_cbor, "127.0.0.1", 0)
+    try:
+        port = server.sockets[0].getsockname()[1]
+        with pytest.raises(HandshakeError) as info:
+            await connect(f"rs://127.0.0.1:{port}", Recorder(), serializers=["json"])
+        assert str(info.value) == "router answered with serializer 3, asked for json"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 async def test_websocket_wrong_path_and_no_common_subprotocol() -> None:
     server = await listen(
         "websocket", lambda: Recorder(echo=True), path="/ws", serializers=["cbor"]

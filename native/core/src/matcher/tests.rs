@@ -564,3 +564,5 @@ fn nodes_with_many_children_find_every_one() {
         }
     }
 }
+
+mod paths;

@@ -36,7 +36,6 @@
 //!    differ in where their wildcards are, so there is never a tie to break.
 
 use std::borrow::Borrow;
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -263,23 +262,13 @@ impl<T> Matcher<T> {
     /// code point semantics: keys are valid UTF-8, and no valid character's encoding
     /// matches part of another sequence.
     pub fn for_each_match<'a>(&'a self, uri: &[u8], mut f: impl FnMut(&'a T)) {
-        // The exact map is probed while the trie's reads are in flight; its value goes
-        // first.
-        let exact = Cell::new(None);
-        let mut probe = || {
-            exact.set(self.exact.get(uri));
-            true
-        };
-        self.trie.lookup(uri, true, true, &mut probe, &mut |value| {
-            if let Some(first) = exact.take() {
-                f(first);
-            }
+        if let Some(value) = self.exact.get(uri) {
+            f(value);
+        }
+        self.trie.lookup(uri, true, true, &mut |value| {
             f(value);
             true
         });
-        if let Some(first) = exact.take() {
-            f(first);
-        }
     }
 
     /// Every value whose key matches `uri`, in match order (see [`Matcher::for_each_match`]).
@@ -292,18 +281,15 @@ impl<T> Matcher<T> {
     /// The one value that wins for `uri` by the registration precedence (the first of
     /// [`Matcher::match_all`]).
     pub fn best(&self, uri: &[u8]) -> Option<&T> {
-        // The exact map is probed while the trie's reads are in flight; a hit wins.
-        let mut exact = None;
-        let mut probe = || {
-            exact = self.exact.get(uri);
-            exact.is_none()
-        };
+        if let Some(value) = self.exact.get(uri) {
+            return Some(value);
+        }
         let mut first = None;
-        self.trie.lookup(uri, true, true, &mut probe, &mut |value| {
+        self.trie.lookup(uri, true, true, &mut |value| {
             first = Some(value);
             false
         });
-        exact.or(first)
+        first
     }
 
     /// Every stored value, in no particular order.

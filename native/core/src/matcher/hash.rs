@@ -10,8 +10,6 @@
 
 use std::hash::BuildHasher;
 
-use super::store::MAX_PATH;
-
 /// Components of up to this many bytes are hashed from two words.
 pub(super) const SHORT: usize = 16;
 
@@ -129,46 +127,6 @@ impl Hashes {
             Some(words) => self.short(words, bytes.len()),
             None => self.long.hash_one(bytes),
         }
-    }
-}
-
-/// The seeded hash of a trie node's path: the root's is a seeded constant, a child's
-/// mixes its parent's with its label's hash. Every node's hash, and so its home slot,
-/// follows from the URI's bytes alone (see `trie.rs`). Values above
-/// [`MAX_PATH`](super::store::MAX_PATH) are markers in the node table, so a path hash
-/// is clamped below them (a clamped hash equal to another is a collision like any
-/// other, which inserts refuse).
-pub(super) struct Paths {
-    k0: u64,
-    k1: u64,
-    /// The root's path hash.
-    pub(super) root: u64,
-    /// Tests narrow the path hashes to force collisions; !0 otherwise.
-    #[cfg(test)]
-    pub(super) mask: u64,
-}
-
-impl Paths {
-    pub(super) fn new(hashes: &Hashes) -> Self {
-        let k0 = hashes.long.hash_one(0xA409_3822_299F_31D0u64);
-        let k1 = hashes.long.hash_one(0x082E_FA98_EC4E_6C89u64) | 1;
-        Paths {
-            k0,
-            k1,
-            root: hashes.long.hash_one(0x4528_21E6_38D0_1377u64).min(MAX_PATH),
-            #[cfg(test)]
-            mask: !0,
-        }
-    }
-
-    /// The path hash of the child, labelled by bytes that hash to `label`, of the node
-    /// whose path hash is `parent` (also the key of a prefix tail at that node).
-    #[inline]
-    pub(super) fn child(&self, parent: u64, label: u64) -> u64 {
-        let path = folded_multiply(parent ^ self.k0, label ^ self.k1).min(MAX_PATH);
-        #[cfg(test)]
-        let path = path & self.mask;
-        path
     }
 }
 

@@ -1,14 +1,11 @@
-//! The trie's nodes in one open-addressing table: a node sits in the slot its *path
-//! hash* names (the seeded hash of the components from the root to it, see `trie.rs`),
-//! or the next free one (linear probing), and carries its parent's path hash. Because a
-//! node's home depends on nothing stored, the home of every node a lookup may need is
-//! known from the URI's bytes before any slot is read: the lookup issues all those reads
-//! at once instead of one after the other. A level of a walk is normally one cache line:
-//! no separate control bytes or edge slot.
+//! The trie's nodes in one open-addressing table: a node sits in the slot its key
+//! (parent id, label) hashes to, or the next free one (linear probing), and its id is its
+//! slot. A lookup finds a child by reading the slots from the child's home on, so a level
+//! of a walk is normally one cache line: no separate control bytes or edge slot.
 //!
-//! Ids are slots, so they change when the table is built again (to grow); nothing keeps
-//! them across a build (the prefix tables are keyed by path hash), and a build places the
-//! nodes in any order.
+//! A node's slot depends on its parent's id, so ids change only when the table is built
+//! again (to grow), and then top-down: a parent is placed before its children, and the
+//! caller gets the map from old ids to new ones.
 //!
 //! Each slot records how far the nodes whose home it is reach, and a probe reads no
 //! further, so a removed node's slot simply becomes free: probes step over free slots
@@ -18,16 +15,16 @@
 //! makes) needs probes that stop at the first free slot; while one exists, removals
 //! leave tombstones instead, as in classic linear probing, until the next build.
 
+/// "No node / no entry" in the index-linked structures.
+pub(super) const NONE: u32 = u32::MAX;
 /// The parent of a slot that holds no node: a probe bounded by its home's reach steps
 /// over it, one of a far home stops here.
-pub(super) const FREE: u64 = u64::MAX;
+const FREE: u32 = NONE;
 /// The parent of a slot whose node was removed while a far home existed: every probe
 /// goes on.
-const TOMB: u64 = u64::MAX - 1;
+const TOMB: u32 = u32::MAX - 1;
 /// The root's parent (no probe looks for it).
-pub(super) const ROOT_PARENT: u64 = u64::MAX - 2;
-/// The largest path hash a node may have: the values above are markers.
-pub(super) const MAX_PATH: u64 = u64::MAX - 3;
+pub(super) const ROOT_PARENT: u32 = u32::MAX - 2;
 /// The most slots one table has: ids stay clear of the markers above and counts of
 /// nodes fit in 31 bits.
 pub(super) const CAPACITY: usize = 1 << 30;
@@ -42,9 +39,8 @@ const LOAD_AFTER: (usize, usize) = (60, 100);
 pub(super) trait Slot: Sized {
     /// A free slot.
     fn free() -> Self;
-    /// The parent's path hash, or a marker.
-    fn parent(&self) -> u64;
-    fn set_parent(&mut self, parent: u64);
+    fn parent(&self) -> u32;
+    fn set_parent(&mut self, parent: u32);
     /// The reach of the slot (not of the node in it): 0 when no node has its home here,
     /// else one more than the farthest any such node sits from here, at most
     /// [`FAR_REACH`] (which sends a probe on to a free slot). Lowered again when the
@@ -53,15 +49,15 @@ pub(super) trait Slot: Sized {
     fn set_reach(&mut self, reach: u8);
 }
 
-/// The [`Slot`] accessors of a node type that keeps them as `parent: u64` and `reach: u8`
+/// The [`Slot`] accessors of a node type that keeps them as `parent: u32` and `reach: u8`
 /// fields.
 macro_rules! slot_links {
     () => {
-        fn parent(&self) -> u64 {
+        fn parent(&self) -> u32 {
             self.parent
         }
 
-        fn set_parent(&mut self, parent: u64) {
+        fn set_parent(&mut self, parent: u32) {
             self.parent = parent;
         }
 
@@ -89,7 +85,6 @@ pub(super) struct Table<N> {
 }
 
 /// The home slot of `hash` in a table of `len` slots.
-#[inline]
 fn home(hash: u64, len: usize) -> usize {
     ((u128::from(hash) * len as u128) >> 64) as usize
 }
@@ -122,21 +117,10 @@ impl<N: Slot> Table<N> {
         self.slots.get_mut(at as usize)
     }
 
-    /// Read the home slot of `hash` and nothing else: a load whose address depends on no
-    /// other, so several of them are in flight at once; the later [`Table::find`] of the
-    /// same hash then finds the line in the cache. Returns the home's reach (0: no node
-    /// has its home there).
-    #[inline]
-    pub(super) fn touch(&self, hash: u64) -> u8 {
-        self.slots
-            .get(home(hash, self.slots.len()))
-            .map_or(0, Slot::reach)
-    }
-
     /// The live node whose parent is `parent` and for which `is` holds, looked for from
     /// the home of `hash` (the hash it was placed by).
     #[inline]
-    pub(super) fn find(&self, hash: u64, parent: u64, is: impl Fn(&N) -> bool) -> Option<u32> {
+    pub(super) fn find(&self, hash: u64, parent: u32, is: impl Fn(&N) -> bool) -> Option<u32> {
         let len = self.slots.len();
         let mut at = home(hash, len);
         // A probe reads no further than the farthest node with the same home: a miss
@@ -151,33 +135,6 @@ impl<N: Slot> Table<N> {
             let node = self.slots.get(at)?;
             let p = node.parent();
             if p == parent && is(node) {
-                return Some(at as u32);
-            }
-            if far && p == FREE {
-                return None;
-            }
-            at += 1;
-            if at == len {
-                at = 0;
-            }
-        }
-        None
-    }
-
-    /// A live node (not the root) for which `is` holds, looked for from the home of
-    /// `hash`: for inserts and builds, which know a node by its path hash only.
-    pub(super) fn find_live(&self, hash: u64, is: impl Fn(&N) -> bool) -> Option<u32> {
-        let len = self.slots.len();
-        let mut at = home(hash, len);
-        let (steps, far) = match self.slots.get(at)?.reach() {
-            0 => return None,
-            FAR_REACH => (len, true),
-            reach => (usize::from(reach), false),
-        };
-        for _ in 0..steps {
-            let node = self.slots.get(at)?;
-            let p = node.parent();
-            if !matches!(p, FREE | TOMB | ROOT_PARENT) && is(node) {
                 return Some(at as u32);
             }
             if far && p == FREE {
@@ -302,36 +259,65 @@ impl<N: Slot> Table<N> {
     }
 
     /// Build the table again with room for `count` more nodes beyond the live ones,
-    /// placing every node by `hash(node)` (its path hash), in any order; the root keeps
-    /// slot 0. False (and nothing changed) when the table would pass [`CAPACITY`].
-    pub(super) fn rebuild(&mut self, count: usize, hash: impl Fn(&N) -> u64) -> bool {
-        let Some(len) = self
-            .live
-            .checked_add(count)
-            .and_then(|need| need.checked_mul(LOAD_AFTER.1))
-            .map(|n| n.div_ceil(LOAD_AFTER.0).max(MIN))
-        else {
-            return false;
-        };
+    /// placing every node by `hash(new parent id, node)`, parents before children.
+    /// Returns the new id of each old id (NONE for slots that held no node), or None
+    /// (and changes nothing) when the table would pass [`CAPACITY`].
+    pub(super) fn rebuild(
+        &mut self,
+        count: usize,
+        hash: impl Fn(u32, &N) -> u64,
+    ) -> Option<Vec<u32>> {
+        let need = self.live.checked_add(count)?;
+        let len = need
+            .checked_mul(LOAD_AFTER.1)?
+            .div_ceil(LOAD_AFTER.0)
+            .max(MIN);
         if len > CAPACITY {
-            return false;
+            return None;
         }
-        let old = std::mem::replace(&mut self.slots, free_slots(len));
+        let mut old = std::mem::replace(&mut self.slots, free_slots(len));
+        let mut map = vec![NONE; old.len()];
         self.live = 0;
         self.tombs = 0;
         self.far_homes = 0;
-        let mut old = old.into_iter();
-        if let (Some(mut root), Some(first)) = (old.next(), self.slots.first_mut()) {
-            root.set_reach(0);
-            *first = root;
+        // The root keeps slot 0.
+        if let (Some(root), Some(first)) = (old.first_mut(), self.slots.first_mut()) {
+            *first = std::mem::replace(root, N::free());
+            first.set_reach(0);
             self.live = 1;
-        }
-        for node in old {
-            if !matches!(node.parent(), FREE | TOMB) {
-                self.place(hash(&node), node);
+            if let Some(m) = map.first_mut() {
+                *m = 0;
             }
         }
-        true
+        let mut chain = Vec::new();
+        for start in 1..old.len() {
+            // Place the node at `start` after its unplaced ancestors, top-down.
+            let mut at = start;
+            chain.clear();
+            while let Some(node) = old.get(at) {
+                if matches!(node.parent(), FREE | TOMB) || map.get(at) != Some(&NONE) {
+                    break;
+                }
+                chain.push(at);
+                if chain.len() > old.len() {
+                    break;
+                }
+                at = node.parent() as usize;
+            }
+            for &at in chain.iter().rev() {
+                let Some(slot) = old.get_mut(at) else {
+                    continue;
+                };
+                let parent = map.get(slot.parent() as usize).copied().unwrap_or(NONE);
+                let mut node = std::mem::replace(slot, N::free());
+                node.set_parent(parent);
+                let placed = self.place(hash(parent, &node), node).unwrap_or(NONE);
+                if let Some(m) = map.get_mut(at) {
+                    *m = placed;
+                }
+            }
+        }
+        Some(map)
     }
 
     /// How many slots the table has.
@@ -362,10 +348,10 @@ impl<N: Slot> Table<N> {
 mod tests {
     use super::*;
 
-    /// A node keyed by (parent, key); `parent` stands for the parent's path hash.
+    /// A node keyed by (parent, key).
     #[derive(Debug, PartialEq)]
     struct Node {
-        parent: u64,
+        parent: u32,
         key: u32,
         reach: u8,
     }
@@ -383,52 +369,67 @@ mod tests {
     }
 
     /// Every key hashes alike: all nodes share one probe chain.
-    fn same(_: &Node) -> u64 {
+    fn same(_: u32, _: &Node) -> u64 {
         0
     }
 
     /// Spread by (parent, key).
-    fn spread(node: &Node) -> u64 {
-        (node.parent << 32 ^ u64::from(node.key)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    fn spread(parent: u32, node: &Node) -> u64 {
+        (u64::from(parent) << 32 | u64::from(node.key)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 
-    fn find(table: &Table<Node>, hash: fn(&Node) -> u64, parent: u64, key: u32) -> Option<u32> {
+    fn find(
+        table: &Table<Node>,
+        hash: fn(u32, &Node) -> u64,
+        parent: u32,
+        key: u32,
+    ) -> Option<u32> {
         let probe = Node {
             parent,
             key,
             reach: 0,
         };
-        table.find(hash(&probe), parent, |n| n.key == key)
+        table.find(hash(parent, &probe), parent, |n| n.key == key)
     }
 
     /// Add `(parent, key)`, building the table again first when it is full; returns the
-    /// node's id and whether the table was built again (which moves ids).
-    fn add(table: &mut Table<Node>, hash: fn(&Node) -> u64, parent: u64, key: u32) -> (u32, bool) {
-        let rebuilt = !table.fits(1);
-        if rebuilt {
-            assert!(table.rebuild(1, hash));
-        }
+    /// id map of the rebuild, if any.
+    fn add(
+        table: &mut Table<Node>,
+        hash: fn(u32, &Node) -> u64,
+        parent: u32,
+        key: u32,
+    ) -> (u32, Option<Vec<u32>>) {
+        let map = if table.fits(1) {
+            None
+        } else {
+            Some(table.rebuild(1, hash).unwrap())
+        };
+        let parent = map.as_ref().map_or(parent, |m| m[parent as usize]);
         let node = Node {
             parent,
             key,
             reach: 0,
         };
-        (table.place(hash(&node), node).unwrap(), rebuilt)
+        (table.place(hash(parent, &node), node).unwrap(), map)
     }
 
     /// Remove the node at `id` of a table whose nodes were placed by `hash`.
-    fn remove(table: &mut Table<Node>, hash: fn(&Node) -> u64, id: u32) -> Option<Node> {
-        table.remove(id, hash)
+    fn remove(table: &mut Table<Node>, hash: fn(u32, &Node) -> u64, id: u32) -> Option<Node> {
+        table.remove(id, |n| hash(n.parent, n))
     }
 
     /// `count` nodes under the root that all share home slot 0; their ids.
     fn one_chain(table: &mut Table<Node>, count: u32) -> Vec<u32> {
+        let mut ids = Vec::new();
         for key in 0..count {
-            add(table, same, 0, key);
+            let (id, map) = add(table, same, 0, key);
+            if let Some(map) = map {
+                ids = ids.iter().map(|&id: &u32| map[id as usize]).collect();
+            }
+            ids.push(id);
         }
-        (0..count)
-            .map(|key| find(table, same, 0, key).unwrap())
-            .collect()
+        ids
     }
 
     #[test]
@@ -453,8 +454,8 @@ mod tests {
             }
         }
         // An insert takes the first free slot of the chain, without a build.
-        let (id, rebuilt) = add(&mut table, same, 0, 1000);
-        assert!(!rebuilt);
+        let (id, map) = add(&mut table, same, 0, 1000);
+        assert!(map.is_none());
         assert_eq!(id, ids[0]);
         assert_eq!(find(&table, same, 0, 1000), Some(id));
         assert_eq!(table.live(), 1 + 200 - 67 + 1);
@@ -495,71 +496,87 @@ mod tests {
             let found = find(&table, same, 0, key);
             assert_eq!(found.is_some(), key % 3 != 0, "{key}");
         }
-        assert!(table.rebuild(0, same));
+        let map = table.rebuild(0, same).unwrap();
         assert_eq!(table.shape().1, 0);
-        assert_eq!(table.live(), 1 + 200);
-        for key in 0..300u32 {
-            let found = find(&table, same, 0, key);
-            assert_eq!(found.is_some(), key % 3 != 0, "{key}");
+        for key in (0..300u32).filter(|k| k % 3 != 0) {
+            assert_eq!(
+                find(&table, same, 0, key),
+                Some(map[ids[key as usize] as usize])
+            );
         }
     }
 
     #[test]
     fn churn_at_a_steady_size_never_builds_the_table_again() {
         let mut table = Table::with_root(Node::free());
-        let mut live: Vec<u32> = (0..2000).collect();
-        for &key in &live {
-            add(&mut table, spread, 0, key);
+        let mut live: Vec<(u32, u32)> = Vec::new();
+        for key in 0..2000u32 {
+            let (id, map) = add(&mut table, spread, 0, key);
+            if let Some(map) = map {
+                live = live.iter().map(|&(k, id)| (k, map[id as usize])).collect();
+            }
+            live.push((key, id));
         }
         let slots = table.slots();
         for key in 2000..40_000u32 {
-            let old_key = live.swap_remove((key as usize * 7919) % live.len());
-            let old_id = find(&table, spread, 0, old_key).unwrap();
+            let (old_key, old_id) = live.swap_remove((key as usize * 7919) % live.len());
             assert_eq!(remove(&mut table, spread, old_id).unwrap().key, old_key);
-            let (id, rebuilt) = add(&mut table, spread, 0, key);
-            assert!(!rebuilt, "a build during churn at {key}");
-            assert_eq!(find(&table, spread, 0, key), Some(id));
-            live.push(key);
+            let (id, map) = add(&mut table, spread, 0, key);
+            assert!(map.is_none(), "a build during churn at {key}");
+            live.push((key, id));
         }
         assert_eq!(table.slots(), slots);
-        for &key in &live {
-            assert_eq!(
-                table
-                    .get(find(&table, spread, 0, key).unwrap())
-                    .unwrap()
-                    .key,
-                key
-            );
+        for &(key, id) in &live {
+            assert_eq!(find(&table, spread, 0, key), Some(id));
         }
         assert_eq!(find(&table, spread, 0, 5), None);
     }
 
     #[test]
-    fn rebuilds_keep_every_node_where_its_hash_finds_it() {
-        // A tree: node k's parent stands as k / 3 (the root's children, keys 0..3, as 0).
-        let parent_of = |key: u32| if key < 3 { 0 } else { u64::from(key / 3) };
+    fn rebuilds_place_parents_first_and_map_every_id() {
+        // A tree: node k's parent is node k / 3 (by key), root's children are keys 0..3.
         let mut table = Table::with_root(Node::free());
+        let mut id_of: Vec<u32> = Vec::new();
         let mut rebuilds = 0;
         for key in 0..3000u32 {
-            rebuilds += usize::from(add(&mut table, spread, parent_of(key), key).1);
+            let parent = if key < 3 {
+                0
+            } else {
+                id_of[(key / 3 - 1) as usize]
+            };
+            let (id, map) = add(&mut table, spread, parent, key);
+            if let Some(map) = map {
+                rebuilds += 1;
+                id_of = id_of.iter().map(|&id| map[id as usize]).collect();
+            }
+            id_of.push(id);
         }
         assert!(rebuilds > 5);
         for key in 0..3000u32 {
-            let id = find(&table, spread, parent_of(key), key).unwrap();
-            assert_eq!(table.get(id).unwrap().key, key);
-            assert_eq!(find(&table, spread, parent_of(key) + 7, key), None);
+            let parent = if key < 3 {
+                0
+            } else {
+                id_of[(key / 3 - 1) as usize]
+            };
+            assert_eq!(find(&table, spread, parent, key), Some(id_of[key as usize]));
+            assert_eq!(table.get(id_of[key as usize]).unwrap().parent, parent);
         }
-        // Remove the deepest half; a build to clear what they left keeps the rest found.
+        // Remove the deepest half, leaves first; a rebuild to clear the tombstones keeps
+        // the rest findable.
         for key in (1500..3000u32).rev() {
-            let id = find(&table, spread, parent_of(key), key).unwrap();
-            assert!(remove(&mut table, spread, id).is_some());
+            assert!(remove(&mut table, spread, id_of[key as usize]).is_some());
         }
-        assert!(table.rebuild(0, spread));
+        let map = table.rebuild(0, spread).unwrap();
         assert_eq!(table.shape().1, 0);
         assert_eq!(table.live(), 1501);
-        for key in 0..3000u32 {
-            let found = find(&table, spread, parent_of(key), key);
-            assert_eq!(found.is_some(), key < 1500, "{key}");
+        for key in 0..1500u32 {
+            let id = map[id_of[key as usize] as usize];
+            let parent = if key < 3 {
+                0
+            } else {
+                map[id_of[(key / 3 - 1) as usize] as usize]
+            };
+            assert_eq!(find(&table, spread, parent, key), Some(id));
         }
     }
 

@@ -564,5 +564,3 @@ fn nodes_with_many_children_find_every_one() {
         }
     }
 }
-
-mod paths;

@@ -2,50 +2,36 @@
 //!
 //! A node stands for a run of components from the root. Each node keeps the component
 //! on its incoming edge (inline up to [`Label::INLINE`] bytes, so a lookup compares it
-//! without another memory access) and its parent's *path hash*. The path hash of a node
-//! is a seeded hash of its components (see [`Paths`]): the root's is a seeded constant,
-//! a child's mixes its parent's with its label's hash. The nodes live in one
-//! open-addressing table (see `store.rs`) where a node's slot comes from its own path
-//! hash, so the slot of every node on a URI's literal path (and of the wildcard child
-//! at each level) follows from the URI's bytes alone: a lookup computes them all, reads
-//! them all at once (the reads overlap their cache misses instead of waiting for one
-//! another, as a walk from parent id to child would), then checks them in order. A node
-//! is accepted only if its label is the component, its parent's path hash is the one
-//! computed for the level above, and the level above was accepted. Two live nodes
-//! never share a path hash (an insert that would make one is refused as full; with a
-//! random 64-bit seed it does not happen in practice), so a node's path hash names it.
-//! The wildcard child is the child labelled with the empty component.
+//! without another memory access) and its parent's id; the nodes live in one
+//! open-addressing table (see `store.rs`) where a node's slot comes from the hash of
+//! (parent, component), so finding a child reads the child itself and nothing else. The
+//! wildcard child is the child labelled with the empty component.
 //!
 //! * A **wildcard** key is a path of literal and wildcard edges; its value sits at the
 //!   end of the path.
 //! * A **prefix** key matches by characters, so it is split at its last dot: the
 //!   components before it are a literal path, and the rest (the *tail*, maybe empty) must
-//!   begin the URI's next component. Tails live in one hash table keyed by (node's path
-//!   hash, tail); each node keeps a bit set of its tail lengths, so a lookup probes only
-//!   lengths that exist. The value of a key that ends at a dot (an empty tail) sits in
-//!   the node itself, so a lookup finds it in the line it reads anyway.
+//!   begin the URI's next component. Tails live in one hash table keyed by (node, tail);
+//!   each node keeps a bit set of its tail lengths, so a lookup probes only lengths that
+//!   exist. The value of a key that ends at a dot (an empty tail) sits in the node
+//!   itself, so a lookup finds it in the line it reads anyway.
 //!
-//! A lookup splits the URI into components once, finds the literal path as above, and
-//! walks: the literal path for prefix keys (shortest key first), then a depth-first
-//! search with the literal edge before the wildcard edge for wildcard keys (most
-//! specific first), reusing the literal path. Counters and bit sets on the nodes stop
-//! both walks where no key of the right kind (or, for wildcards, of the right length)
-//! lies below.
+//! A lookup splits the URI into components once and walks: the literal path for prefix
+//! keys (shortest key first), then a depth-first search with the literal edge before the
+//! wildcard edge for wildcard keys (most specific first), reusing the literal path the
+//! first walk found. Counters and bit sets on the nodes stop both walks where no key
+//! of the right kind (or, for wildcards, of the right length) lies below.
 
 use hashbrown::HashTable;
 
-use super::hash::{Hashes, Paths, Words};
-use super::store::{slot_links, Slot, Table, FREE};
-use super::{Map, Refused};
+use super::hash::{Hashes, Words};
+use super::store::{slot_links, Slot, Table, NONE};
+use super::Refused;
 
 mod lookup;
 
-/// A node's id (its slot, which changes when the table is built again) and its path hash.
-#[derive(Clone, Copy)]
-struct At {
-    id: u32,
-    path: u64,
-}
+/// Not looked up yet (a component's hash or literal-path node).
+const UNKNOWN: u32 = u32::MAX - 1;
 /// Lengths (of tails, or of the rest of a wildcard key) from this one up share the last
 /// bit of a 64-bit set.
 const LONG: usize = 31;
@@ -118,10 +104,12 @@ struct TrieNode<T> {
     value: Option<T>,
     /// The value of the prefix key that is this node's path and a dot.
     dot: Option<T>,
-    /// The parent's path hash; a free slot or a tombstone has a marker here.
-    parent: u64,
+    /// The parent's id (its slot); a free slot or a tombstone has a marker here.
+    parent: u32,
     /// How many literal edges leave this node.
     literals: u32,
+    /// How many prefix keys have their tail below this node.
+    tails_below: u32,
     /// Whether this node has a wildcard child.
     wild: bool,
     /// The reach of the node's slot (see `store.rs`).
@@ -146,8 +134,9 @@ impl<T> TrieNode<T> {
         label: Label::EMPTY,
         value: None,
         dot: None,
-        parent: FREE,
+        parent: NONE,
         literals: 0,
+        tails_below: 0,
         wild: false,
         reach: 0,
         wide: 0,
@@ -162,6 +151,7 @@ impl<T> TrieNode<T> {
             && self.dot.is_none()
             && self.literals == 0
             && self.tail_lengths == 0
+            && self.tails_below == 0
     }
 }
 
@@ -173,9 +163,9 @@ impl<T> Slot for TrieNode<T> {
     slot_links!();
 }
 
-/// A prefix key: the path hash of the node at the end of its path, its tail, its value.
+/// A prefix key: the node at the end of its path, its tail, its value.
 struct Tail<T> {
-    node: u64,
+    node: u32,
     tail: Label,
     value: T,
 }
@@ -232,22 +222,17 @@ pub(super) struct Trie<T> {
     pub(super) wildcards: usize,
     /// How many prefix keys end at a dot (their values sit in the nodes).
     dots: usize,
-    /// Prefix keys by (node's path hash, tail), and per (node's path hash, tail length
-    /// bucket) counts that keep the nodes' tail bit sets exact. Path hashes do not
-    /// change when the node table is built again, so these tables never follow it.
+    /// Prefix keys by (node, tail), and per (node, tail length bucket) counts that keep
+    /// the nodes' tail bit sets exact.
     tails: HashTable<Tail<T>>,
-    tail_counts: HashTable<(u64, u32, u32)>,
+    tail_counts: HashTable<(u32, u32, u32)>,
     /// Wide filters of the nodes with many literal children (one bit per child's label;
     /// set on insert, made exact when the node table is built again), and the free ones.
     wide: Vec<[u64; WIDE_BITS / 64]>,
     wide_free: Vec<u16>,
     hashes: Hashes,
-    paths: Paths,
     /// The hash of the empty component (the wildcard child's label).
     empty: u64,
-    /// The most nodes below the root any key's path has had: a lookup reads no deeper
-    /// slots ahead.
-    deepest: usize,
 }
 
 impl<T> Trie<T> {
@@ -265,17 +250,7 @@ impl<T> Trie<T> {
             wide: Vec::new(),
             wide_free: Vec::new(),
             empty: hashes.bytes(&[]),
-            paths: Paths::new(&hashes),
             hashes,
-            deepest: 0,
-        }
-    }
-
-    /// The root: id 0, the seeded root path hash.
-    fn root(&self) -> At {
-        At {
-            id: Self::ROOT,
-            path: self.paths.root,
         }
     }
 
@@ -304,47 +279,46 @@ impl<T> Trie<T> {
         }
     }
 
-    /// The path hash of a live node other than the root (from its parent's and its label).
-    fn path_of(hashes: &Hashes, paths: &Paths, node: &TrieNode<T>) -> u64 {
-        paths.child(node.parent, hashes.bytes(node.label.bytes()))
+    /// The hash of an edge or tail from its node and the hash of its bytes (seeded, so
+    /// keys cannot be chosen to collide).
+    fn at_node(node: u32, bytes_hash: u64) -> u64 {
+        let mixed = (bytes_hash ^ u64::from(node)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        mixed ^ (mixed >> 29)
     }
 
     // -- paths ---------------------------------------------------------------------------
 
-    /// The literal child of the node at `parent` labelled `component`.
+    /// The literal child of `node` labelled `component`.
     #[inline]
-    fn literal(&self, parent: u64, component: &Probe<'_>) -> Option<At> {
-        let path = self.paths.child(parent, component.hash);
-        let id = self
-            .nodes
-            .find(path, parent, |c| c.label.matches(component))?;
-        Some(At { id, path })
+    fn literal(&self, node: u32, component: &Probe<'_>) -> Option<u32> {
+        self.nodes
+            .find(Self::at_node(node, component.hash), node, |c| {
+                c.label.matches(component)
+            })
     }
 
-    /// The wildcard child of the node at `parent` (which the caller saw has one).
-    fn wild_child(&self, parent: u64) -> Option<At> {
-        let path = self.paths.child(parent, self.empty);
-        let id = self
-            .nodes
-            .find(path, parent, |c| c.label.bytes().is_empty())?;
-        Some(At { id, path })
+    /// The wildcard child of `node` (which the caller saw has one).
+    fn wild_child(&self, node: u32) -> Option<u32> {
+        self.nodes.find(Self::at_node(node, self.empty), node, |c| {
+            c.label.bytes().is_empty()
+        })
     }
 
-    fn child(&self, node: At, component: &[u8]) -> Option<At> {
+    fn child(&self, node: u32, component: &[u8]) -> Option<u32> {
         if component.is_empty() {
-            return if self.nodes.get(node.id)?.wild {
-                self.wild_child(node.path)
+            return if self.nodes.get(node)?.wild {
+                self.wild_child(node)
             } else {
                 None
             };
         }
-        self.literal(node.path, &self.probe(component))
+        self.literal(node, &self.probe(component))
     }
 
     /// The nodes along `path` from the root (root first), as far as they exist.
-    fn path(&self, path: Option<&str>) -> Vec<At> {
-        let mut nodes = vec![self.root()];
-        let mut node = self.root();
+    fn path(&self, path: Option<&str>) -> Vec<u32> {
+        let mut nodes = vec![Self::ROOT];
+        let mut node = Self::ROOT;
         for component in components(path) {
             match self.child(node, component) {
                 Some(child) => node = child,
@@ -356,16 +330,16 @@ impl<T> Trie<T> {
     }
 
     /// The node at the end of `path`, if it exists.
-    fn find(&self, path: Option<&str>) -> Option<At> {
-        components(path).try_fold(self.root(), |node, component| self.child(node, component))
+    fn find(&self, path: Option<&str>) -> Option<u32> {
+        components(path).try_fold(Self::ROOT, |node, component| self.child(node, component))
     }
 
     /// The nodes along `path` from the root, created as needed; the caller made room
     /// (see [`Trie::has_room`]). None (with the nodes made pruned again) if there was no
-    /// room after all, or a new node's path hash is taken.
-    fn make(&mut self, path: Option<&str>) -> Option<Vec<At>> {
-        let mut nodes = vec![self.root()];
-        let mut node = self.root();
+    /// room after all.
+    fn make(&mut self, path: Option<&str>) -> Option<Vec<u32>> {
+        let mut nodes = vec![Self::ROOT];
+        let mut node = Self::ROOT;
         for component in components(path) {
             let next = match self.child(node, component) {
                 Some(child) => Some(child),
@@ -378,36 +352,19 @@ impl<T> Trie<T> {
             node = next;
             nodes.push(node);
         }
-        self.deepest = self.deepest.max(nodes.len() - 1);
         Some(nodes)
     }
 
-    /// Whether a live node (the root included) has the path hash `path`.
-    fn path_taken(&self, path: u64) -> bool {
-        let (hashes, paths) = (&self.hashes, &self.paths);
-        path == paths.root
-            || self
-                .nodes
-                .find_live(path, |n| Self::path_of(hashes, paths, n) == path)
-                .is_some()
-    }
-
-    /// A new child of `node`; None when there is no room or its path hash is another
-    /// node's (two nodes with one path hash would have indistinguishable children).
-    fn add_child(&mut self, node: At, component: &[u8]) -> Option<At> {
+    fn add_child(&mut self, node: u32, component: &[u8]) -> Option<u32> {
         let bytes_hash = self.bytes_hash(component);
-        let path = self.paths.child(node.path, bytes_hash);
-        if self.path_taken(path) {
-            return None;
-        }
         let child = TrieNode {
             label: Label::new(component),
-            parent: node.path,
+            parent: node,
             ..TrieNode::EMPTY
         };
-        let id = self.nodes.place(path, child)?;
+        let child = self.nodes.place(Self::at_node(node, bytes_hash), child)?;
         let mut wide = None;
-        if let Some(n) = self.nodes.get_mut(node.id) {
+        if let Some(n) = self.nodes.get_mut(node) {
             if component.is_empty() {
                 n.wild = true;
             } else {
@@ -426,30 +383,31 @@ impl<T> Trie<T> {
                 *word |= 1 << (bit % 64);
             }
         }
-        Some(At { id, path })
+        Some(child)
     }
 
     /// Drop the idle nodes at the end of `nodes` (a path from the root, labelled by
     /// `path`), from the leaf up.
-    fn prune(&mut self, path: Option<&str>, nodes: &[At]) {
+    fn prune(&mut self, path: Option<&str>, nodes: &[u32]) {
         let components: Vec<&[u8]> = components(path).collect();
         for (depth, component) in components.iter().enumerate().rev() {
-            let (Some(node), Some(parent)) = (nodes.get(depth + 1), nodes.get(depth)) else {
+            let (Some(&node), Some(&parent)) = (nodes.get(depth + 1), nodes.get(depth)) else {
                 continue;
             };
-            if !self.nodes.get(node.id).is_some_and(TrieNode::idle) {
+            if !self.nodes.get(node).is_some_and(TrieNode::idle) {
                 return;
             }
-            if let Some(p) = self.nodes.get_mut(parent.id) {
+            if let Some(p) = self.nodes.get_mut(parent) {
                 if component.is_empty() {
                     p.wild = false;
                 } else {
                     p.literals = p.literals.saturating_sub(1);
                 }
             }
-            let (hashes, paths) = (&self.hashes, &self.paths);
-            let placed_by = |n: &TrieNode<T>| Self::path_of(hashes, paths, n);
-            if let Some(gone) = self.nodes.remove(node.id, placed_by) {
+            let hashes = &self.hashes;
+            let placed_by =
+                |n: &TrieNode<T>| Self::at_node(n.parent, hashes.bytes(n.label.bytes()));
+            if let Some(gone) = self.nodes.remove(node, placed_by) {
                 if gone.wide != 0 {
                     self.wide_free.push(gone.wide);
                 }
@@ -457,21 +415,39 @@ impl<T> Trie<T> {
         }
     }
 
-    /// Make room for `components` more nodes, building the node table again (nodes move
-    /// to new ids; their path hashes, which everything else is keyed by, stay) if needed;
-    /// false when the trie is full.
+    /// Make room for `components` more nodes, building the node table again (with new
+    /// ids, which the prefix tables follow) if needed; false when the trie is full.
     fn has_room(&mut self, components: usize) -> bool {
         if self.nodes.fits(components) {
             return true;
         }
-        let (hashes, paths) = (&self.hashes, &self.paths);
-        if !self
-            .nodes
-            .rebuild(components, |n| Self::path_of(hashes, paths, n))
-        {
+        let hashes = &self.hashes;
+        let rebuilt = self.nodes.rebuild(components, |parent, node| {
+            Self::at_node(parent, hashes.bytes(node.label.bytes()))
+        });
+        let Some(map) = rebuilt else {
             return false;
-        }
+        };
         self.fill_wide();
+        let hashes = &self.hashes;
+        let new_id = |old: u32| map.get(old as usize).copied().unwrap_or(NONE);
+        let tails: Vec<Tail<T>> = self.tails.drain().collect();
+        for mut tail in tails {
+            tail.node = new_id(tail.node);
+            let hash = Self::at_node(tail.node, hashes.bytes(tail.tail.bytes()));
+            self.tails.insert_unique(hash, tail, |t| {
+                Self::at_node(t.node, hashes.bytes(t.tail.bytes()))
+            });
+        }
+        let counts: Vec<(u32, u32, u32)> = self.tail_counts.drain().collect();
+        for (node, bucket, count) in counts {
+            let node = new_id(node);
+            self.tail_counts.insert_unique(
+                Self::at_node(node, u64::from(bucket)),
+                (node, bucket, count),
+                |&(n, b, _)| Self::at_node(n, u64::from(b)),
+            );
+        }
         self.nodes.fits(components)
     }
 
@@ -500,32 +476,21 @@ impl<T> Trie<T> {
         for filter in &mut self.wide {
             *filter = [0; WIDE_BITS / 64];
         }
-        // The wide filter of each node that has one, by the node's path hash.
-        let (hashes, paths) = (&self.hashes, &self.paths);
-        let mut by_path: Map<u64, usize> = Map::default();
-        for (id, node) in self.nodes.iter().enumerate() {
-            let Some(at) = usize::from(node.wide).checked_sub(1) else {
-                continue;
-            };
-            let path = if id == Self::ROOT as usize {
-                paths.root
-            } else {
-                Self::path_of(hashes, paths, node)
-            };
-            by_path.insert(path, at);
-        }
         for node in self.nodes.iter() {
             let label = node.label.bytes();
             if label.is_empty() {
                 continue;
             }
-            let Some(filter) = by_path
-                .get(&node.parent)
-                .and_then(|&at| self.wide.get_mut(at))
+            let Some(parent) = self.nodes.get(node.parent) else {
+                continue;
+            };
+            let Some(filter) = usize::from(parent.wide)
+                .checked_sub(1)
+                .and_then(|at| self.wide.get_mut(at))
             else {
                 continue;
             };
-            let bit = wide_bit(hashes.bytes(label));
+            let bit = wide_bit(self.hashes.bytes(label));
             if let Some(word) = filter.get_mut(bit / 64) {
                 *word |= 1 << (bit % 64);
             }
@@ -554,12 +519,12 @@ impl<T> Trie<T> {
 
     pub(super) fn get_wildcard(&self, key: &str) -> Option<&T> {
         let node = self.find(Some(key))?;
-        self.nodes.get(node.id)?.value.as_ref()
+        self.nodes.get(node)?.value.as_ref()
     }
 
     pub(super) fn get_wildcard_mut(&mut self, key: &str) -> Option<&mut T> {
         let node = self.find(Some(key))?;
-        self.nodes.get_mut(node.id)?.value.as_mut()
+        self.nodes.get_mut(node)?.value.as_mut()
     }
 
     pub(super) fn insert_wildcard(&mut self, key: &str, value: T) -> Result<(), Refused> {
@@ -574,8 +539,8 @@ impl<T> Trie<T> {
             return Err(Refused::Full);
         };
         let mut value = Some(value);
-        for (depth, node) in nodes.iter().enumerate() {
-            if let Some(n) = self.nodes.get_mut(node.id) {
+        for (depth, &node) in nodes.iter().enumerate() {
+            if let Some(n) = self.nodes.get_mut(node) {
                 n.wild_depths |= bit(count - depth);
                 if depth == count {
                     n.value = value.take();
@@ -598,7 +563,7 @@ impl<T> Trie<T> {
         if nodes.len() != count + 1 {
             return None;
         }
-        let value = self.nodes.get_mut(nodes.last()?.id)?.value.take()?;
+        let value = self.nodes.get_mut(*nodes.last()?)?.value.take()?;
         self.wildcards -= 1;
         if let Some(c) = self.by_count.get_mut(count) {
             *c = c.saturating_sub(1);
@@ -609,14 +574,9 @@ impl<T> Trie<T> {
 
     // -- prefix keys ---------------------------------------------------------------------
 
-    /// The hash of the tail hashing to `tail` at the node whose path hash is `node`.
-    fn tail_hash(&self, node: u64, tail: u64) -> u64 {
-        self.paths.child(node, tail)
-    }
-
-    /// The prefix key with `tail` at the node whose path hash is `node`.
-    fn tail_at(&self, node: u64, tail: &Probe<'_>) -> Option<&Tail<T>> {
-        self.tails.find(self.tail_hash(node, tail.hash), |t| {
+    /// The prefix key with `tail` at `node`.
+    fn tail_at(&self, node: u32, tail: &Probe<'_>) -> Option<&Tail<T>> {
+        self.tails.find(Self::at_node(node, tail.hash), |t| {
             t.node == node && t.tail.matches(tail)
         })
     }
@@ -625,30 +585,29 @@ impl<T> Trie<T> {
         let (path, tail) = split_prefix(key);
         let node = self.find(path)?;
         if ends_at_dot(path, tail) {
-            return self.nodes.get(node.id)?.dot.as_ref();
+            return self.nodes.get(node)?.dot.as_ref();
         }
-        Some(&self.tail_at(node.path, &self.probe(tail.as_bytes()))?.value)
+        Some(&self.tail_at(node, &self.probe(tail.as_bytes()))?.value)
     }
 
     pub(super) fn get_prefix_mut(&mut self, key: &str) -> Option<&mut T> {
         let (path, tail) = split_prefix(key);
         let node = self.find(path)?;
         if ends_at_dot(path, tail) {
-            return self.nodes.get_mut(node.id)?.dot.as_mut();
+            return self.nodes.get_mut(node)?.dot.as_mut();
         }
         let tail = tail.as_bytes();
-        let hash = self.tail_hash(node.path, self.bytes_hash(tail));
+        let hash = Self::at_node(node, self.bytes_hash(tail));
         self.tails
-            .find_mut(hash, |t| t.node == node.path && t.tail.bytes() == tail)
+            .find_mut(hash, |t| t.node == node && t.tail.bytes() == tail)
             .map(|t| &mut t.value)
     }
 
-    /// Add `delta` to the count of tails of length bucket `bucket` at the node whose path
-    /// hash is `node`; returns the new count.
-    fn count_tails(&mut self, node: u64, bucket: u32, delta: i32) -> u32 {
-        let paths = &self.paths;
-        let hash = paths.child(node, u64::from(bucket));
-        let hasher = |&(n, b, _): &(u64, u32, u32)| paths.child(n, u64::from(b));
+    /// Add `delta` to the count of tails of length bucket `bucket` at `node`; returns the
+    /// new count.
+    fn count_tails(&mut self, node: u32, bucket: u32, delta: i32) -> u32 {
+        let hash = Self::at_node(node, u64::from(bucket));
+        let hasher = |&(n, b, _): &(u32, u32, u32)| Self::at_node(n, u64::from(b));
         match self
             .tail_counts
             .find_entry(hash, |&(n, b, _)| n == node && b == bucket)
@@ -683,28 +642,33 @@ impl<T> Trie<T> {
         let Some(nodes) = self.make(path) else {
             return Err(Refused::Full);
         };
-        let node = nodes.last().copied().unwrap_or(self.root());
+        let node = nodes.last().copied().unwrap_or(Self::ROOT);
+        for &above in nodes.iter().rev().skip(1) {
+            if let Some(n) = self.nodes.get_mut(above) {
+                n.tails_below += 1;
+            }
+        }
         if ends_at_dot(path, tail) {
-            if let Some(n) = self.nodes.get_mut(node.id) {
+            if let Some(n) = self.nodes.get_mut(node) {
                 n.dot = Some(value);
                 self.dots += 1;
             }
             return Ok(());
         }
         let tail_hash = self.bytes_hash(tail.as_bytes());
-        let hash = self.tail_hash(node.path, tail_hash);
+        let hash = Self::at_node(node, tail_hash);
         let entry = Tail {
-            node: node.path,
+            node,
             tail: Label::new(tail.as_bytes()),
             value,
         };
-        let (hashes, paths) = (&self.hashes, &self.paths);
+        let hashes = &self.hashes;
         self.tails.insert_unique(hash, entry, |t| {
-            paths.child(t.node, hashes.bytes(t.tail.bytes()))
+            Self::at_node(t.node, hashes.bytes(t.tail.bytes()))
         });
         let bucket = tail.len().min(LONG) as u32;
-        self.count_tails(node.path, bucket, 1);
-        if let Some(n) = self.nodes.get_mut(node.id) {
+        self.count_tails(node, bucket, 1);
+        if let Some(n) = self.nodes.get_mut(node) {
             n.tail_lengths |= bit(tail.len());
             n.filter |= filter_bit(tail_hash, true);
         }
@@ -719,24 +683,29 @@ impl<T> Trie<T> {
         }
         let node = *nodes.last()?;
         let value = if ends_at_dot(path, tail) {
-            let value = self.nodes.get_mut(node.id)?.dot.take()?;
+            let value = self.nodes.get_mut(node)?.dot.take()?;
             self.dots -= 1;
             value
         } else {
-            let hash = self.tail_hash(node.path, self.bytes_hash(tail.as_bytes()));
+            let hash = Self::at_node(node, self.bytes_hash(tail.as_bytes()));
             let found = self.tails.find_entry(hash, |t| {
-                t.node == node.path && t.tail.bytes() == tail.as_bytes()
+                t.node == node && t.tail.bytes() == tail.as_bytes()
             });
             let (entry, _) = found.ok()?.remove();
             let bucket = tail.len().min(LONG) as u32;
-            let left = self.count_tails(node.path, bucket, -1);
-            if let Some(n) = self.nodes.get_mut(node.id) {
+            let left = self.count_tails(node, bucket, -1);
+            if let Some(n) = self.nodes.get_mut(node) {
                 if left == 0 {
                     n.tail_lengths &= !bit(tail.len());
                 }
             }
             entry.value
         };
+        for &above in nodes.iter().rev().skip(1) {
+            if let Some(n) = self.nodes.get_mut(above) {
+                n.tails_below = n.tails_below.saturating_sub(1);
+            }
+        }
         self.prune(path, &nodes);
         Some(value)
     }
@@ -759,13 +728,6 @@ impl<T> Trie<T> {
     #[cfg(test)]
     pub(super) fn table_shape(&self) -> (usize, usize) {
         self.nodes.shape()
-    }
-
-    /// Keep only the bits of `mask` of every path hash made from now on, so that
-    /// different paths share a hash (and, with few bits, a home slot).
-    #[cfg(test)]
-    pub(super) fn narrow_paths(&mut self, mask: u64) {
-        self.paths.mask = mask;
     }
 }
 

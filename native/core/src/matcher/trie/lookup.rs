@@ -1,32 +1,28 @@
-//! Lookups in the trie: the URI split into components once (a word at a time); the
-//! path hash of every node on its literal path computed from its bytes, and all those
-//! nodes' slots read at once (see `trie.rs`), then checked in order; the walk of the
-//! literal path for prefix keys, and the depth-first search for wildcard keys.
+//! Lookups in the trie: the URI split into components once (a word at a time), the walk
+//! of the literal path for prefix keys, and the depth-first search for wildcard keys.
 
-use super::{bit, filter_bit, At, Probe, Trie, INLINE, LONG};
+use super::{bit, filter_bit, Probe, Trie, INLINE, LONG, UNKNOWN};
 use crate::matcher::hash::{truncate, Text, SHORT};
+use crate::matcher::store::NONE;
 
-/// No literal-path node after this component.
-const NONE: u32 = u32::MAX;
-
-/// One component of a looked-up URI: its byte range, its hash, the path hash of the
-/// literal-path node after it, and that node's id (NONE: no such node).
+/// One component of a looked-up URI: its byte range, its hash once computed, and the
+/// literal-path node after it once the prefix walk found it (NONE: no such node).
 #[derive(Clone, Copy)]
 struct Comp {
     start: u32,
     end: u32,
     node: u32,
+    hashed: bool,
     hash: u64,
-    path: u64,
 }
 
 impl Comp {
     const EMPTY: Comp = Comp {
         start: 0,
         end: 0,
-        node: NONE,
+        node: UNKNOWN,
+        hashed: false,
         hash: 0,
-        path: 0,
     };
 }
 
@@ -119,35 +115,12 @@ impl<T> Trie<T> {
 
     /// Call `f` with the value of every matching prefix key (longest first) when `prefixes`,
     /// then of every matching wildcard key (most specific first) when `wildcards`, until
-    /// `f` returns false. `before` runs once, before the first call of `f`, while the
-    /// trie's reads are in flight (the caller's own probe, of the exact keys, overlaps
-    /// them); when it returns false, `f` is not called.
+    /// `f` returns false.
     pub(in crate::matcher) fn lookup<'a>(
         &'a self,
         uri: &[u8],
         prefixes: bool,
         wildcards: bool,
-        before: &mut dyn FnMut() -> bool,
-        f: &mut dyn FnMut(&'a T) -> bool,
-    ) {
-        let mut ran = false;
-        let mut once = || {
-            ran = true;
-            before()
-        };
-        self.lookup_after(uri, prefixes, wildcards, &mut once, f);
-        if !ran {
-            before();
-        }
-    }
-
-    /// [`Trie::lookup`], where `before` may not have run on return.
-    fn lookup_after<'a>(
-        &'a self,
-        uri: &[u8],
-        prefixes: bool,
-        wildcards: bool,
-        before: &mut dyn FnMut() -> bool,
         f: &mut dyn FnMut(&'a T) -> bool,
     ) {
         if u32::try_from(uri.len()).is_err() {
@@ -159,17 +132,22 @@ impl<T> Trie<T> {
             return;
         }
         // Every key below the root begins with a literal edge unless the root has a
-        // wildcard child or prefix tails: a URI whose first component the root's filters
-        // rule out matches nothing, which they tell before the URI is split.
+        // wildcard child or prefix tails: a URI whose first component is not one of those
+        // edges matches nothing, which one probe tells before the URI is split.
         let mut first = None;
         if let Some(root) = self.nodes.get(Self::ROOT) {
             if root.tail_lengths == 0 && !root.wild {
                 let end = first_dot(uri).unwrap_or(uri.len());
-                let hash = self.hash_in(uri, 0, end);
-                if !self.may_have_literal(root, hash) {
-                    return;
+                let probe = self.probe_in(uri, 0, end);
+                let child = if !self.may_have_literal(root, probe.hash) {
+                    None
+                } else {
+                    self.literal(Self::ROOT, &probe)
+                };
+                match child {
+                    Some(child) => first = Some((probe.hash, child)),
+                    None => return,
                 }
-                first = Some(hash);
             }
         }
         // Component `k` runs from the dot before it to the dot after it (or the ends). One
@@ -213,21 +191,11 @@ impl<T> Trie<T> {
         } else {
             &mut heap
         };
-        // The path hash of every literal-path node, from the URI's bytes alone.
-        let mut parent = self.paths.root;
-        for (at, comp) in comps.iter_mut().enumerate() {
-            comp.hash = match first {
-                Some(hash) if at == 0 => hash,
-                _ => self.hash_in(uri, comp.start as usize, comp.end as usize),
-            };
-            comp.path = self.paths.child(parent, comp.hash);
-            parent = comp.path;
+        if let (Some((hash, child)), Some(comp)) = (first, comps.first_mut()) {
+            comp.hash = hash;
+            comp.hashed = true;
+            comp.node = child;
         }
-        self.touch(comps);
-        if !before() {
-            return;
-        }
-        self.find_literal_path(uri, comps);
         if prefixes {
             let mut found = Found::new();
             self.walk_prefixes(uri, comps, &mut found);
@@ -240,90 +208,86 @@ impl<T> Trie<T> {
         }
     }
 
-    /// Read the home slot of every literal-path node, all at once: the addresses depend
-    /// on no load, so the reads overlap their cache misses, and the checks after them
-    /// find the lines in the cache.
-    fn touch(&self, comps: &[Comp]) {
-        let mut seen = 0;
-        for comp in comps.get(..self.deepest).unwrap_or(comps) {
-            seen |= self.nodes.touch(comp.path);
-        }
-        std::hint::black_box(seen);
+    /// Bytes `start..end` of the URI, to look for.
+    fn probe_in<'u>(&self, uri: &'u [u8], start: usize, end: usize) -> Probe<'u> {
+        let bytes = uri.get(start..end).unwrap_or_default();
+        let words = Text(uri).words(start, end);
+        let hash = match words {
+            Some(words) => self.hashes.short(words, bytes.len()),
+            None => self.bytes_hash(bytes),
+        };
+        Probe { bytes, words, hash }
     }
 
-    /// Set each component's node: the literal-path node after it, accepted when its
-    /// label is the component, its parent's path hash is the level above's, and the
-    /// level above was accepted (NONE from the first level that is not).
-    fn find_literal_path(&self, uri: &[u8], comps: &mut [Comp]) {
-        let mut parent = self.paths.root;
-        let mut node = Self::ROOT;
-        for comp in comps.iter_mut() {
-            let probe = self.component(uri, comp);
-            let Some(n) = self.nodes.get(node) else {
-                return;
+    /// Component `at` of the URI (its hash computed once).
+    fn component<'u>(&self, uri: &'u [u8], comps: &mut [Comp], at: usize) -> Probe<'u> {
+        let Some(comp) = comps.get_mut(at) else {
+            return Probe {
+                bytes: &[],
+                words: None,
+                hash: 0,
             };
-            if probe.bytes.is_empty() || !self.may_have_literal(n, probe.hash) {
-                return;
-            }
-            let Some(id) = self
-                .nodes
-                .find(comp.path, parent, |c| c.label.matches(&probe))
-            else {
-                return;
-            };
-            comp.node = id;
-            node = id;
-            parent = comp.path;
-        }
-    }
-
-    /// The hash of bytes `start..end` of the URI.
-    fn hash_in(&self, uri: &[u8], start: usize, end: usize) -> u64 {
-        match Text(uri).words(start, end) {
-            Some(words) => self.hashes.short(words, end - start),
-            None => self.bytes_hash(uri.get(start..end).unwrap_or_default()),
-        }
-    }
-
-    /// A component of the URI, to look for.
-    fn component<'u>(&self, uri: &'u [u8], comp: &Comp) -> Probe<'u> {
+        };
         let (start, end) = (comp.start as usize, comp.end as usize);
+        let bytes = uri.get(start..end).unwrap_or_default();
+        let words = Text(uri).words(start, end);
+        if !comp.hashed {
+            comp.hash = match words {
+                Some(words) => self.hashes.short(words, bytes.len()),
+                None => self.bytes_hash(bytes),
+            };
+            comp.hashed = true;
+        }
         Probe {
-            bytes: uri.get(start..end).unwrap_or_default(),
-            words: Text(uri).words(start, end),
+            bytes,
+            words,
             hash: comp.hash,
         }
     }
 
-    fn walk_prefixes<'a>(&'a self, uri: &[u8], comps: &[Comp], found: &mut Found<'a, T>) {
-        let mut node = self.root();
-        for comp in comps {
-            let Some(n) = self.nodes.get(node.id) else {
+    fn walk_prefixes<'a>(&'a self, uri: &[u8], comps: &mut [Comp], found: &mut Found<'a, T>) {
+        let mut node = Self::ROOT;
+        for at in 0..comps.len() {
+            let Some(n) = self.nodes.get(node) else {
                 return;
             };
-            // The key that ends at the dot before `comp` is the shortest here.
+            let next = self.component(uri, comps, at);
+            // The key that ends at the dot before `next` is the shortest here.
             if let Some(value) = &n.dot {
                 found.push(value);
             }
             if n.tail_lengths != 0 {
-                let next = self.component(uri, comp);
-                self.tails_at(node.path, n.tail_lengths, n.filter, &next, found);
+                self.tails_at(node, n.tail_lengths, n.filter, &next, found);
             }
-            if comp.node == NONE {
+            if n.tails_below == 0 || n.literals == 0 || next.bytes.is_empty() {
                 return;
             }
-            node = At {
-                id: comp.node,
-                path: comp.path,
+            let known = comps.get(at).map_or(UNKNOWN, |c| c.node);
+            let child = if known != UNKNOWN {
+                (known != NONE).then_some(known)
+            } else if !self.may_have_literal(n, next.hash) {
+                None
+            } else {
+                self.literal(node, &next)
             };
+            let Some(child) = child else {
+                if let Some(comp) = comps.get_mut(at) {
+                    comp.node = NONE;
+                }
+                return;
+            };
+            if let Some(comp) = comps.get_mut(at) {
+                comp.node = child;
+            }
+            node = child;
         }
     }
 
-    /// The prefix keys with their tail at the node whose path hash is `node` that `next`
-    /// (the URI's next component) starts with, shortest first.
+    /// The prefix keys with their tail at `node` that `next` (the URI's next component)
+    /// starts with, shortest first.
     fn tails_at<'a>(
         &'a self,
-        node: u64,
+        node: u32,
         lengths: u32,
         filter: u64,
         next: &Probe<'_>,
@@ -364,7 +328,12 @@ impl<T> Trie<T> {
         }
     }
 
-    fn walk_wildcards<'a>(&'a self, uri: &[u8], comps: &[Comp], f: &mut dyn FnMut(&'a T) -> bool) {
+    fn walk_wildcards<'a>(
+        &'a self,
+        uri: &[u8],
+        comps: &mut [Comp],
+        f: &mut dyn FnMut(&'a T) -> bool,
+    ) {
         // Every literal of a key is non-empty and a wildcard needs a non-empty component,
         // so a URI with an empty component matches nothing.
         if comps.iter().any(|c| c.start == c.end) {
@@ -372,12 +341,12 @@ impl<T> Trie<T> {
         }
         let count = comps.len();
         // Depth-first, literal edge before wildcard edge: that is precedence order. The
-        // flag says the node is on the all-literal path, found already.
-        let mut inline = [(self.root(), 0u32, false); INLINE + 2];
+        // flag says the node is on the all-literal path, which the prefix walk may know.
+        let mut inline = [(0u32, 0u32, false); INLINE + 2];
         let mut heap = Vec::new();
         let mut len = 1;
         if let Some(first) = inline.first_mut() {
-            *first = (self.root(), 0, true);
+            *first = (Self::ROOT, 0, true);
         }
         loop {
             let top = if len <= inline.len() {
@@ -393,7 +362,7 @@ impl<T> Trie<T> {
                 heap.pop();
             }
             len -= 1;
-            let Some(n) = self.nodes.get(node.id) else {
+            let Some(n) = self.nodes.get(node) else {
                 continue;
             };
             if n.wild_depths & bit(count - depth) == 0 {
@@ -408,7 +377,7 @@ impl<T> Trie<T> {
                 continue;
             }
             let next = (depth + 1) as u32;
-            let mut push = |entry: (At, u32, bool)| {
+            let mut push = |entry: (u32, u32, bool)| {
                 match inline.get_mut(len) {
                     Some(slot) => *slot = entry,
                     None => heap.push(entry),
@@ -416,25 +385,20 @@ impl<T> Trie<T> {
                 len += 1;
             };
             if n.wild {
-                if let Some(wild) = self.wild_child(node.path) {
+                if let Some(wild) = self.wild_child(node) {
                     push((wild, next, false));
                 }
             }
             if n.literals > 0 {
-                let Some(comp) = comps.get(depth) else {
-                    continue;
-                };
-                let child = if literal_path {
-                    (comp.node != NONE).then_some(At {
-                        id: comp.node,
-                        path: comp.path,
-                    })
+                let known = comps.get(depth).map_or(UNKNOWN, |c| c.node);
+                let child = if literal_path && known != UNKNOWN {
+                    (known != NONE).then_some(known)
                 } else {
-                    let component = self.component(uri, comp);
+                    let component = self.component(uri, comps, depth);
                     if !self.may_have_literal(n, component.hash) {
                         None
                     } else {
-                        self.literal(node.path, &component)
+                        self.literal(node, &component)
                     }
                 };
                 if let Some(child) = child {

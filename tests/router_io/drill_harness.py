@@ -2,7 +2,7 @@
 
 The router runs as ``pywamp router --config FILE`` so its memory (VmRSS) can be read and
 a crash shows as a dead process. The drills are plain coroutines with their sizes as
-arguments: the tests run them scaled down, ``scripts/drills.py`` at full size.
+arguments: the tests run them scaled down, ``scripts/drills.sh`` at full size.
 """
 
 from __future__ import annotations

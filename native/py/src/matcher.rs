@@ -16,6 +16,7 @@ use pywamp_core::pattern::{UriPattern as CorePattern, Value};
 use pywamp_core::uri::{self, UriRules};
 
 use crate::errors::invalid_uri;
+use crate::ffi;
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_valid_uri, m)?)?;
@@ -26,9 +27,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// The bytes a lookup works on: the UTF-8 of `s`, or its `surrogatepass` encoding.
 fn lookup_bytes<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
-    match s.to_str() {
-        Ok(text) => Ok(Cow::Borrowed(text.as_bytes())),
-        Err(_) => {
+    match ffi::str_utf8(s) {
+        Some(text) => Ok(Cow::Borrowed(text.as_bytes())),
+        None => {
             let encoded = s.call_method1("encode", ("utf-8", "surrogatepass"))?;
             Ok(Cow::Owned(encoded.cast::<PyBytes>()?.as_bytes().to_vec()))
         }

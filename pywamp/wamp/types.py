@@ -16,6 +16,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from pywamp.handles import Registration, Subscription
 from pywamp.wamp._check import bad_type, check_forward_for, check_opt
 from pywamp.wamp._handler_options import RegisterOptions, SubscribeOptions
 from pywamp.wamp._hello import (
@@ -47,9 +48,11 @@ __all__ = (
     "Publication",
     "PublishOptions",
     "RegisterOptions",
+    "Registration",
     "SessionDetails",
     "SessionIdent",
     "SubscribeOptions",
+    "Subscription",
     "TransportDetails",
     "invocation_arg",
 )

@@ -17,7 +17,14 @@ from helpers import Inbox
 from pywamp import wamp
 from pywamp.asyncio.wamp import Session
 from pywamp.exception import ApplicationError
-from pywamp.wamp.types import CallOptions, CallResult, Invocation, PublishOptions, RegisterOptions
+from pywamp.wamp.types import (
+    CallOptions,
+    CallResult,
+    Invocation,
+    PublishOptions,
+    RegisterOptions,
+    Registration,
+)
 
 SALES = {"product1": 10, "product2": 20, "product3": 30, "product5": 50}
 
@@ -342,7 +349,10 @@ async def test_registrations_via_decorators(session: Session, other: Session) ->
 
 async def test_unregistering(session: Session, other: Session) -> None:
     registration = await other.register("com.myapp.hello", hello)
+    assert isinstance(registration, Registration)  # as autobahn.wamp.types names it
+    assert registration.procedure == "com.myapp.hello" and registration.active
     await other.unregister(registration)
+    assert not registration.active
     with pytest.raises(ApplicationError) as info:
         await session.call("com.myapp.hello", "anyone?")
     assert info.value.error == ApplicationError.NO_SUCH_PROCEDURE

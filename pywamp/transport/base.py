@@ -132,6 +132,7 @@ class WampTransport(asyncio.Protocol):
         self._loop = asyncio.get_running_loop()
         self._batch = _batch_of(self._loop)
         self.opened: asyncio.Future[None] = self._loop.create_future()
+        self.opened.add_done_callback(self._handshake_abandoned)
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._corked = False  # a write left at once: the next ones wait for a flush
@@ -308,6 +309,12 @@ class WampTransport(asyncio.Protocol):
         if self.transport is not None:
             self._out.clear()
             self.transport.abort()
+
+    def _handshake_abandoned(self, opened: asyncio.Future[None]) -> None:
+        """Whoever waited for the handshake gave up (a timeout, a cancel): the half-open
+        connection must not stay behind."""
+        if opened.cancelled():
+            self.abort()
 
     # -- subclasses -----------------------------------------------------------------
 

@@ -78,8 +78,9 @@ class _WampProtocol(protocol.Protocol):
     def __init__(self, handler: MessageHandler) -> None:
         self.handler: Any = handler
         self.stream: Any = None
-        #: Fires once the handshake is done (fails if it is refused or the link drops).
-        self.opened: defer.Deferred[None] = defer.Deferred()
+        #: Fires once the handshake is done (fails if it is refused or the link drops);
+        #: cancelling it (a timeout, a cancel) drops the connection.
+        self.opened: defer.Deferred[None] = defer.Deferred(lambda _: self.abort())
         self._closing = False
         self._buffer = b""
         #: Frames sent while a received chunk is dispatched, or (on a plain socket) within

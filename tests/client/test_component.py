@@ -179,12 +179,15 @@ async def test_stop_during_the_retry_delay(router: Router) -> None:
 
 async def test_handshake_timeout_is_retried() -> None:
     """A peer that accepts TCP and never answers the opening handshake: each attempt
-    times out and the component tries again (#1153), then gives up."""
+    times out, its connection is closed (none is left half open), and the component
+    tries again (#1153), then gives up."""
     accepted = Inbox()
+    closed = Inbox()
 
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         accepted.put(True)
-        await reader.read()  # never answer
+        await reader.read()  # never answer; returns when the client closes
+        closed.put(True)
         writer.close()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
@@ -204,6 +207,7 @@ async def test_handshake_timeout_is_retried() -> None:
             await asyncio.wait_for(component.start(), 10)
         assert len(accepted.items) == 2
         assert errors.items == [asyncio.TimeoutError, asyncio.TimeoutError]
+        await eventually(lambda: len(closed.items) == 2)
     finally:
         server.close()
         await server.wait_closed()

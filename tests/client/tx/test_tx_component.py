@@ -1,6 +1,6 @@
 """``pywamp.twisted.component``: Autobahn's Twisted ``Component`` against real routers on
 real sockets: decorators and ``main``, re-registration after a reconnect, the retry
-knobs, ``stop()`` while waiting to retry."""
+knobs, ``stop()`` while waiting to retry, a handshake that times out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from routers import Router, free_port
-from twisted.internet import defer
+from twisted.internet import defer, endpoints, protocol, reactor
 from tx_helpers import close, joined
 
 from pywamp.exception import ApplicationError
@@ -236,3 +236,55 @@ def test_tls_endpoint_with_a_trust_root(run: Any, router: Router, tmp_path: Any,
     )
     run(component.start)
     assert secure == [True]
+
+
+@pytest.mark.parametrize("scheme", ["ws", "rs"])
+def test_handshake_timeout_closes_the_connection_and_retries(run: Any, scheme: str) -> None:
+    """A peer that accepts TCP and never answers the opening handshake: each attempt
+    times out, its connection is closed (none is left half open), and the component
+    tries again, then gives up."""
+    accepted: list[int] = []
+    lost: list[int] = []
+
+    class Silent(protocol.Protocol):
+        def connectionMade(self) -> None:
+            accepted.append(1)
+
+        def connectionLost(self, reason: Any = None) -> None:
+            lost.append(1)
+
+    failures: list[type] = []
+
+    @defer.inlineCallbacks
+    def scenario() -> Any:
+        factory = protocol.Factory.forProtocol(Silent)
+        port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+        number = port.getHost().port
+        component = Component(
+            transports=[
+                {
+                    "url": f"{scheme}://127.0.0.1:{number}" + ("/ws" if scheme == "ws" else ""),
+                    "endpoint": {
+                        "type": "tcp",
+                        "host": "127.0.0.1",
+                        "port": number,
+                        "timeout": 0.5,
+                    },
+                    "max_retries": 1,
+                    "initial_retry_delay": 0.05,
+                    "retry_delay_jitter": 0,
+                }
+            ]
+        )
+        component.on("connectfailure", lambda c, error: failures.append(type(error)))
+        try:
+            outcome = yield component.start().addErrback(lambda f: f.value)
+            yield sleep(0.2)  # the peer sees the last close
+        finally:
+            yield port.stopListening()
+        return outcome
+
+    outcome = run(scenario)
+    assert isinstance(outcome, RuntimeError) and "Exhausted" in str(outcome)
+    assert failures == [defer.TimeoutError, defer.TimeoutError]
+    assert (len(accepted), len(lost)) == (2, 2)

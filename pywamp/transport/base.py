@@ -48,14 +48,15 @@ class _Batch:
         self.dirty: list[WampTransport] = []
 
     def flush(self) -> None:
-        """Write out every transport written to during the dispatch."""
+        """Write out every transport written to during the dispatch; one that fails to
+        write is dropped and does not hold up the others' bytes."""
         dirty = self.dirty
         if len(dirty) == 1:  # the common case: one reply to one peer
-            dirty.pop()._flush_now()
+            dirty.pop()._flush_safely()
             return
         self.dirty = []
         for transport in dirty:
-            transport._flush_now()
+            transport._flush_safely()
 
 
 _batches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batch] = weakref.WeakKeyDictionary()
@@ -183,6 +184,12 @@ class WampTransport(asyncio.Protocol):
             self._open_timer = loop.call_later(self.open_timeout, self._open_expired)
         if self.max_queued is not None and self.slow_policy == DISCONNECT:
             transport.set_write_buffer_limits(high=self.max_queued)
+
+    def eof_received(self) -> None:
+        """The peer hung up: nothing more is written to it (asyncio then closes the
+        transport, and ``connection_lost`` follows)."""
+        self._closing = True
+        self._out.clear()
 
     def pause_writing(self) -> None:
         """More bytes wait for the peer than it may hold back: drop it (policy DISCONNECT;
@@ -480,6 +487,8 @@ class WampTransport(asyncio.Protocol):
         if transport is None or not self._out:
             return
         out, self._out = self._out, []
+        if transport.is_closing():
+            return  # closed under us (the peer hung up): connection_lost is on its way
         if len(out) == 1:
             size = len(out[0])
             transport.write(out[0])
@@ -487,6 +496,16 @@ class WampTransport(asyncio.Protocol):
             size = sum(map(len, out))
             transport.writelines(out)
         self._sent(transport, out, size)
+
+    def _flush_safely(self) -> None:
+        """:meth:`_flush_now` for the batch: a write that raises drops this connection."""
+        try:
+            self._flush_now()
+        except Exception:
+            log.exception(
+                "%s: write to peer %s failed: connection dropped", self.info.kind, self.info.peer
+            )
+            self.abort()
 
     def _sent(self, transport: asyncio.WriteTransport, out: Sequence[bytes], size: int) -> None:
         """Count what was handed to the kernel and, when bytes wait, track it against the

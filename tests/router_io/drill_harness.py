@@ -61,12 +61,13 @@ class RouterProcess:
         path = self.directory / "router.toml"
         path.write_text(self.config())
         code = "from pywamp.cli import main; raise SystemExit(main())"
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code, "router", "--config", str(path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        with (self.directory / "stderr.log").open("w") as log:  # the child keeps its own
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", code, "router", "--config", str(path)],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
         names = ["rawsocket", "websocket", "universal", "rawsocket-unix", "universal-tls"]
         assert self.process.stdout is not None
         for line in self.process.stdout:
@@ -87,6 +88,10 @@ class RouterProcess:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
         raise AssertionError("no VmRSS")
+
+    def stderr(self) -> str:
+        """What the router wrote to stderr (its log) so far."""
+        return (self.directory / "stderr.log").read_text()
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

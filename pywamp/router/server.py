@@ -11,6 +11,7 @@ import asyncio
 import logging
 import ssl as _ssl
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,13 @@ class Connection:
         self.transport = None
 
 
+async def _wait_until(done: Callable[[], bool], timeout: float) -> None:
+    """Until ``done()`` or ``timeout`` seconds have passed, checking every 10 ms."""
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+
+
 class Router:
     """An embedded WAMP router: ``await router.start()`` in the application's loop."""
 
@@ -263,18 +271,39 @@ class Router:
         for rate in self.admission:
             rate.stop()
         self.execute(self.core.shutdown(time.time()))
-        deadline = time.monotonic() + timeout
         await asyncio.sleep(0)  # let the ERRORs and GOODBYEs leave
-        while time.monotonic() < deadline and any(
-            c.session is not None and c.session.state == _CLOSING and c.transport is not None
-            for c in self.connections
-        ):
-            await asyncio.sleep(0.01)
+        await _wait_until(
+            lambda: (
+                not any(
+                    c.session is not None
+                    and c.session.state == _CLOSING
+                    and c.transport is not None
+                    for c in self.connections
+                )
+            ),
+            timeout,
+        )
         for connection in list(self.connections):
             if connection.transport is not None:
                 connection.transport.close()
+        # A peer that stopped reading never lets a close finish (the bytes queued for it
+        # wait): what is still open at the deadline is dropped, and (Python 3.13+) so is
+        # what is still in its opening handshake, since from 3.12 wait_closed() waits
+        # for every connection of the listener.
+        await _wait_until(lambda: not self.connections, timeout)
+        for connection in list(self.connections):
+            if connection.transport is not None:
+                connection.transport.abort()
         for server in self.servers:
-            await server.wait_closed()
+            abort_clients = getattr(server, "abort_clients", None)
+            if abort_clients is not None:
+                abort_clients()
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(s.wait_closed() for s in self.servers)), timeout
+            )
+        except asyncio.TimeoutError:
+            log.warning("listeners still had connections %s s after the shutdown", timeout)
         self.servers.clear()
         if self._timer is not None:
             self._timer.cancel()

@@ -243,6 +243,34 @@ async def test_shutdown_answers_pending_calls_then_says_goodbye() -> None:
         await wait(peer.disconnected)
 
 
+async def test_shutdown_drops_a_peer_that_stopped_reading() -> None:
+    """A subscriber that stopped reading holds bytes the router cannot deliver, so its
+    connection would never finish closing: stop() drops it and returns in bounded time,
+    leaving no connection open."""
+    router = await started()
+    reader, writer, stalled = await raw_session(router.port(0), rcvbuf=4096)
+    writer.write(rs_frame(json.dumps([32, 1, {}, "com.flood"]).encode()))
+    assert json.loads((await read_frame(reader))[1])[0] == 33  # SUBSCRIBED; reads no more
+    publisher = await join(endpoints(router), "rawsocket", serializer="msgpack")
+    payload, queued = "x" * 60000, 0
+    for i in range(2000):  # until bytes wait in the router, past the kernel's buffers
+        await wait(
+            publisher.publish("com.flood", i, payload, options=PublishOptions(acknowledge=True))
+        )
+        if i % 16 == 15:
+            queued = (await wait(publisher.call(SESSION_STATS, stalled)))["queued_bytes"]
+            if queued:
+                break
+    assert queued > 0
+    began = asyncio.get_running_loop().time()
+    await wait(router.stop(), 10)
+    assert asyncio.get_running_loop().time() - began < 5
+    assert router.connections == set()  # dropped, not left closing forever
+    while await wait(reader.read(1 << 20)):  # what the kernel holds arrives, then the end
+        pass
+    writer.close()
+
+
 async def test_client_of_512_bytes_is_told_why_it_cannot_join() -> None:
     """The JSON WELCOME does not fit 512 bytes: ABORT payload_size_exceeded, then close."""
     router = await started()

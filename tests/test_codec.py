@@ -464,9 +464,16 @@ def test_arbitrary_bytes_never_crash(data: bytes, ser: str) -> None:
 def test_dict_keys_are_shared_between_decodes(ser: str) -> None:
     codec = Codec(ser)
     data = codec.encode(Call(1, {"receive_progress": True}, "p", None, {"k": 1}))
-    first, second = codec.decode(data), codec.decode(data)
-    assert next(iter(first.options)) is next(iter(second.options))
-    assert next(iter(first.kwargs)) is next(iter(second.kwargs))
+
+    def shared() -> bool:
+        first, second = codec.decode(data), codec.decode(data)
+        return next(iter(first.options)) is next(iter(second.options)) and next(
+            iter(first.kwargs)
+        ) is next(iter(second.kwargs))
+
+    # Another thread of the test run (the Twisted reactor) may decode between the two and
+    # take a slot of the cache: one of a few tries sees the keys shared.
+    assert any(shared() for _ in range(5))
     # Thousands of distinct keys (far more than the cache holds) all decode to themselves.
     many = {f"key-{i}": i for i in range(5000)}
     assert codec.decode_value(codec.encode_value([many, many])) == [many, many]

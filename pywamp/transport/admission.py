@@ -107,6 +107,11 @@ class _TlsGate(asyncio.Protocol):
 
     async def _handshake(self, transport: asyncio.Transport) -> None:
         loop = asyncio.get_running_loop()
+        # Python 3.10's transport registers its reader after connection_made() even when
+        # paused there: take it off again (this also cancels a read already queued), or
+        # the ClientHello would reach the TLS protocol before it is set up, and be lost.
+        transport.resume_reading()
+        transport.pause_reading()
         early = _Early()
         try:
             tls = await loop.start_tls(

@@ -117,7 +117,7 @@ async def opcodes_until_closed(reader: asyncio.StreamReader, within: float) -> l
             head = await asyncio.wait_for(reader.readexactly(2), deadline - loop.time())
         except (asyncio.IncompleteReadError, ConnectionResetError):
             return seen
-        except TimeoutError:
+        except asyncio.TimeoutError:  # (the builtin TimeoutError from Python 3.11)
             seen.append(-1)  # still open at the deadline
             return seen
         size = head[1] & 0x7F

@@ -10,12 +10,17 @@ versions=("$@")
 [ ${#versions[@]} -gt 0 ] || versions=(3.10 3.12 3.13)
 
 interpreter() {
-    local v=$1 found
-    found=$(command -v "python$v" || true)
-    if [ -z "$found" ] && command -v pyenv > /dev/null; then
-        found=$(ls -d "$(pyenv root)/versions/$v"*/bin/python 2> /dev/null | sort -V | tail -1 || true)
-    fi
-    echo "$found"
+    # python3.X on PATH (not a pyenv shim of a version that is not selected), else pyenv's
+    local v=$1 candidate
+    for candidate in "$(command -v "python$v" || true)" \
+        $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}/versions/$v"*/bin/python 2> /dev/null | sort -V -r); do
+        if [ -n "$candidate" ] && "$candidate" -c \
+            "import sys; sys.exit(f'{sys.version_info[0]}.{sys.version_info[1]}' != '$v')" \
+            2> /dev/null; then
+            echo "$candidate"
+            return
+        fi
+    done
 }
 
 status=0
@@ -33,11 +38,12 @@ for v in "${versions[@]}"; do
     # when it is missing)
     [ -e "$root/.venv-crossbar" ] && ln -s "$root/.venv-crossbar" "$work/pywamp/.venv-crossbar"
     echo "python $v ($python): building in $work/pywamp"
+    # (set -e does not hold inside a subshell run as the left side of ||: chain with &&)
     (
-        cd "$work/pywamp"
-        PYTHON="$python" bash scripts/setup.sh
-        PYWAMP_TESTVECTORS="${PYWAMP_TESTVECTORS:-$root/../shared/wamp-testvectors}" \
-            .venv/bin/python -m pytest tests -q -p no:cacheprovider -o faulthandler_timeout=120
+        cd "$work/pywamp" &&
+            PYTHON="$python" bash scripts/setup.sh &&
+            PYWAMP_TESTVECTORS="${PYWAMP_TESTVECTORS:-$root/../shared/wamp-testvectors}" \
+                .venv/bin/python -m pytest tests -q -p no:cacheprovider -o faulthandler_timeout=120
     ) || status=1
 done
 exit $status

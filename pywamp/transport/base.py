@@ -186,10 +186,10 @@ class WampTransport(asyncio.Protocol):
             transport.set_write_buffer_limits(high=self.max_queued)
 
     def eof_received(self) -> None:
-        """The peer hung up: nothing more is written to it (asyncio then closes the
-        transport, and ``connection_lost`` follows)."""
+        """The peer hung up: nothing more is queued for it (asyncio then closes the
+        transport, so :meth:`_flush_now` drops what was queued before, and
+        ``connection_lost`` follows)."""
         self._closing = True
-        self._out.clear()
 
     def pause_writing(self) -> None:
         """More bytes wait for the peer than it may hold back: drop it (policy DISCONNECT;

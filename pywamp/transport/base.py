@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import sys
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -121,6 +122,10 @@ class WampTransport(asyncio.Protocol):
     slow_policy: str = DISCONNECT
     #: Seconds between keepalive pings (WebSocket or RawSocket PING); None: none sent.
     ping_interval: float | None = None
+    #: The most frames held back for one write while a read is dispatched: by default
+    #: all of them (the router: one system call per peer and dispatch, which is most of
+    #: what a message costs it); a client lets ``WRITE_BATCH`` answers go at a time.
+    write_batch: int = sys.maxsize
     #: Seconds a ping may wait for its pong before the connection is dropped.
     ping_timeout: float = 10.0
     #: Seconds without any byte from the peer before the connection is dropped; None: no bound.
@@ -463,6 +468,8 @@ class WampTransport(asyncio.Protocol):
             if not out:
                 self._batch.dirty.append(self)
             out.append(data)
+            if len(out) >= self.write_batch:
+                self._flush_safely()
         elif out or self._corked:
             # a burst: the writes after the first leave together, next loop turn
             out.append(data)

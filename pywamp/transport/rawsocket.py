@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pywamp import _native
 from pywamp.exception import HandshakeError
+from pywamp.transport._framing import WRITE_BATCH
 from pywamp.transport.base import MessageHandler, TransportInfo, WampTransport, peer_of
 
 __all__ = (
@@ -123,6 +124,8 @@ class RawSocketServer(_RawSocket):
 
 class RawSocketClient(_RawSocket):
     """The client side: sends its hello at once and waits for the router's reply."""
+
+    write_batch = WRITE_BATCH
 
     def __init__(
         self,

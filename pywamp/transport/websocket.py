@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from pywamp import _native
 from pywamp.exception import HandshakeError, TransportError
-from pywamp.transport._framing import websocket_answer
+from pywamp.transport._framing import WRITE_BATCH, websocket_answer
 from pywamp.transport.base import MessageHandler, TransportInfo, WampTransport, peer_of
 
 __all__ = ("DEFAULT_MAX_MESSAGE_SIZE", "WebSocketClient", "WebSocketServer")
@@ -137,6 +137,8 @@ class WebSocketServer(_WebSocket):
 
 class WebSocketClient(_WebSocket):
     """The client side: offers its serializers in order of preference."""
+
+    write_batch = WRITE_BATCH
 
     def __init__(
         self,

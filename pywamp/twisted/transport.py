@@ -21,7 +21,13 @@ from twisted.python.failure import Failure
 from pywamp import _native
 from pywamp.asyncio._serializers import serializer_name as _serializer_name
 from pywamp.exception import HandshakeError, ProtocolError, TransportError
-from pywamp.transport._framing import DECODE_SLICE, broken, dispatch, websocket_answer
+from pywamp.transport._framing import (
+    DECODE_SLICE,
+    WRITE_BATCH,
+    broken,
+    dispatch,
+    websocket_answer,
+)
 from pywamp.transport.base import MessageHandler, TransportInfo
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
 from pywamp.transport.rawsocket import SERIALIZER_IDS, client_stream
@@ -255,14 +261,7 @@ class _WampProtocol(protocol.Protocol):
         """Encode, frame and write one message."""
         if self.transport is None or self._closing:
             return
-        pending = self._pending
-        if pending is not None:
-            pending.append(self.stream.send(message))
-        elif self._write_now:
-            self._pending = [self.stream.send(message)]
-            self._schedule_flush()
-        else:
-            self.transport.write(self.stream.send(message))
+        self._write(self.stream.send(message))
 
     def send_encoded(self, payload: bytes) -> None:
         """Write a message already encoded with this transport's serializer."""
@@ -270,10 +269,14 @@ class _WampProtocol(protocol.Protocol):
             self._write(self.stream.frame(payload))
 
     def _write(self, data: bytes) -> None:
-        """Write now, or after the chunk being dispatched (keeping the order)."""
+        """Write now, or after the chunk being dispatched (its answers
+        :data:`WRITE_BATCH` at a time) or at the next turn, keeping the order."""
         pending = self._pending
         if pending is not None:
             pending.append(data)
+            if len(pending) >= WRITE_BATCH and self._dispatching:
+                self._flush()
+                self._pending = []
         elif self._write_now:
             self._pending = [data]
             self._schedule_flush()

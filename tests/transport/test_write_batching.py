@@ -1,14 +1,18 @@
 """When writes leave, over real sockets: a lone message at once, a burst together a turn
-later, and what handlers send while a read is dispatched in one write per connection."""
+later, what the router's handlers send while a read is dispatched in one write per
+connection, and a client's answers to a long read ``WRITE_BATCH`` at a time."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import pytest
+
 from pywamp import _native
 from pywamp.exception import ProtocolError
 from pywamp.transport import WampTransport, connect, listen
+from pywamp.transport._framing import WRITE_BATCH
 
 
 class Writes:
@@ -17,6 +21,7 @@ class Writes:
 
     def __init__(self, transport: WampTransport) -> None:
         self.calls: list[str] = []
+        self.frames: list[int] = []  # frames handed over by each call
         self.during_reads: list[int] = []  # writes made while each read was handled
         sock = transport.transport
         assert sock is not None
@@ -27,10 +32,12 @@ class Writes:
         def counted_write(data: Any) -> None:
             if not inside:
                 self.calls.append("write")
+                self.frames.append(1)
             write(data)
 
         def counted_writelines(data: Any) -> None:
             self.calls.append("writelines")
+            self.frames.append(len(data))
             inside.append(True)
             try:
                 writelines(data)
@@ -64,6 +71,55 @@ class Echo:
         assert self.transport is not None
         self.transport.send(_native.Result(message.request_id, {"progress": True}, ["a"]))
         self.transport.send(_native.Result(message.request_id, {}, ["b"]))
+
+    def protocol_violation(self, error: ProtocolError) -> None:
+        raise AssertionError(error)
+
+    def transport_closed(self, error: BaseException | None) -> None:
+        pass
+
+
+class Fan:
+    """A server handler that answers the CALL of ``com.example.fan`` with ``count``
+    RESULTs (in one dispatch, so in one write) and keeps every other message."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.transport: WampTransport | None = None
+        self.received: list[Any] = []
+        self.arrived = asyncio.Event()
+
+    def transport_open(self, transport: WampTransport) -> None:
+        self.transport = transport
+
+    def message_received(self, message: Any) -> None:
+        assert self.transport is not None
+        if message.procedure == "com.example.fan":
+            for request in range(1, self.count + 1):
+                self.transport.send(_native.Result(request, {}, [request]))
+        else:
+            self.received.append(message)
+            self.arrived.set()
+
+    def protocol_violation(self, error: ProtocolError) -> None:
+        raise AssertionError(error)
+
+    def transport_closed(self, error: BaseException | None) -> None:
+        pass
+
+
+class Answerer:
+    """A client handler that answers every message at once (as a callee YIELDs)."""
+
+    def __init__(self) -> None:
+        self.transport: WampTransport | None = None
+
+    def transport_open(self, transport: WampTransport) -> None:
+        self.transport = transport
+
+    def message_received(self, message: Any) -> None:
+        assert self.transport is not None
+        self.transport.send(_native.Call(message.request_id, {}, "com.example.answer"))
 
     def protocol_violation(self, error: ProtocolError) -> None:
         raise AssertionError(error)
@@ -163,6 +219,36 @@ async def test_reads_are_64_kib() -> None:
         inbox = client.handler
         assert isinstance(inbox, Inbox)
         await inbox.wait_for(2)
+    finally:
+        client.close()
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.parametrize("scheme", ["rs", "ws"])
+async def test_client_answers_to_a_long_read_leave_a_batch_at_a_time(scheme: str) -> None:
+    """Held to the end of the read, the answers would leave the router idle until then."""
+    count = 2 * WRITE_BATCH + WRITE_BATCH // 2
+    fans: list[Fan] = []
+    server = await listen(
+        "universal", lambda: fans.append(Fan(count)) or fans[-1], host="127.0.0.1", port=0
+    )
+    port = server.sockets[0].getsockname()[1]
+    client = await connect(f"{scheme}://127.0.0.1:{port}", Answerer(), serializers=["msgpack"])
+    try:
+        await asyncio.sleep(0.05)
+        server_side = fans[0].transport
+        assert server_side is not None
+        server_writes, client_writes = Writes(server_side), Writes(client)
+        client.send(_native.Call(count + 1, {}, "com.example.fan"))
+        while len(fans[0].received) < count:
+            fans[0].arrived.clear()
+            await asyncio.wait_for(fans[0].arrived.wait(), 5)
+        assert server_writes.frames == [count]  # the router's side: one write per dispatch
+        # the client's: the one CALL, then the answers to the one read in batches
+        assert client_writes.frames == [1, WRITE_BATCH, WRITE_BATCH, WRITE_BATCH // 2]
+        assert client_writes.during_reads == [3]
+        assert [m.request_id for m in fans[0].received] == list(range(1, count + 1))
     finally:
         client.close()
         server.close()

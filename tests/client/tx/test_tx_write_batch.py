@@ -1,0 +1,91 @@
+"""A Twisted callee answers a long read ``WRITE_BATCH`` YIELDs at a time: the router can
+read the first answers while the callee is still working through the rest (held to the
+end of the read, they would leave the router idle until then). Each endpoint call looks,
+without reading, at what has already reached the router's socket."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from twisted.internet import defer, endpoints, protocol, reactor
+from tx_scripted import ScriptedRouter
+
+from pywamp import _native
+from pywamp.transport._framing import WRITE_BATCH
+from pywamp.twisted.wamp import ApplicationSession, connect_transport
+from pywamp.wamp.types import ComponentConfig
+
+REGISTRATION = 77
+COUNT = 2 * WRITE_BATCH + WRITE_BATCH // 2
+
+
+def frames_waiting(sock: socket.socket) -> int:
+    """RawSocket frames that have reached ``sock`` and not been read yet."""
+    try:
+        data = sock.recv(1 << 16, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return 0
+    count = at = 0
+    while at + 4 <= len(data):
+        at += 4 + int.from_bytes(data[at + 1 : at + 4], "big")
+        count += 1
+    return count
+
+
+@defer.inlineCallbacks
+def waiting_at_each_call() -> Any:
+    """Send COUNT INVOCATIONs in one write; fire with the frames waiting at the router
+    when each call began, and the YIELDs the router then read."""
+    done: defer.Deferred[None] = defer.Deferred()
+    answers: list[Any] = []
+
+    def script(router: ScriptedRouter, item: Any) -> None:
+        if isinstance(item, _native.Register):
+            router.transport.write(
+                router.stream.send(_native.Registered(item.request_id, REGISTRATION))
+            )
+        else:
+            answers.append(item)
+            if len(answers) == COUNT:
+                done.callback(None)
+
+    routers: list[ScriptedRouter] = []
+
+    def make() -> ScriptedRouter:
+        routers.append(ScriptedRouter(script))
+        return routers[-1]
+
+    seen: list[int] = []
+
+    def endpoint(n: int) -> int:
+        seen.append(frames_waiting(routers[0].transport.getHandle()))
+        return n
+
+    factory = protocol.Factory.forProtocol(make)  # type: ignore[arg-type]
+    port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+    session = ApplicationSession(ComponentConfig("realm1"))
+    try:
+        yield connect_transport(f"rs://127.0.0.1:{port.getHost().port}", session, ["json"])
+        yield routers[0].welcomed
+        yield session._joined()
+        yield session.register(endpoint, "com.echo")
+        router = routers[0]
+        frames = [
+            router.stream.send(_native.Invocation(100 + i, REGISTRATION, {}, [i]))
+            for i in range(COUNT)
+        ]
+        router.transport.write(b"".join(frames))  # one read: answered in one dispatch
+        yield done
+        return seen, answers
+    finally:
+        if session.is_connected():
+            session.disconnect()
+        yield port.stopListening()
+
+
+def test_yields_leave_a_batch_at_a_time(run: Any) -> None:
+    seen, answers = run(waiting_at_each_call)
+    # At the call for invocation i, the YIELDs of the batches before it have left.
+    assert seen == [i // WRITE_BATCH * WRITE_BATCH for i in range(COUNT)]
+    assert [(m.request_id, m.args) for m in answers] == [(100 + i, [i]) for i in range(COUNT)]

@@ -7,13 +7,14 @@ A framing error still delivers the messages decoded before it, then reports the 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from pywamp import _native
 from pywamp.exception import HandshakeError, ProtocolError, TransportError
 
-__all__ = ("DECODE_SLICE", "WRITE_BATCH", "broken", "dispatch", "websocket_answer")
+__all__ = ("DECODE_SLICE", "NEVER", "WRITE_BATCH", "broken", "dispatch", "websocket_answer")
 
 #: The most bytes decoded at once. A 64 KB read of small EVENTs is thousands of messages;
 #: decoded together they are all alive when the cyclic GC's young generation fills, so it
@@ -21,13 +22,19 @@ __all__ = ("DECODE_SLICE", "WRITE_BATCH", "broken", "dispatch", "websocket_answe
 #: time). Decoded in slices of this size, they are dispatched and freed before that.
 DECODE_SLICE = 8192
 
-#: The most answers a client holds back for one write while it dispatches a read. The
-#: answers to a read leave together, in one system call; but held to the end of a long
-#: read they leave the router idle until then, and then the client while the router
+#: Answers a client holds back while it dispatches a read before the first of them leave.
+#: The answers to a read leave together, in one system call; but held to the end of a
+#: long read they leave the router idle until then, and then the client while the router
 #: works through them: two processes taking turns instead of working at once (100 calls
-#: in flight ran at half the rate). A burst of publications is not split: there the
-#: router is the bottleneck, and smaller reads cost it more per message.
+#: in flight ran at half the rate on idle cores). So the first ones leave as soon as there
+#: are this many, and the rest at the end of the read: one more write per long read.
+#: Splitting further (every 16) gained a little more on idle cores but lost a third with
+#: a third process busy; the router's side and a burst of publications are not split
+#: (there the router is the bottleneck, and smaller reads cost it more per message).
 WRITE_BATCH = 16
+
+#: A count of frames no write reaches.
+NEVER = sys.maxsize
 
 
 class Framed(Protocol):

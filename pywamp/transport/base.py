@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import sys
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -23,7 +22,7 @@ from typing import Any, Protocol, cast
 
 from pywamp import _native
 from pywamp.exception import ProtocolError, TransportError
-from pywamp.transport._framing import DECODE_SLICE, broken, dispatch
+from pywamp.transport._framing import DECODE_SLICE, NEVER, broken, dispatch
 
 __all__ = ("DISCONNECT", "DROP", "MessageHandler", "TransportInfo", "WampTransport")
 
@@ -122,10 +121,10 @@ class WampTransport(asyncio.Protocol):
     slow_policy: str = DISCONNECT
     #: Seconds between keepalive pings (WebSocket or RawSocket PING); None: none sent.
     ping_interval: float | None = None
-    #: The most frames held back for one write while a read is dispatched: by default
-    #: all of them (the router: one system call per peer and dispatch, which is most of
-    #: what a message costs it); a client lets ``WRITE_BATCH`` answers go at a time.
-    write_batch: int = sys.maxsize
+    #: Answers to a read held back before the first of them leave: by default all of
+    #: them, to its end (the router: one system call per peer and dispatch, which is most
+    #: of what a message costs it); a client: ``WRITE_BATCH``.
+    write_batch: int = NEVER
     #: Seconds a ping may wait for its pong before the connection is dropped.
     ping_timeout: float = 10.0
     #: Seconds without any byte from the peer before the connection is dropped; None: no bound.
@@ -142,6 +141,7 @@ class WampTransport(asyncio.Protocol):
         self._out: list[bytes] = []
         self._flush_scheduled = False
         self._corked = False  # a write left at once: the next ones wait for a flush
+        self._early = NEVER  # answers held before the first early write (while reading)
         self._closing = False
         self._open_timer: asyncio.TimerHandle | None = None
         self._ping_timer: asyncio.TimerHandle | None = None
@@ -359,6 +359,7 @@ class WampTransport(asyncio.Protocol):
             self._heard_at = self._loop.time()
         batch = self._batch
         batch.feeding += 1
+        self._early = self.write_batch
         try:
             size = len(data)
             for start in range(0, size, DECODE_SLICE):  # once, unless over DECODE_SLICE
@@ -373,6 +374,7 @@ class WampTransport(asyncio.Protocol):
                 if self.transport is None:
                     return  # closed by what was dispatched: the rest is not read
         finally:
+            self._early = NEVER
             batch.feeding -= 1
             if not batch.feeding and batch.dirty:
                 batch.flush()
@@ -468,7 +470,8 @@ class WampTransport(asyncio.Protocol):
             if not out:
                 self._batch.dirty.append(self)
             out.append(data)
-            if len(out) >= self.write_batch:
+            if len(out) >= self._early:
+                self._early = NEVER
                 self._flush_safely()
         elif out or self._corked:
             # a burst: the writes after the first leave together, next loop turn

@@ -23,6 +23,7 @@ from pywamp.asyncio._serializers import serializer_name as _serializer_name
 from pywamp.exception import HandshakeError, ProtocolError, TransportError
 from pywamp.transport._framing import (
     DECODE_SLICE,
+    NEVER,
     WRITE_BATCH,
     broken,
     dispatch,
@@ -96,6 +97,7 @@ class _WampProtocol(protocol.Protocol):
         #: A flush of ``_pending`` is scheduled for the next reactor turn.
         self._flush_scheduled = False
         self._dispatching = False
+        self._early = NEVER  # answers held before the first early write (while dispatching)
         #: The socket's ``send`` and ``recv`` when this protocol uses them directly (TCP).
         self._send: Callable[[bytes], int] | None = None
         self._recv: Callable[[int], bytes] | None = None
@@ -196,6 +198,7 @@ class _WampProtocol(protocol.Protocol):
             self._receive(data)
             return
         self._dispatching = True
+        self._early = WRITE_BATCH
         if self._pending is None:
             self._pending = []
         try:
@@ -217,6 +220,7 @@ class _WampProtocol(protocol.Protocol):
                             on_event(item)
         finally:
             self._dispatching = False
+            self._early = NEVER
             self._flush()
 
     def _receive(self, data: bytes) -> None:
@@ -269,12 +273,14 @@ class _WampProtocol(protocol.Protocol):
             self._write(self.stream.frame(payload))
 
     def _write(self, data: bytes) -> None:
-        """Write now, or after the chunk being dispatched (its answers
-        :data:`WRITE_BATCH` at a time) or at the next turn, keeping the order."""
+        """Write now, or after the chunk being dispatched (the first
+        :data:`WRITE_BATCH` answers as soon as they are made) or at the next turn,
+        keeping the order."""
         pending = self._pending
         if pending is not None:
             pending.append(data)
-            if len(pending) >= WRITE_BATCH and self._dispatching:
+            if len(pending) >= self._early:
+                self._early = NEVER
                 self._flush()
                 self._pending = []
         elif self._write_now:

@@ -185,6 +185,16 @@ class Event:
         payload: _Payload = None,
     ) -> Self: ...
 
+def router_event(
+    subscription: int,
+    publication: int,
+    details: dict[str, Any],
+    args: _Args,
+    kwargs: _Kwargs,
+    payload: _Payload,
+) -> Event:
+    """An EVENT from parts the router holds, already checked: no constructor checks."""
+
 @final
 class Call:
     TYPE: ClassVar[int]  # 48

@@ -21,6 +21,7 @@ from pywamp._native import (
     Unsubscribe,
     Unsubscribed,
     is_valid_uri,
+    router_event,
 )
 from pywamp.exception import InvalidUriError
 from pywamp.router import errors
@@ -213,7 +214,7 @@ class Broker:
             if sub.history is not None and (filter is None or not filter.by_session):
                 sub.history.append(now, publication, topic, d, args, kwargs, payload, filter)
             if recipients:
-                event = Event(sub.id, publication, d, args, kwargs, payload)
+                event = router_event(sub.id, publication, d, args, kwargs, payload)
                 out.append(_new(Send, (event, recipients)))
         if opts.retain and self.retention:
             kept = filter

@@ -355,3 +355,30 @@ macro_rules! py_messages {
 }
 
 pywamp_core::for_each_message!(py_messages);
+
+/// An EVENT from parts the router already holds, each checked when it arrived (the
+/// PUBLISH's arguments) or made by the router itself (the ids, the details): built
+/// without the constructor's checks, which cost more than the rest of routing a
+/// publication to one subscriber.
+#[pyfunction]
+pub(crate) fn router_event(
+    py: Python<'_>,
+    subscription: u64,
+    publication: u64,
+    details: Py<PyAny>,
+    args: Option<Py<PyAny>>,
+    kwargs: Option<Py<PyAny>>,
+    payload: Option<Py<PyAny>>,
+) -> PyResult<Py<Event>> {
+    Py::new(
+        py,
+        Event {
+            subscription,
+            publication,
+            details,
+            args,
+            kwargs,
+            payload,
+        },
+    )
+}

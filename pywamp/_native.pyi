@@ -195,6 +195,21 @@ def router_event(
 ) -> Event:
     """An EVENT from parts the router holds, already checked: no constructor checks."""
 
+def router_invocation(
+    request_id: int,
+    registration: int,
+    details: dict[str, Any],
+    args: _Args,
+    kwargs: _Kwargs,
+    payload: _Payload,
+) -> Invocation:
+    """An INVOCATION from parts the router holds, already checked."""
+
+def router_result(
+    request_id: int, details: dict[str, Any], args: _Args, kwargs: _Kwargs, payload: _Payload
+) -> Result:
+    """A RESULT from parts the router holds, already checked."""
+
 @final
 class Call:
     TYPE: ClassVar[int]  # 48

@@ -1,6 +1,7 @@
-"""``router_event``, the router's EVENT built without the constructor's checks, gives
-the message the checked constructor gives for every PUBLISH a peer can send: equal,
-and the same bytes on the wire in every serializer."""
+"""The router's constructors for the messages it forwards (``router_event``,
+``router_invocation``, ``router_result``: no checks) give the message the checked
+constructor gives, for every PUBLISH, CALL or YIELD a peer can send: equal, and the same
+bytes on the wire in every serializer."""
 
 from __future__ import annotations
 
@@ -11,38 +12,62 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from wamp_messages import SERIALIZERS
 
-from pywamp._native import Codec, Event, Publish, router_event
+from pywamp._native import (
+    Call,
+    Codec,
+    Event,
+    Invocation,
+    Publish,
+    Result,
+    Yield,
+    router_event,
+    router_invocation,
+    router_result,
+)
 
+# text a peer can send in every serializer (JSON reads a leading U+0000 as binary)
+texts = st.text(max_size=20).filter(lambda t: not t.startswith("\x00"))
 scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(-(2**53), 2**53),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=20),
+    texts,
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner),
     max_leaves=12,
 )
 DETAILS = [{}, {"topic": "com.example.a.b"}, {"publisher": 77, "publisher_authid": "alice"}]
+IDS = (5, 2**53)
+# (what arrives from a peer, the router's constructor, the checked class)
+FORWARDED = {
+    "event": (lambda a, k: Publish(9, {}, "com.example.t", a, k), router_event, Event),
+    "invocation": (lambda a, k: Call(9, {}, "com.example.p", a, k), router_invocation, Invocation),
+    "result": (lambda a, k: Yield(9, {}, a, k), router_result, Result),
+}
 
 
+@pytest.mark.parametrize("kind", sorted(FORWARDED))
 @pytest.mark.parametrize("ser", SERIALIZERS)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     args=st.none() | st.lists(values, max_size=4),
-    kwargs=st.none() | st.dictionaries(st.text(max_size=8), values, max_size=4),
+    kwargs=st.none() | st.dictionaries(texts, values, max_size=4),
     details=st.sampled_from(DETAILS),
 )
-def test_the_same_event_as_the_checked_constructor(
-    ser: str, args: Any, kwargs: Any, details: dict[str, Any]
+def test_the_same_message_as_the_checked_constructor(
+    kind: str, ser: str, args: Any, kwargs: Any, details: dict[str, Any]
 ) -> None:
+    incoming, fast_class, checked_class = FORWARDED[kind]
     codec = Codec(ser)
-    # what the router holds: a PUBLISH as it arrived from the wire
-    publish = codec.decode(codec.encode(Publish(9, {}, "com.example.t", args, kwargs)))
-    fast = router_event(5, 2**53, details, publish.args, publish.kwargs, publish.payload)
-    checked = Event(5, 2**53, details, publish.args, publish.kwargs, publish.payload)
+    # what the router holds: the message as it arrived from the wire
+    arrived = codec.decode(codec.encode(incoming(args, kwargs)))
+    ids = IDS[: 1 if kind == "result" else 2]
+    parts = (*ids, details, arrived.args, arrived.kwargs, arrived.payload)
+    fast, checked = fast_class(*parts), checked_class(*parts)
+    assert type(fast) is checked_class
     assert fast == checked
     assert codec.encode(fast) == codec.encode(checked)
     assert codec.decode(codec.encode(fast)) == checked

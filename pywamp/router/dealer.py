@@ -34,6 +34,8 @@ from pywamp._native import (
     Unregistered,
     Yield,
     is_valid_uri,
+    router_invocation,
+    router_result,
 )
 from pywamp.exception import InvalidUriError
 from pywamp.router import errors
@@ -321,7 +323,7 @@ class Dealer:
                 details = {**details, "progress": True}
             target.invocations[invocation] = call
             callee.inflight += 1
-            message = Invocation(invocation, reg.id, details, args, kwargs, payload)
+            message = router_invocation(invocation, reg.id, details, args, kwargs, payload)
             out.append(_new(Send, (message, (target,))))
         session.calls[request] = call
         if dealer_timer:
@@ -439,7 +441,7 @@ class Dealer:
         if call.legs is None:
             call.done = True
             call.callee.inflight -= 1
-            result = Result(call.request_id, details, msg.args, msg.kwargs, msg.payload)
+            result = router_result(call.request_id, details, msg.args, msg.kwargs, msg.payload)
         else:
             leg = call.leg(session, invocation)
             leg.done = True

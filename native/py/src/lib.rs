@@ -20,6 +20,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     codec::register(m)?;
     framing::register(m)?;
     matcher::register(m)?;
-    m.add_function(wrap_pyfunction!(messages::router_event, m)?)?;
+    messages::register_router_constructors(m)?;
     Ok(())
 }

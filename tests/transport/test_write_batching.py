@@ -56,15 +56,34 @@ class Writes:
         transport.data_received = counted_read  # type: ignore[method-assign]
 
 
-class Echo:
-    """A server handler that answers every CALL with a RESULT and a second RESULT."""
+class Peer:
+    """A handler that keeps its transport and fails the test on a protocol violation."""
 
-    def __init__(self, seen: list[Any]) -> None:
-        self.seen = seen
+    def __init__(self) -> None:
         self.transport: WampTransport | None = None
 
     def transport_open(self, transport: WampTransport) -> None:
         self.transport = transport
+
+    def message_received(self, message: Any) -> None:
+        pass
+
+    def protocol_violation(self, error: ProtocolError) -> None:
+        raise AssertionError(error)
+
+    def transport_closed(self, error: BaseException | None) -> None:
+        pass
+
+
+class Echo(Peer):
+    """A server handler that answers every CALL with a RESULT and a second RESULT."""
+
+    def __init__(self, seen: list[Any]) -> None:
+        super().__init__()
+        self.seen = seen
+
+    def transport_open(self, transport: WampTransport) -> None:
+        super().transport_open(transport)
         self.seen.append(self)
 
     def message_received(self, message: Any) -> None:
@@ -72,25 +91,40 @@ class Echo:
         self.transport.send(_native.Result(message.request_id, {"progress": True}, ["a"]))
         self.transport.send(_native.Result(message.request_id, {}, ["b"]))
 
-    def protocol_violation(self, error: ProtocolError) -> None:
-        raise AssertionError(error)
 
-    def transport_closed(self, error: BaseException | None) -> None:
-        pass
+class Answerer(Peer):
+    """A client handler that answers every message at once (as a callee YIELDs)."""
+
+    def message_received(self, message: Any) -> None:
+        assert self.transport is not None
+        self.transport.send(_native.Call(message.request_id, {}, "com.example.answer"))
 
 
-class Fan:
+class Inbox(Peer):
+    """A handler that keeps every message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[Any] = []
+        self.arrived = asyncio.Event()
+
+    def message_received(self, message: Any) -> None:
+        self.messages.append(message)
+        self.arrived.set()
+
+    async def wait_for(self, count: int) -> None:
+        while len(self.messages) < count:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), 5)
+
+
+class Fan(Inbox):
     """A server handler that answers the CALL of ``com.example.fan`` with ``count``
     RESULTs (in one dispatch, so in one write) and keeps every other message."""
 
     def __init__(self, count: int) -> None:
+        super().__init__()
         self.count = count
-        self.transport: WampTransport | None = None
-        self.received: list[Any] = []
-        self.arrived = asyncio.Event()
-
-    def transport_open(self, transport: WampTransport) -> None:
-        self.transport = transport
 
     def message_received(self, message: Any) -> None:
         assert self.transport is not None
@@ -98,58 +132,7 @@ class Fan:
             for request in range(1, self.count + 1):
                 self.transport.send(_native.Result(request, {}, [request]))
         else:
-            self.received.append(message)
-            self.arrived.set()
-
-    def protocol_violation(self, error: ProtocolError) -> None:
-        raise AssertionError(error)
-
-    def transport_closed(self, error: BaseException | None) -> None:
-        pass
-
-
-class Answerer:
-    """A client handler that answers every message at once (as a callee YIELDs)."""
-
-    def __init__(self) -> None:
-        self.transport: WampTransport | None = None
-
-    def transport_open(self, transport: WampTransport) -> None:
-        self.transport = transport
-
-    def message_received(self, message: Any) -> None:
-        assert self.transport is not None
-        self.transport.send(_native.Call(message.request_id, {}, "com.example.answer"))
-
-    def protocol_violation(self, error: ProtocolError) -> None:
-        raise AssertionError(error)
-
-    def transport_closed(self, error: BaseException | None) -> None:
-        pass
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.arrived = asyncio.Event()
-
-    def transport_open(self, transport: WampTransport) -> None:
-        pass
-
-    def message_received(self, message: Any) -> None:
-        self.messages.append(message)
-        self.arrived.set()
-
-    def protocol_violation(self, error: ProtocolError) -> None:
-        raise AssertionError(error)
-
-    def transport_closed(self, error: BaseException | None) -> None:
-        pass
-
-    async def wait_for(self, count: int) -> None:
-        while len(self.messages) < count:
-            self.arrived.clear()
-            await asyncio.wait_for(self.arrived.wait(), 5)
+            super().message_received(message)
 
 
 async def test_lone_write_leaves_at_once_and_a_burst_together() -> None:
@@ -241,15 +224,13 @@ async def test_client_answers_to_a_long_read_start_leaving_early(scheme: str) ->
         assert server_side is not None
         server_writes, client_writes = Writes(server_side), Writes(client)
         client.send(_native.Call(count + 1, {}, "com.example.fan"))
-        while len(fans[0].received) < count:
-            fans[0].arrived.clear()
-            await asyncio.wait_for(fans[0].arrived.wait(), 5)
+        await fans[0].wait_for(count)
         assert server_writes.frames == [count]  # the router's side: one write per dispatch
         # the client's: the one CALL, then the first answers to the read as soon as there
         # are WRITE_BATCH of them, and the rest at its end
         assert client_writes.frames == [1, WRITE_BATCH, count - WRITE_BATCH]
         assert client_writes.during_reads == [2]
-        assert [m.request_id for m in fans[0].received] == list(range(1, count + 1))
+        assert [m.request_id for m in fans[0].messages] == list(range(1, count + 1))
     finally:
         client.close()
         server.close()

@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 import trustme
 from routers import Router
-from twisted.internet import defer, endpoints, protocol, reactor, task
+from twisted.internet import defer, reactor, task
 from twisted.internet.ssl import Certificate, PrivateCertificate, optionsForClientTLS
 from tx_helpers import close, joined
 from tx_scripted import ScriptedRouter
+from tx_scripted import scripted as scripted_router
 
 from pywamp import _native
 from pywamp.exception import TransportLost
-from pywamp.twisted.wamp import ApplicationSession, connect_transport
+from pywamp.twisted.wamp import ApplicationSession
 from pywamp.wamp.types import ComponentConfig
 
 
@@ -54,34 +55,19 @@ class Recorder(ApplicationSession):
             self.gone.callback(None)
 
 
-@defer.inlineCallbacks
 def scripted(
     script: Callable[[ScriptedRouter, Any], None], body: Callable[[Recorder, ScriptedRouter], Any]
 ) -> Any:
-    """Join a :class:`ScriptedRouter` running ``script`` over TCP, run ``body(session,
-    router)`` and fire with its result."""
-    routers: list[ScriptedRouter] = []
+    """Join a :class:`Recorder` to a :class:`ScriptedRouter` running ``script`` over TCP
+    (checking that the path under test is in use), run ``body(session, router)`` and fire
+    with its result."""
 
-    def make() -> ScriptedRouter:
-        routers.append(ScriptedRouter(script))
-        return routers[-1]
-
-    factory = protocol.Factory.forProtocol(make)  # type: ignore[arg-type]
-    port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
-    session = Recorder(ComponentConfig("realm1"))
-    try:
-        url = f"rs://127.0.0.1:{port.getHost().port}"
-        proto = yield connect_transport(url, session, serializers=["json"])
-        yield routers[0].welcomed
-        outcome = yield session._joined()
-        assert not isinstance(outcome, BaseException)
+    def checked(session: Recorder, router: ScriptedRouter) -> Any:
+        proto = session._transport
         assert proto.transport.doRead == proto._read  # the path under test is in use
-        result = yield body(session, routers[0])
-        return result
-    finally:
-        if session.is_connected():
-            session.disconnect()
-        yield port.stopListening()
+        return body(session, router)
+
+    return scripted_router(script, checked, Recorder(ComponentConfig("realm1")))
 
 
 def answer(call: Any, *args: Any) -> Any:

@@ -8,13 +8,11 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from twisted.internet import defer, endpoints, protocol, reactor
-from tx_scripted import ScriptedRouter
+from twisted.internet import defer
+from tx_scripted import ScriptedRouter, scripted
 
 from pywamp import _native
 from pywamp.transport._framing import WRITE_BATCH
-from pywamp.twisted.wamp import ApplicationSession, connect_transport
-from pywamp.wamp.types import ComponentConfig
 
 REGISTRATION = 77
 COUNT = 2 * WRITE_BATCH + WRITE_BATCH // 2
@@ -50,27 +48,15 @@ def waiting_at_each_call() -> Any:
             if len(answers) == COUNT:
                 done.callback(None)
 
-    routers: list[ScriptedRouter] = []
-
-    def make() -> ScriptedRouter:
-        routers.append(ScriptedRouter(script))
-        return routers[-1]
-
     seen: list[int] = []
 
-    def endpoint(n: int) -> int:
-        seen.append(frames_waiting(routers[0].transport.getHandle()))
-        return n
+    @defer.inlineCallbacks
+    def body(session: Any, router: ScriptedRouter) -> Any:
+        def endpoint(n: int) -> int:
+            seen.append(frames_waiting(router.transport.getHandle()))
+            return n
 
-    factory = protocol.Factory.forProtocol(make)  # type: ignore[arg-type]
-    port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
-    session = ApplicationSession(ComponentConfig("realm1"))
-    try:
-        yield connect_transport(f"rs://127.0.0.1:{port.getHost().port}", session, ["json"])
-        yield routers[0].welcomed
-        yield session._joined()
         yield session.register(endpoint, "com.echo")
-        router = routers[0]
         frames = [
             router.stream.send(_native.Invocation(100 + i, REGISTRATION, {}, [i]))
             for i in range(COUNT)
@@ -78,10 +64,9 @@ def waiting_at_each_call() -> Any:
         router.transport.write(b"".join(frames))  # one read: answered in one dispatch
         yield done
         return seen, answers
-    finally:
-        if session.is_connected():
-            session.disconnect()
-        yield port.stopListening()
+
+    result = yield scripted(script, body)
+    return result
 
 
 def test_first_yields_leave_before_the_read_is_done(run: Any) -> None:

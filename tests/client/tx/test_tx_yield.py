@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet import defer, endpoints, protocol, reactor
-from tx_scripted import ScriptedRouter
+from twisted.internet import defer
+from tx_scripted import ScriptedRouter, scripted
 
 from pywamp import _native
-from pywamp.twisted.wamp import ApplicationSession, connect_transport
-from pywamp.wamp.types import CallResult, ComponentConfig
+from pywamp.wamp.types import CallResult
 
 REGISTRATION = 31
 LIMIT = 4096  # the router takes frames up to 4 KB
@@ -46,22 +45,10 @@ def answers(invocations: list[tuple[str, list[Any]]]) -> Any:
             if len(got) == len(invocations):
                 done.callback(None)
 
-    routers: list[ScriptedRouter] = []
-
-    def make() -> ScriptedRouter:
-        routers.append(ScriptedRouter(script, max_length=LIMIT))
-        return routers[-1]
-
-    factory = protocol.Factory.forProtocol(make)  # type: ignore[arg-type]
-    port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
-    session = ApplicationSession(ComponentConfig("realm1"))
-    try:
-        yield connect_transport(f"rs://127.0.0.1:{port.getHost().port}", session, ["json"])
-        yield routers[0].welcomed
-        yield session._joined()
+    @defer.inlineCallbacks
+    def body(session: Any, router: ScriptedRouter) -> Any:
         for procedure, endpoint in ENDPOINTS.items():
             yield session.register(endpoint, procedure)
-        router = routers[0]
         frames = [
             router.stream.send(_native.Invocation(100 + i, registrations[procedure], {}, args))
             for i, (procedure, args) in enumerate(invocations)
@@ -69,10 +56,9 @@ def answers(invocations: list[tuple[str, list[Any]]]) -> Any:
         router.transport.write(b"".join(frames))  # one read: answered in one dispatch
         yield done
         return got
-    finally:
-        if session.is_connected():
-            session.disconnect()
-        yield port.stopListening()
+
+    result = yield scripted(script, body, max_length=LIMIT)
+    return result
 
 
 def test_results_are_yielded(run: Any) -> None:

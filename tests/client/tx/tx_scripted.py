@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from twisted.internet import defer, protocol
+from twisted.internet import defer, endpoints, protocol, reactor
 
 from pywamp import _native
+from pywamp.twisted.wamp import ApplicationSession, connect_transport
+from pywamp.wamp.types import ComponentConfig
 
 WELCOME = _native.Welcome(4242, {"roles": {"broker": {}, "dealer": {}}})
 
@@ -58,3 +60,37 @@ class ScriptedRouter(protocol.Protocol):
     def connectionLost(self, reason: Any = None) -> None:
         if not self.ended.called:
             self.ended.callback(self.items)
+
+
+@defer.inlineCallbacks
+def scripted(
+    script: Callable[[ScriptedRouter, Any], None],
+    body: Callable[[Any, ScriptedRouter], Any],
+    session: ApplicationSession | None = None,
+    max_length: int = 1 << 24,
+) -> Any:
+    """Join ``session`` (a plain ApplicationSession unless given) to a
+    :class:`ScriptedRouter` running ``script`` (RawSocket, JSON, TCP on 127.0.0.1), run
+    ``body(session, router)`` and fire with its result; the session is disconnected and
+    the listener closed after."""
+    routers: list[ScriptedRouter] = []
+
+    def make() -> ScriptedRouter:
+        routers.append(ScriptedRouter(script, max_length=max_length))
+        return routers[-1]
+
+    factory = protocol.Factory.forProtocol(make)  # type: ignore[arg-type]
+    port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+    if session is None:
+        session = ApplicationSession(ComponentConfig("realm1"))
+    try:
+        yield connect_transport(f"rs://127.0.0.1:{port.getHost().port}", session, ["json"])
+        yield routers[0].welcomed
+        outcome = yield session._joined()
+        assert not isinstance(outcome, BaseException)
+        result = yield body(session, routers[0])
+        return result
+    finally:
+        if session.is_connected():
+            session.disconnect()
+        yield port.stopListening()

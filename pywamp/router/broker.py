@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from pywamp._native import (
     Error,
-    Event,
     Matcher,
     Publish,
     Published,
@@ -292,7 +291,7 @@ class Broker:
             details = {**r.details, "retained": True}
             if sub.match != "exact":
                 details["topic"] = r.topic
-            event = Event(sub.id, r.publication, details, r.args, r.kwargs, r.payload)
+            event = router_event(sub.id, r.publication, details, r.args, r.kwargs, r.payload)
             out.append(Send(event, (session,)))
 
     def unsubscribe(

@@ -352,7 +352,9 @@ class Dealer:
             call.legs.append(Leg(callee, invocation, index))
             target.invocations[invocation] = call
             callee.inflight += 1
-            message = Invocation(invocation, reg.id, details, msg.args, msg.kwargs, msg.payload)
+            message = router_invocation(
+                invocation, reg.id, details, msg.args, msg.kwargs, msg.payload
+            )
             out.append(Send(message, (target,)))
         call.remaining = len(chosen)
         call.results = [None] * len(chosen)
@@ -369,7 +371,7 @@ class Dealer:
         details = {**call.details, "progress": True} if progress else call.details
         if not progress:
             call.progress_open = False
-        message = Invocation(
+        message = router_invocation(
             call.invocation, call.registration.id, details, msg.args, msg.kwargs, msg.payload
         )
         out.append(Send(message, (call.callee.session,)))
@@ -432,7 +434,9 @@ class Dealer:
             if opt_bool(options, "progress", False, "YIELD"):
                 if call.receive_progress and not call.canceling:
                     details = {**details, "progress": True}
-                    result = Result(call.request_id, details, msg.args, msg.kwargs, msg.payload)
+                    result = router_result(
+                        call.request_id, details, msg.args, msg.kwargs, msg.payload
+                    )
                     out.append(Send(result, (call.caller,)))
                     if call.timer is not None:
                         self._arm(call, now + call.timeout, out)

@@ -3,8 +3,8 @@
 The router stores per principal only ``salt`` (base64), ``kdf``, ``iterations``,
 ``memory``, ``stored_key`` and ``server_key`` (base64); ``scram_principal`` derives them
 from a password. Verifying never runs the KDF, so any KDF the client can run works; the
-helper derives ``pbkdf2`` (stdlib) and ``argon2id13`` only when PyNaCl is installed,
-and refuses it clearly otherwise.
+helper derives ``pbkdf2`` (``pywamp.wamp.auth.pbkdf2``) and ``argon2id13``, the latter
+only when PyNaCl is installed (it refuses clearly otherwise).
 
 The spec names the method ``wamp-scram``; Autobahn and Crossbar say ``scram``. Register
 one ``ScramAuthenticator`` under both names: it answers with the name the client chose.
@@ -41,6 +41,7 @@ from pywamp.router.authenticators import (
     hello_authid,
     text_bytes,
 )
+from pywamp.wamp.auth import pbkdf2
 
 METHODS = ("wamp-scram", "scram")
 KDFS = ("pbkdf2", "argon2id13")
@@ -57,7 +58,7 @@ def salted_password(
     raw_salt = base64.b64decode(salt, validate=True)
     secret = password.encode("utf-8")
     if kdf == "pbkdf2":
-        return hashlib.pbkdf2_hmac("sha256", secret, raw_salt, iterations, 32)
+        return pbkdf2(secret, raw_salt, iterations, 32)
     if kdf == "argon2id13":
         if memory is None:
             raise ValueError("argon2id13 needs memory (KiB)")

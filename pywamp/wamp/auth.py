@@ -4,19 +4,21 @@ An authenticator has Autobahn's interface: ``name`` (the authmethod), ``authextr
 (sent in HELLO), ``on_challenge(session, challenge)`` returning the AUTHENTICATE
 signature (a str, or an awaitable of one) and ``on_welcome(session, authextra)``
 returning None, or an error message to refuse the router's WELCOME. WAMP-CRA and TOTP
-use only the standard library; cryptosign needs ``cryptography`` (``pywamp[crypto]``).
+need only the standard library (salted WAMP-CRA derives its key faster with
+``cryptography`` installed); cryptosign needs ``cryptography`` (``pywamp[crypto]``).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import secrets
 import struct
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 __all__ = (
@@ -272,7 +274,33 @@ def pbkdf2(
         raise ValueError("Invalid argument types")
     if hashfunc is not None and type(hashfunc) is not str:
         raise ValueError("pbkdf2 takes the name of a hash algorithm for 'hashfunc='")
-    return hashlib.pbkdf2_hmac(hashfunc or "sha256", data, salt, iterations, keylen)
+    name = hashfunc or "sha256"
+    fast = _openssl_pbkdf2()
+    if fast is not None and name in _CRYPTOGRAPHY_HASHES and iterations > 0 and keylen > 0:
+        return fast(name, data, salt, iterations, keylen)
+    return hashlib.pbkdf2_hmac(name, data, salt, iterations, keylen)
+
+
+#: hashlib names that ``cryptography`` spells in upper case (``sha256`` -> ``SHA256``).
+_CRYPTOGRAPHY_HASHES = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512"})
+
+
+@functools.cache
+def _openssl_pbkdf2() -> Callable[[str, bytes, bytes, int, int], bytes] | None:
+    """PBKDF2 from ``cryptography`` when it is installed: a salted WAMP-CRA or SCRAM login
+    runs it once per join, and its bundled OpenSSL does it about twice as fast as the
+    OpenSSL that ``hashlib`` links on common builds (``benches/bench_wamp_types.py``)."""
+    try:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+    except ImportError:
+        return None
+
+    def derive(name: str, data: bytes, salt: bytes, iterations: int, keylen: int) -> bytes:
+        algorithm = getattr(hashes, name.upper())()
+        return PBKDF2HMAC(algorithm, keylen, salt, iterations).derive(data)
+
+    return derive
 
 
 def derive_key(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from typing import Any
 
@@ -47,6 +48,32 @@ def test_derive_key_like_autobahn(
 )
 def test_pbkdf2_like_autobahn(data: bytes, salt: bytes, hashfunc: str) -> None:
     assert auth.pbkdf2(data, salt, 7, 40, hashfunc) == ab.pbkdf2(data, salt, 7, 40, hashfunc)
+
+
+@SETTINGS
+@given(
+    st.binary(max_size=20),
+    st.binary(max_size=20),
+    st.integers(1, 30),
+    st.integers(1, 80),
+    st.sampled_from(["sha1", "sha224", "sha256", "sha384", "sha512", "md5", "sha3_256"]),
+)
+def test_pbkdf2_equals_hashlib(
+    data: bytes, salt: bytes, iterations: int, keylen: int, hashfunc: str
+) -> None:
+    """cryptography's PBKDF2 (the fast path) and hashlib's (the fallback) agree."""
+    assert auth.pbkdf2(data, salt, iterations, keylen, hashfunc) == hashlib.pbkdf2_hmac(
+        hashfunc, data, salt, iterations, keylen
+    )
+
+
+def test_pbkdf2_without_cryptography(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert auth._openssl_pbkdf2() is not None  # installed with the test dependencies
+    expected = auth.derive_key("secret", "salt123", 1000, 32)
+    monkeypatch.setattr(auth, "_openssl_pbkdf2", lambda: None)
+    assert auth.derive_key("secret", "salt123", 1000, 32) == expected
+    with pytest.raises(ValueError, match="iteration"):
+        auth.pbkdf2(b"secret", b"salt", 0, 32)
 
 
 @pytest.mark.parametrize(

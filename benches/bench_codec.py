@@ -1,4 +1,5 @@
-"""Codec speed: one encode + decode round trip per message, side by side per group.
+"""Codec speed: one encode + decode round trip per message, side by side per group; and
+the floor under a 1 KB decode.
 
 For each message (CALL, RESULT, EVENT, PUBLISH), payload size (small, ~1 KB) and
 serializer, a group holds pywamp's ``Codec``, Autobahn's serializer (serialize +
@@ -120,3 +121,44 @@ def test_round_trip(benchmark: Any, kind: str, size: str, ser: str, contender: s
     benchmark.group = f"{kind}-{size}-{ser}"
     round_trip, expected = ROUND_TRIPS[contender](kind, size, ser)
     assert benchmark(round_trip) == expected
+
+
+# -- the floor under a decode -------------------------------------------------------------
+# A decode must build the payload's Python objects. The fastest way CPython itself has to
+# build them is the bytecode of a literal (its strs and floats are constants, so it builds
+# fewer objects than any decoder): the ``literal`` row is that floor.
+
+DECODE_CONTENDERS = ("pywamp", "autobahn", "plain", "literal")
+DECODE_CASES = [
+    pytest.param(ser, contender, id=f"{ser}-{contender}")
+    for ser in ("json", "msgpack", "cbor")
+    for contender in DECODE_CONTENDERS
+]
+
+
+def payload_literal() -> Callable[[], Any]:
+    """A function whose body is the 1 KB RESULT's [args, kwargs] written as a literal."""
+    code = compile(repr(list(PAYLOADS["1kb"])), "<payload>", "eval")
+    return lambda: eval(code)  # our own repr, compiled once
+
+
+@pytest.mark.parametrize(("ser", "contender"), DECODE_CASES)
+def test_decode(benchmark: Any, ser: str, contender: str) -> None:
+    benchmark.group = f"decode-1kb-{ser}"
+    args, kwargs = PAYLOADS["1kb"]
+    codec = Codec(ser)
+    data = codec.encode(ours("result", args, kwargs))
+    if contender == "pywamp":
+        decoded = benchmark(codec.decode, data)
+        assert (decoded.args, decoded.kwargs) == (args, kwargs)
+    elif contender == "autobahn":
+        serializer = AUTOBAHN[ser]()
+        wire, _ = serializer.serialize(theirs("result", args, kwargs))
+        decoded = benchmark(serializer.unserialize, wire, ser != "json")[0]
+        assert (decoded.args, decoded.kwargs) == (args, kwargs)
+    elif contender == "plain":
+        dumps, loads = PLAIN[ser]
+        wire = dumps([args, kwargs])
+        assert benchmark(loads, wire) == [args, kwargs]
+    else:
+        assert benchmark(payload_literal()) == [args, kwargs]

@@ -33,8 +33,8 @@ def contenders(names: list[str]) -> list[tuple[str, str]]:
     """
     parts = [split(n) for n in names]
     functions = {f for f, _ in parts}
-    if len(functions) == 1:
-        return [(p.rsplit("-", 1)[0], p.rsplit("-", 1)[-1]) for _, p in parts]
+    if len(functions) == 1:  # a parameter id of one part is the contender alone
+        return [(p.rpartition("-")[0], p.rpartition("-")[2]) for _, p in parts]
     prefix = os.path.commonprefix(sorted(functions))  # noqa: RUF071 (names, not paths)
     prefix = prefix[: prefix.rfind("_") + 1]
     return [(p, f[len(prefix) :]) for f, p in parts]

@@ -32,6 +32,9 @@ def test_life_cycle() -> None:
     assert hello.realm == "realm1"
     assert hello.details["authmethods"] == ["ticket"] and hello.details["authid"] == "alice"
     assert hello.details["roles"] == CLIENT_ROLES
+    for role, spec in hello.details["roles"].items():  # a copy: changing it changes no other
+        assert spec is not CLIENT_ROLES[role]
+        assert spec["features"] is not CLIENT_ROLES[role]["features"]
     assert peer.phase is Phase.JOINING
     with pytest.raises(ProtocolError):
         peer.hello("realm1")

@@ -124,9 +124,9 @@ def test_round_trip(benchmark: Any, kind: str, size: str, ser: str, contender: s
 
 
 # -- the floor under a decode -------------------------------------------------------------
-# A decode must build the payload's Python objects. The fastest way CPython itself has to
-# build them is the bytecode of a literal (its strs and floats are constants, so it builds
-# fewer objects than any decoder): the ``literal`` row is that floor.
+# A decode must build the payload's dicts and lists. The bytecode of a literal builds
+# just those (its strs, ints and floats are constants) and parses nothing: the
+# ``literal`` row is that floor, as CPython itself reaches it.
 
 DECODE_CONTENDERS = ("pywamp", "autobahn", "plain", "literal")
 DECODE_CASES = [

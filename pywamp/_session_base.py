@@ -69,6 +69,8 @@ class SessionBase(Observable):
         self._leave_waiter: Any = None
         self._closed_waiter: Any = None
         self._dispatch = {}
+        #: The router broke the protocol on this connection: nothing more is dispatched.
+        self._broken_off = False
         self.set_valid_events(_SESSION_EVENTS)
 
     # -- properties (Autobahn's names) ------------------------------------------------
@@ -260,6 +262,7 @@ class SessionBase(Observable):
         self._transport = transport
         self._peer.transport_open()
         self._dispatch = {}
+        self._broken_off = False
         self._closed_waiter = self._adapter.create_future()
         self.onOpen(transport)
 
@@ -267,6 +270,8 @@ class SessionBase(Observable):
         """One WAMP message from the router (the hot path: a table lookup and a call)."""
         handler = self._dispatch.get(type(message))
         if handler is None:
+            if self._broken_off:
+                return  # the rest of a read that broke the protocol: not dispatched
             self._violation(
                 f"{type(message).__name__} received while the session is "
                 f"{self._peer.phase.name.lower()}"
@@ -305,15 +310,22 @@ class SessionBase(Observable):
         self.transport_closed(None if wasClean else TransportLost("connection lost"))
 
     def _violation(self, text: str) -> None:
-        """The router broke the protocol: ABORT and close the connection."""
+        """The router broke the protocol: ABORT and close the connection. What else it sent
+        in the same read is dropped: the session is over, and its pending requests fail
+        with the connection."""
         transport = self._transport
-        if transport is None:
+        if transport is None or self._broken_off:
             return
+        self._broken_off = True
+        self._dispatch = {}
         self.log.error("WAMP protocol violation by the router: {text}", text=text)
+        session_id = self._peer.session_id
         try:
-            transport.send(self._peer.abort("wamp.error.protocol_violation", text[:500]))
+            transport.send(self._peer.abort(ApplicationError.PROTOCOL_VIOLATION, text[:500]))
         finally:
             transport.close()
+        if session_id is not None:  # a joined session ended: onLeave, as for any other end
+            self._spawn(self._left(CloseDetails(ApplicationError.PROTOCOL_VIOLATION, text)))
 
     async def _closed(self, session_id: int | None, was_clean: bool) -> None:
         if session_id is not None:

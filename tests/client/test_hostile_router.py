@@ -5,9 +5,11 @@ The router is the native framer behind a plain server socket on 127.0.0.1, so it
 send any valid WAMP message at any time: answers to requests nobody made, events and
 invocations for ids it never gave out, messages only a client sends, a second WELCOME.
 After the script it sends an EVENT for the real subscription and the RESULT of the call
-the client made. Then either the session is still up and both arrived, or the client has
-ended the session (ABORT or GOODBYE) and its pending call failed: within seconds, with
-nothing reported to the event loop's exception handler.
+the client made. Then either the session is still up, the EVENT arrived and the call
+ended with the first answer to it, or the session ended (the client said why with ABORT
+or GOODBYE, unless the script's ABORT ended it) and the call failed with it: within
+seconds, with nothing reported to the event loop's exception handler. The scripts are in
+``hostile.py``; the Twisted face meets the same ones in ``tx/test_tx_hostile_router.py``.
 """
 
 from __future__ import annotations
@@ -15,65 +17,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from hostile import answer, ended, expected_outcome, outcome_of, scripts
 from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
 
 import pywamp
-from pywamp import _native
 from pywamp.exception import ProtocolError
 from pywamp.transport import WampTransport, listen
-from pywamp.wamp.types import CallResult
-
-SESSION = 4242
-REGISTRATION = 71
-SUBSCRIPTION = 72
-CALL_ID = 3  # register, subscribe, then call: the client's ids count from 1
-WELCOME_DETAILS = {
-    "authid": "hostile",
-    "authrole": "anonymous",
-    "authmethod": "anonymous",
-    "roles": {"broker": {"features": {}}, "dealer": {"features": {}}},
-}
-
-ids = st.one_of(st.integers(1, 6), st.integers(1, 2**53))
-args = st.one_of(
-    st.none(), st.lists(st.one_of(st.integers(-(2**53), 2**53), st.text(max_size=5)), max_size=3)
-)
-request_types = st.sampled_from([16, 32, 34, 48, 64, 66, 68])
-hostile = st.one_of(
-    st.builds(_native.Result, ids, st.sampled_from([{}, {"progress": True}]), args, st.none()),
-    st.builds(_native.Error, request_types, ids, st.just({}), st.just("com.hostile.error"), args),
-    st.builds(
-        _native.Event,
-        st.one_of(st.just(SUBSCRIPTION), ids),
-        ids,
-        st.sampled_from([{}, {"topic": "com.elsewhere"}, {"publisher": 5}]),
-        args,
-    ),
-    st.builds(
-        _native.Invocation,
-        ids,
-        st.one_of(st.just(REGISTRATION), ids),
-        st.sampled_from([{}, {"receive_progress": True}, {"progress": True}]),
-        args,
-    ),
-    st.builds(_native.Interrupt, ids, st.sampled_from([{}, {"mode": "kill"}])),
-    st.builds(_native.Registered, ids, ids),
-    st.builds(_native.Unregistered, ids),
-    st.builds(_native.Subscribed, ids, ids),
-    st.builds(_native.Unsubscribed, ids),
-    st.builds(_native.Published, ids, ids),
-    st.builds(_native.Welcome, ids, st.just(WELCOME_DETAILS)),
-    st.just(_native.Challenge("ticket", {})),
-    st.just(_native.Goodbye({}, "wamp.close.system_shutdown")),
-    st.just(_native.Abort({}, "com.hostile.abort")),
-    # Only a client sends these.
-    st.just(_native.Hello("realm1", {"roles": {"caller": {}}})),
-    st.builds(_native.Call, ids, st.just({}), st.just("com.hostile.call"), args),
-    st.builds(_native.Publish, ids, st.just({}), st.just("com.hostile.topic"), args),
-    st.builds(_native.Yield, ids, st.just({}), args),
-    st.builds(_native.Cancel, ids, st.just({})),
-)
 
 
 class HostileRouter:
@@ -92,20 +41,7 @@ class HostileRouter:
 
     def message_received(self, message: Any) -> None:
         self.received.append(message)
-        send = self.transport.send  # type: ignore[union-attr]
-        if isinstance(message, _native.Hello):
-            send(_native.Welcome(SESSION, WELCOME_DETAILS))
-        elif isinstance(message, _native.Register):
-            send(_native.Registered(message.request_id, REGISTRATION))
-        elif isinstance(message, _native.Subscribe):
-            send(_native.Subscribed(message.request_id, SUBSCRIPTION))
-        elif isinstance(message, _native.Call):
-            for hostile_message in self.script:
-                send(hostile_message)
-            send(_native.Event(SUBSCRIPTION, 1, {}, ["probe"]))
-            send(_native.Result(CALL_ID, {}, ["answer"]))
-        elif isinstance(message, _native.Goodbye):
-            send(_native.Goodbye({}, "wamp.close.goodbye_and_out"))
+        answer(message, self.script, self.transport.send)  # type: ignore[union-attr]
 
     def protocol_violation(self, error: ProtocolError) -> None:
         self.violations.append(error)
@@ -153,15 +89,15 @@ async def meet(script: list[Any]) -> None:
             assert outcome(call) == expected_outcome(script)
             await session.leave()
         else:
-            event("the client ended the session")
-            # It said why; the call did not hang: it failed with the session, unless the
-            # script answered it before it broke the protocol.
-            ends = [m for m in router.received if isinstance(m, (_native.Abort, _native.Goodbye))]
-            assert ends or router.closed.done(), router.received
+            event("the session ended")
+            # The call did not hang: it failed with the session, unless the script
+            # answered it before it broke the protocol.
             await asyncio.wait([call], timeout=5)
             assert call.done(), "the call hangs"
             assert call.exception() is not None or outcome(call) == expected_outcome(script)
         await asyncio.wait_for(router.closed, 5)
+        # An ended session: the client said why (once the router has read all it sent).
+        assert probed.done() or ended(router.received, script), router.received
         assert router.violations == [], router.violations  # the client sent nothing invalid
         await asyncio.sleep(0)
         assert escaped == [], escaped
@@ -171,26 +107,9 @@ async def meet(script: list[Any]) -> None:
 
 
 def outcome(call: asyncio.Future[Any]) -> tuple[str, Any]:
-    """How a finished call ended: ("result", value) or ("error", error URI)."""
     assert call.done(), "the call hangs"
     error = call.exception()
-    if error is None:
-        value = call.result()
-        return "result", list(value.results) if isinstance(value, CallResult) else value
-    return "error", getattr(error, "error", repr(error))
-
-
-def expected_outcome(script: list[Any]) -> tuple[str, Any]:
-    """The first final answer to the client's call in what the router sent."""
-    for message in [*script, _native.Result(CALL_ID, {}, ["answer"])]:
-        if getattr(message, "request_id", None) != CALL_ID:
-            continue
-        if isinstance(message, _native.Result) and not message.details.get("progress"):
-            args = message.args or []
-            return "result", args[0] if len(args) == 1 else (list(args) or None)
-        if isinstance(message, _native.Error) and message.request_type == _native.Call.TYPE:
-            return "error", message.error
-    raise AssertionError("unreachable: the last RESULT answers the call")
+    return outcome_of(None if error else call.result(), error)
 
 
 @settings(
@@ -198,6 +117,6 @@ def expected_outcome(script: list[Any]) -> tuple[str, Any]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(st.lists(hostile, min_size=1, max_size=6))
+@given(scripts)
 def test_hostile_router(script: list[Any]) -> None:
     asyncio.run(meet(script))

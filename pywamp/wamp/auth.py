@@ -261,6 +261,10 @@ WCS_SECRET_CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 """The characters ``generate_wcs`` draws from."""
 
 
+#: hashlib names that ``cryptography`` spells in upper case (``sha256`` -> ``SHA256``).
+_CRYPTOGRAPHY_HASHES = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512"})
+
+
 def pbkdf2(
     data: bytes, salt: bytes, iterations: int = 1000, keylen: int = 32, hashfunc: str | None = None
 ) -> bytes:
@@ -279,10 +283,6 @@ def pbkdf2(
     if fast is not None and name in _CRYPTOGRAPHY_HASHES and iterations > 0 and keylen > 0:
         return fast(name, data, salt, iterations, keylen)
     return hashlib.pbkdf2_hmac(name, data, salt, iterations, keylen)
-
-
-#: hashlib names that ``cryptography`` spells in upper case (``sha256`` -> ``SHA256``).
-_CRYPTOGRAPHY_HASHES = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512"})
 
 
 @functools.cache

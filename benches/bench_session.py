@@ -29,7 +29,8 @@ from autobahn.asyncio.wamp import ApplicationSession as AbSession  # noqa: E402
 from autobahn.wamp import message as ab_message  # noqa: E402
 from autobahn.wamp.serializer import MsgPackSerializer  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "client"))
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+sys.path[:0] = [str(TESTS / "client"), str(TESTS)]  # the test routers and their helpers
 from routers import CrossbarNode, PywampNode, Router  # noqa: E402
 
 import pywamp  # noqa: E402

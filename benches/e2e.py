@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "client"))
+sys.path[:0] = [str(ROOT / "tests" / "client"), str(ROOT / "tests")]  # the test routers
 
 from routers import CrossbarNode, free_port, wait_for_port  # noqa: E402
 

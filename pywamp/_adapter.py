@@ -64,3 +64,7 @@ class Adapter(Protocol):
 
     def sleep(self, delay: float) -> Awaitable[None]:
         """A delay usable with ``await``."""
+
+    def to_thread(self, fn: Callable[[], Any]) -> Awaitable[Any]:
+        """``fn()`` run in the framework's thread pool (for work that would stall the loop,
+        such as a password KDF)."""

@@ -117,3 +117,6 @@ class AsyncioAdapter:
     @staticmethod
     def sleep(delay: float) -> Awaitable[None]:
         return asyncio.sleep(delay)
+
+    def to_thread(self, fn: Callable[[], Any]) -> asyncio.Future[Any]:
+        return self.loop.run_in_executor(None, fn)

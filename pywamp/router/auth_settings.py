@@ -30,6 +30,7 @@ from pywamp.router.authenticators import (
 from pywamp.router.authorization import Permission, Role, RoleAuthorizer
 from pywamp.router.dynamic import DynamicAuthenticator, scram_fields
 from pywamp.router.scram import ScramAuthenticator
+from pywamp.wamp._scram import KDFS, PBKDF2
 from pywamp.wamp.auth import derive_key
 
 if TYPE_CHECKING:
@@ -224,12 +225,12 @@ def _principal(
     for key in ("kdf", "iterations", "salt", "stored-key", "server-key"):
         if key not in t:
             raise r.fail(where, f"needs {key}")
-    r.choice(t["kdf"], f"{where}.kdf", ("pbkdf2", "argon2id-13"))
+    r.choice(t["kdf"], f"{where}.kdf", KDFS)
     _positive(r, t["iterations"], f"{where}.iterations")
     if "memory" in t:
         _positive(r, t["memory"], f"{where}.memory")
-    elif t["kdf"] == "argon2id-13":
-        raise r.fail(where, "argon2id-13 needs memory (KiB)")
+    elif t["kdf"] != PBKDF2:
+        raise r.fail(where, f"{t['kdf']} needs memory (KiB)")
     for key in ("salt", "stored-key", "server-key"):
         try:
             binascii.a2b_hex(r.typed(t[key], f"{where}.{key}", str))

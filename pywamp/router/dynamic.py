@@ -47,6 +47,7 @@ from pywamp.router.authenticators import (
 from pywamp.router.callout import callout
 from pywamp.router.ids import session_id
 from pywamp.router.session import CHALLENGING, abort, settle
+from pywamp.wamp._scram import KDFS
 from pywamp.wamp.auth import derive_key
 
 if TYPE_CHECKING:
@@ -172,11 +173,12 @@ def _authid(value: Mapping[str, Any], hello: str | None) -> str | None:
 
 
 def scram_fields(value: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Crossbar's SCRAM principal fields (hex keys, ``argon2id-13``) as Principal kwargs."""
+    """Crossbar's SCRAM principal fields (hex keys; kdf ``argon2id-13``, ``argon2id13`` or
+    ``pbkdf2``, kept as named: it says how the keys were derived) as Principal kwargs."""
     try:
-        kdf = {"pbkdf2": "pbkdf2", "argon2id-13": "argon2id13", "argon2id13": "argon2id13"}[
-            value["kdf"]
-        ]
+        kdf = value["kdf"]
+        if kdf not in KDFS:
+            return None
         fields = {
             "kdf": kdf,
             "iterations": int(value["iterations"]),

@@ -139,6 +139,11 @@ class TwistedAdapter:
     def sleep(self, delay: float) -> defer.Deferred[None]:
         return sleep(delay, self.reactor)
 
+    def to_thread(self, fn: Callable[[], Any]) -> defer.Deferred[Any]:
+        from twisted.internet.threads import deferToThreadPool
+
+        return deferToThreadPool(self.reactor, self.reactor.getThreadPool(), fn)
+
 
 def sleep(delay: float, reactor: Any = None) -> defer.Deferred[None]:
     """A Deferred that fires with None after ``delay`` seconds (cancelling stops the timer)."""

@@ -3,9 +3,10 @@
 An authenticator has Autobahn's interface: ``name`` (the authmethod), ``authextra``
 (sent in HELLO), ``on_challenge(session, challenge)`` returning the AUTHENTICATE
 signature (a str, or an awaitable of one) and ``on_welcome(session, authextra)``
-returning None, or an error message to refuse the router's WELCOME. WAMP-CRA and TOTP
-need only the standard library (salted WAMP-CRA derives its key faster with
-``cryptography`` installed); cryptosign needs ``cryptography`` (``pywamp[crypto]``).
+returning None, or an error message to refuse the router's WELCOME. WAMP-CRA, TOTP and
+SCRAM with PBKDF2 need only the standard library (PBKDF2 runs faster with
+``cryptography`` installed); cryptosign needs ``cryptography`` (``pywamp[crypto]``),
+SCRAM with Argon2 ``argon2-cffi`` (``pywamp[scram]``).
 """
 
 from __future__ import annotations
@@ -21,20 +22,25 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from pywamp.wamp import _scram
+
 __all__ = (
     "WCS_SECRET_CHARSET",
     "AuthAnonymous",
     "AuthAnonymousProxy",
     "AuthCryptoSign",
     "AuthCryptoSignProxy",
+    "AuthScram",
     "AuthTicket",
     "AuthWampCra",
+    "AuthWampScram",
     "Authenticator",
     "check_totp",
     "compute_totp",
     "compute_wcs",
     "create_authenticator",
     "derive_key",
+    "derive_scram_credential",
     "generate_totp_secret",
     "generate_wcs",
     "pbkdf2",
@@ -73,8 +79,12 @@ class _Base:
 
     name: ClassVar[str] = ""
     _allowed: ClassVar[tuple[str, ...] | None] = None  # None: any keyword
+    _required: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **kw: Any) -> None:
+        for key in self._required:
+            if key not in kw:
+                raise ValueError(f"Must provide '{key}' for {self.name}")
         if self._allowed is not None:
             for key in kw:
                 if key not in self._allowed:
@@ -152,11 +162,9 @@ class AuthWampCra(_Base):
 
     name = "wampcra"
     _allowed = ("authextra", "authid", "authrole", "secret")
+    _required = ("secret", "authid")
 
     def __init__(self, **kw: Any) -> None:
-        for key in ("secret", "authid"):
-            if key not in kw:
-                raise ValueError(f"Must provide '{key}' for wampcra")
         super().__init__(**kw)
         secret = self._args.pop("secret")
         if type(secret) is bytes:
@@ -195,10 +203,9 @@ class AuthCryptoSign(_Base):
 
     name = "cryptosign"
     _allowed = ("authextra", "authid", "authrole", "privkey")
+    _required = ("privkey",)
 
     def __init__(self, **kw: Any) -> None:
-        if "privkey" not in kw:
-            raise ValueError("Must provide 'privkey' for cryptosign")
         from pywamp.wamp.cryptosign import CHANNEL_BINDINGS, CryptosignKey
 
         super().__init__(**kw)
@@ -232,6 +239,119 @@ class AuthCryptoSignProxy(AuthCryptoSign):
     name = "cryptosign-proxy"
 
 
+class AuthScram(_Base):
+    """WAMP-SCRAM as Autobahn and Crossbar speak it (authmethod ``scram``): the password never
+    travels, and WELCOME must carry the router's proof that it holds the keys.
+
+    Configure with ``authid`` and ``password``. The KDF runs off the event loop (Argon2 at
+    Crossbar's default cost takes about a second); Argon2 needs ``pywamp[scram]``.
+    """
+
+    name = "scram"
+    _allowed = ("authextra", "authid", "authrole", "password")
+    _required = ("authid", "password")
+    #: The AuthMessage's channel binding part: Autobahn and Crossbar leave it empty.
+    _cbind = ""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        password = self._args.pop("password")
+        if type(password) is not str:
+            raise TypeError(f"{type(self).__name__}: password must be a str")
+        self._password: str = password
+        self._nonce: str | None = None
+        # (SaltedPassword, AuthMessage) of the last challenge, for checking WELCOME
+        self._exchange: tuple[bytes, bytes] | None = None
+
+    @property
+    def authextra(self) -> dict[str, Any]:
+        """HELLO's authextra with this join's client nonce (a fresh one after each CHALLENGE)."""
+        if self._nonce is None:
+            self._nonce = _scram.b64(secrets.token_bytes(16))
+        return {**super().authextra, "nonce": self._nonce}
+
+    def on_challenge(self, session: Any, challenge: Any) -> Awaitable[Any]:
+        """The ClientProof; the KDF runs in a thread when the session's framework has one."""
+        if _method(challenge) != self.name:
+            raise ValueError(f"{self.name}: not a {self.name} challenge ({_method(challenge)!r})")
+        client_nonce, self._nonce = self._nonce, None
+        if client_nonce is None:
+            raise ValueError(f"{self.name}: a CHALLENGE before HELLO sent a nonce")
+        extra = _extra(challenge)
+        nonce, salt, kdf = extra.get("nonce"), extra.get("salt"), extra.get("kdf")
+        iterations, memory = extra.get("iterations"), extra.get("memory")
+        if not isinstance(salt, str) or not _scram.unb64(salt, "salt"):
+            raise ValueError(f"{self.name}: CHALLENGE salt must be base64 of octets")
+        if type(iterations) is not int or iterations < 1:
+            raise ValueError(f"{self.name}: CHALLENGE iterations must be a positive int")
+        if kdf not in _scram.KDFS:
+            raise ValueError(f"{self.name}: unknown kdf {kdf!r} (one of {', '.join(_scram.KDFS)})")
+        if not isinstance(nonce, str) or not _extends(nonce, client_nonce):
+            raise ValueError(f"{self.name}: the CHALLENGE nonce does not extend the client's")
+        authid = self._args["authid"]
+        auth_message = (
+            f"n={_scram.escape(authid)},r={client_nonce},"
+            f"r={nonce},s={salt},i={iterations},c={self._cbind},r={nonce}"
+        ).encode()
+        derive = functools.partial(
+            _scram.salted_password, self._password, salt, kdf, iterations, memory
+        )
+        return self._answer(session, derive, auth_message, nonce)
+
+    async def _answer(
+        self, session: Any, derive: Callable[[], bytes], auth_message: bytes, nonce: str
+    ) -> Any:
+        to_thread = getattr(getattr(session, "_adapter", None), "to_thread", None)
+        salted = derive() if to_thread is None else await to_thread(derive)
+        self._exchange = (salted, auth_message)
+        return self._signature(_scram.b64(_scram.client_proof(salted, auth_message)), nonce)
+
+    def _signature(self, proof: str, nonce: str) -> Any:
+        """AUTHENTICATE's signature (and extra): Autobahn's dialect sends the proof alone."""
+        return proof
+
+    def on_welcome(self, session: Any, authextra: dict[str, Any] | None) -> str | None:
+        """Refuse a WELCOME without the router's ServerSignature over this exchange."""
+        given = (authextra or {}).get("verifier") or (authextra or {}).get("scram_server_signature")
+        if self._exchange is None:
+            return f"{self.name}: WELCOME without a CHALLENGE"
+        salted, auth_message = self._exchange
+        self._exchange = None
+        try:
+            alleged = _scram.unb64(given, "server signature")
+        except ValueError as e:
+            return f"{self.name}: the router did not prove its keys ({e})"
+        expected = _scram.server_signature(_scram.keys(salted)[1], auth_message)
+        if not hmac.compare_digest(alleged, expected):
+            return f"{self.name}: the router's server signature is wrong"
+        return None
+
+
+class AuthWampScram(AuthScram):
+    """WAMP-SCRAM as the spec writes it (authmethod ``wamp-scram``): the AuthMessage binds
+    no channel as ``c=biws``, and AUTHENTICATE echoes the combined nonce."""
+
+    name = "wamp-scram"
+    _cbind = _scram.b64(b"n,,")
+
+    def _signature(self, proof: str, nonce: str) -> Any:
+        return proof, {"nonce": nonce}
+
+
+def _extends(nonce: str, client_nonce: str) -> bool:
+    """Whether the CHALLENGE's nonce begins with the client's and adds to it: as text (the
+    spec), or as the octets of base64 (Crossbar re-encodes the concatenated octets)."""
+    if len(nonce) <= len(client_nonce):
+        return False
+    if nonce.startswith(client_nonce):
+        return True
+    try:
+        raw, mine = base64.b64decode(nonce, validate=True), base64.b64decode(client_nonce)
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) > len(mine) and raw.startswith(mine)
+
+
 _AUTHENTICATORS: dict[str, type[_Base]] = {
     cls.name: cls
     for cls in (
@@ -241,6 +361,8 @@ _AUTHENTICATORS: dict[str, type[_Base]] = {
         AuthWampCra,
         AuthCryptoSign,
         AuthCryptoSignProxy,
+        AuthScram,
+        AuthWampScram,
     )
 }
 
@@ -253,6 +375,31 @@ def create_authenticator(name: str, **kwargs: Any) -> Authenticator:
         known = ", ".join(sorted(_AUTHENTICATORS))
         raise ValueError(f"Unknown authenticator '{name}' (pywamp has: {known})") from None
     return cls(**kwargs)
+
+
+def derive_scram_credential(email: str, password: str, salt: bytes | None = None) -> dict[str, Any]:
+    """A SCRAM principal's fields for a Crossbar ``config.json`` (or ``pywamp router``),
+    as Autobahn derives them: Argon2id ``argon2id-13``, 4096 iterations, 512 KiB, the salt
+    ``SHA256(email)[:16]`` unless given (16 bytes), hex keys. Takes about a second."""
+    if type(email) is not str or type(password) is not str:
+        raise TypeError("derive_scram_credential: email and password must be str")
+    if salt is None:
+        salt = hashlib.sha256(email.encode("utf8")).digest()[:16]
+    if type(salt) is not bytes or len(salt) != 16:
+        raise ValueError("derive_scram_credential: salt must be 16 bytes")
+    iterations, memory = 4096, 512
+    salted = _scram.salted_password(
+        password, _scram.b64(salt), _scram.ARGON2ID_13, iterations, memory
+    )
+    stored_key, server_key = _scram.keys(salted)
+    return {
+        "kdf": _scram.ARGON2ID_13,
+        "memory": memory,
+        "iterations": iterations,
+        "salt": salt.hex(),
+        "stored-key": stored_key.hex(),
+        "server-key": server_key.hex(),
+    }
 
 
 # -- WAMP-CRA ------------------------------------------------------------------------------

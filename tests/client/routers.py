@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scram_credentials import scram_credential
+
 ROOT = Path(__file__).resolve().parents[2]
 REALM = "realm1"
 
@@ -23,6 +25,15 @@ TICKET_USER = ("alice", "alice-ticket-secret")
 WAMPCRA_USER = ("bob", "bob-cra-secret")
 #: A fixed ed25519 private key (32 bytes, hex) for WAMP-cryptosign tests.
 CRYPTOSIGN_USER = ("carol", "4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510")
+#: A SCRAM principal (Crossbar's argon2id-13 keys, made as Autobahn makes them).
+SCRAM_USER = ("erin", "erin-scram-password")
+#: ``authentication=`` for each method, as a Component or ``connect`` takes it.
+AUTHENTICATION: dict[str, dict[str, str]] = {
+    "ticket": {"authid": TICKET_USER[0], "ticket": TICKET_USER[1]},
+    "wampcra": {"authid": WAMPCRA_USER[0], "secret": WAMPCRA_USER[1]},
+    "cryptosign": {"authid": CRYPTOSIGN_USER[0], "privkey": CRYPTOSIGN_USER[1]},
+    "scram": {"authid": SCRAM_USER[0], "password": SCRAM_USER[1]},
+}
 
 
 @dataclass
@@ -194,6 +205,15 @@ def crossbar_config(
                                         "realm": REALM,
                                         "role": "authenticated",
                                         "authorized_keys": [_cryptosign_public_key(cryptosign_key)],
+                                    }
+                                },
+                            },
+                            "scram": {
+                                "type": "static",
+                                "principals": {
+                                    SCRAM_USER[0]: {
+                                        **scram_credential(SCRAM_USER[1], b"erin-salt-16byte"),
+                                        "role": "authenticated",
                                     }
                                 },
                             },

@@ -8,21 +8,13 @@ from typing import Any
 
 import pytest
 from helpers import Inbox
-from routers import CRYPTOSIGN_USER, TICKET_USER, WAMPCRA_USER, Router
+from routers import AUTHENTICATION, TICKET_USER, WAMPCRA_USER, Router
 
 from pywamp import connect
 from pywamp.asyncio.component import Component
 from pywamp.asyncio.wamp import ApplicationRunner, ApplicationSession, Session
 from pywamp.exception import ApplicationError
 from pywamp.wamp.types import Challenge, SessionDetails
-
-#: The router reads its authentication from the generated config's "auth" section.
-
-AUTHENTICATION = {
-    "ticket": {"authid": TICKET_USER[0], "ticket": TICKET_USER[1]},
-    "wampcra": {"authid": WAMPCRA_USER[0], "secret": WAMPCRA_USER[1]},
-    "cryptosign": {"authid": CRYPTOSIGN_USER[0], "privkey": CRYPTOSIGN_USER[1]},
-}
 
 
 @pytest.mark.parametrize("method", sorted(AUTHENTICATION))

@@ -394,6 +394,18 @@ def test_scram_refuses_argon2id13_without_memory_and_unknown_kdfs() -> None:
         scram_principal("a", "r", "pw", kdf="bcrypt")
 
 
+@pytest.mark.parametrize("method", ["wamp-scram", "scram"])
+@pytest.mark.parametrize("kdf", ["argon2id13", "argon2id-13"])
+def test_scram_challenge_names_the_kdf_the_keys_were_made_with(method: str, kdf: str) -> None:
+    """``argon2id13`` keys are the spec's, ``argon2id-13`` keys Autobahn's and Crossbar's:
+    the CHALLENGE says which, whatever the method's name, so the client derives the same."""
+    user = scram_principal("u", "r", "pw", salt=RFC_SALT, kdf=kdf, iterations=1, memory=8)
+    net = realm((method, ScramAuthenticator([user])))
+    client = hello(net, authmethods=[method], authid="u", authextra={"nonce": RFC_CLIENT_NONCE})
+    extra = client.take_one(Challenge).extra
+    assert (extra["kdf"], extra["iterations"], extra["memory"]) == (kdf, 1, 8)
+
+
 # -- choosing the method, realms and roles --------------------------------------------
 
 

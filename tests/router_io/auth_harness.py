@@ -9,8 +9,6 @@ authenticators (``autobahn.wamp.auth``): :func:`attempt` says how its join ended
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import txaio
-from argon2.low_level import Type, hash_secret
 
 txaio.use_asyncio()
 
@@ -176,27 +173,3 @@ def rawsocket_transport(port: int, auth: dict[str, Any]) -> dict[str, Any]:
 def toml_string(value: str) -> str:
     """A TOML basic string."""
     return json.dumps(value)
-
-
-def scram_credential(password: str, salt: bytes) -> dict[str, Any]:
-    """Crossbar's SCRAM principal fields for Autobahn's client (argon2id-13, cheap)."""
-    encoded = hash_secret(
-        secret=password.encode(),
-        salt=salt,
-        time_cost=2,
-        memory_cost=64,
-        parallelism=1,
-        hash_len=32,
-        type=Type.ID,
-        version=19,
-    )
-    salted = encoded.split(b"$")[-1]  # what Autobahn's AuthScram uses as SaltedPassword
-    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
-    return {
-        "kdf": "argon2id-13",
-        "iterations": 2,
-        "memory": 64,
-        "salt": salt.hex(),
-        "stored-key": hashlib.sha256(client_key).hexdigest(),
-        "server-key": hmac.new(salted, b"Server Key", hashlib.sha256).hexdigest(),
-    }

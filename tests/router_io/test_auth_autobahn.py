@@ -18,7 +18,6 @@ from auth_harness import (
     attempt,
     joined,
     listeners_toml,
-    scram_credential,
     start_router,
     toml_string,
     wait,
@@ -26,6 +25,7 @@ from auth_harness import (
 from autobahn.wamp.auth import AuthCryptoSign, AuthScram, AuthTicket, AuthWampCra, derive_key
 from autobahn.wamp.exception import ApplicationError
 from io_harness import RawPeer
+from scram_credentials import scram_credential
 
 from pywamp import _native
 from pywamp.router.server import Router

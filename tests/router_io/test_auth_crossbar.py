@@ -14,12 +14,12 @@ from auth_harness import (
     connect_port,
     crossbar_router,
     rawsocket_transport,
-    scram_credential,
     start_router,
     wait,
 )
 from autobahn.wamp.auth import AuthCryptoSign, AuthScram, AuthTicket, AuthWampCra
 from crossbar_node import crossbar_node, free_port
+from scram_credentials import scram_credential
 
 KEY = nacl.signing.SigningKey(bytes(range(7, 39)))
 OTHER_KEY = nacl.signing.SigningKey(bytes(range(9, 41)))

@@ -172,7 +172,7 @@ def test_authenticators_satisfy_the_interface() -> None:
     assert (cra.authid, cra.authrole) == ("peter", "user")
 
 
-@pytest.mark.parametrize("name", ["scram", "tls", "", None])
+@pytest.mark.parametrize("name", ["scram-sha-1", "tls", "", None])
 def test_unknown_authenticator(name: Any) -> None:
     with pytest.raises(ValueError, match="Unknown authenticator"):
         auth.create_authenticator(name)

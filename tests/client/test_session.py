@@ -5,6 +5,7 @@ kills and revocations."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import threading
 from typing import Any
 
@@ -115,14 +116,18 @@ def test_runner_runs_its_own_loop(router: Router) -> None:
     assert sessions[0].events == expected(router)
 
 
+@pytest.mark.parametrize("serializers", ["autobahn.wamp.serializer", "pywamp.wamp.serializer"])
 @pytest.mark.parametrize("kind", ["websocket", "rawsocket"])
-async def test_factories_with_create_connection(router: Router, kind: str) -> None:
+async def test_factories_with_create_connection(
+    router: Router, kind: str, serializers: str
+) -> None:
     """The protocol factories work with ``loop.create_connection`` as in Autobahn, and take
-    Autobahn's serializer objects."""
+    Autobahn's serializer objects, or pywamp's of the same names."""
     import txaio
 
     txaio.use_asyncio()
-    from autobahn.wamp.serializer import CBORSerializer, JsonSerializer
+    module = importlib.import_module(serializers)
+    CBORSerializer, JsonSerializer = module.CBORSerializer, module.JsonSerializer
 
     session = Recording(ComponentConfig(router.realm))
     address = parse_url(router.url(kind))

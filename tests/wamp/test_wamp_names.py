@@ -102,6 +102,7 @@ def test_api_names_exist(module: object, names: list[str], autobahn_module: obje
         "pywamp.wamp.uri",
         "pywamp.wamp.auth",
         "pywamp.wamp.cryptosign",
+        "pywamp.wamp.serializer",
     ],
 )
 def test_all_lists_real_names(name: str) -> None:

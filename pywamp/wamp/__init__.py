@@ -5,6 +5,8 @@ the same; the seed's ``wamp.procedure`` and ``wamp.topic`` are ``register`` and
 ``subscribe``.
 """
 
+from typing import TYPE_CHECKING
+
 from pywamp.wamp.exception import (
     ApplicationError,
     Error,
@@ -28,6 +30,9 @@ from pywamp.wamp.types import (
 )
 from pywamp.wamp.uri import error, procedure, register, subscribe, topic
 
+if TYPE_CHECKING:
+    from pywamp.wamp.interfaces import ISession
+
 __all__ = (
     "ApplicationError",
     "CallDetails",
@@ -37,6 +42,7 @@ __all__ = (
     "ComponentConfig",
     "Error",
     "EventDetails",
+    "ISession",
     "InvalidUri",
     "ProtocolError",
     "PublishOptions",
@@ -52,3 +58,12 @@ __all__ = (
     "subscribe",
     "topic",
 )
+
+
+def __getattr__(name: str) -> object:
+    """``ISession``, imported on first use: the session layer imports this package."""
+    if name == "ISession":
+        from pywamp.wamp.interfaces import ISession
+
+        return ISession
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,14 +14,18 @@ txaio.use_asyncio()
 
 import autobahn.asyncio.wamp as ab_asyncio_wamp  # noqa: E402
 import autobahn.wamp as ab_wamp  # noqa: E402
+import autobahn.wamp.request as ab_request  # noqa: E402
 from routers import Router  # noqa: E402
 
 import pywamp.asyncio.wamp as py_asyncio_wamp  # noqa: E402
 import pywamp.wamp as py_wamp  # noqa: E402
+import pywamp.wamp.request as py_request  # noqa: E402
 
 FLAVOURS = {
-    "autobahn": types.SimpleNamespace(wamp=ab_wamp, asyncio_wamp=ab_asyncio_wamp),
-    "pywamp": types.SimpleNamespace(wamp=py_wamp, asyncio_wamp=py_asyncio_wamp),
+    "autobahn": types.SimpleNamespace(
+        wamp=ab_wamp, asyncio_wamp=ab_asyncio_wamp, request=ab_request
+    ),
+    "pywamp": types.SimpleNamespace(wamp=py_wamp, asyncio_wamp=py_asyncio_wamp, request=py_request),
 }
 
 
@@ -115,6 +119,8 @@ def application(lib: Any, tag: str, done: asyncio.Future[list[Any]]) -> type:
                 options=wamp.PublishOptions(acknowledge=True, exclude_me=False),
             )
             seen.append(type(publication.id).__name__)
+            seen.append(isinstance(publication, lib.request.Publication))
+            seen.append(isinstance(subscription, lib.request.Subscription))
             args, kwargs, topic, publisher = await asyncio.wait_for(events, 5)
             seen.append((args, kwargs, topic, publisher == details.session))
             await subscription.unsubscribe()
@@ -147,7 +153,7 @@ async def test_same_program_same_observations(router: Router, transport: str) ->
     ours = _normalise(observed["pywamp"], "pywamp")
     theirs = _normalise(observed["autobahn"], "autobahn")
     assert ours == theirs
-    assert len(ours) == 16  # every step ran
+    assert len(ours) == 18  # every step ran
     assert observed["pywamp"][-1] == router.goodbye_reply
 
 

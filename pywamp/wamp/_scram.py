@@ -39,6 +39,14 @@ ARGON2ID13 = "argon2id13"
 ARGON2ID_13 = "argon2id-13"
 KDFS = (PBKDF2, ARGON2ID13, ARGON2ID_13)
 
+# The most work a CHALLENGE may ask of a client: a router could otherwise make it spin for
+# hours or allocate terabytes. Far above what anyone configures: PBKDF2 at 10 million
+# rounds takes seconds (RFC 7677 asks at least 4096); Argon2 up to 1 GiB, and up to 32x
+# Crossbar's usual 4096 passes over 512 KiB (about half a minute here).
+MAX_PBKDF2_ITERATIONS = 10_000_000
+MAX_ARGON2_MEMORY_KIB = 1 << 20
+MAX_ARGON2_WORK_KIB = 4096 * 512 * 32
+
 
 def b64(data: bytes) -> str:
     """Canonical base64 text."""
@@ -69,12 +77,19 @@ def salted_password(
     if type(iterations) is not int or iterations < 1:
         raise ValueError(f"SCRAM iterations must be a positive int, got {iterations!r}")
     if kdf == PBKDF2:
+        if iterations > MAX_PBKDF2_ITERATIONS:
+            raise ValueError(f"SCRAM pbkdf2 iterations {iterations} over {MAX_PBKDF2_ITERATIONS}")
         from pywamp.wamp.auth import pbkdf2  # auth imports this module
 
         return pbkdf2(secret, raw_salt, iterations, 32)
     if kdf in (ARGON2ID13, ARGON2ID_13):
         if type(memory) is not int or memory < 1:
             raise ValueError(f"SCRAM {kdf} needs memory (a positive int, KiB), got {memory!r}")
+        if memory > MAX_ARGON2_MEMORY_KIB or iterations * memory > MAX_ARGON2_WORK_KIB:
+            raise ValueError(
+                f"SCRAM {kdf} asks too much: {iterations} passes over {memory} KiB (at most "
+                f"{MAX_ARGON2_MEMORY_KIB} KiB, and {MAX_ARGON2_WORK_KIB} KiB in all passes)"
+            )
         raw = _argon2id(secret, raw_salt, iterations, memory)
         return raw if kdf == ARGON2ID13 else base64.b64encode(raw).rstrip(b"=")
     raise ValueError(f"unknown SCRAM kdf {kdf!r} (one of {', '.join(KDFS)})")

@@ -153,6 +153,9 @@ def test_each_join_gets_a_fresh_nonce() -> None:
         ({"iterations": "4096"}, "iterations"),
         ({"kdf": "argon2id13"}, "memory"),
         ({"kdf": "argon2id-13", "memory": -1}, "memory"),
+        ({"iterations": 10**9}, "over 10000000"),
+        ({"kdf": "argon2id13", "memory": 2**21}, "asks too much"),
+        ({"kdf": "argon2id-13", "memory": 2**20, "iterations": 4096}, "asks too much"),
     ],
 )
 def test_bad_challenges_are_refused(change: dict[str, Any], problem: str) -> None:
@@ -194,3 +197,33 @@ def test_derive_scram_credential_as_autobahn(salt: bytes | None) -> None:
 def test_derive_scram_credential_checks_its_salt() -> None:
     with pytest.raises(ValueError, match="16 bytes"):
         auth.derive_scram_credential("a@b", "pw", b"short")
+
+
+NONCE_16 = base64.b64encode(bytes(16)).decode()
+ANY_VALUE = st.one_of(
+    st.none(), st.booleans(), st.floats(), st.text(max_size=12), st.lists(st.integers(), max_size=2)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    nonce=st.one_of(st.just(NONCE_16 + "c2VydmVy"), st.just(NONCE_16), ANY_VALUE),
+    salt=st.one_of(st.just(RFC_SALT), st.just("c2FsdA=="), ANY_VALUE),
+    kdf=st.one_of(st.sampled_from(["pbkdf2", "argon2id13", "argon2id-13"]), ANY_VALUE),
+    iterations=st.one_of(st.integers(-2, 4), st.integers(10**8, 10**18), ANY_VALUE),
+    memory=st.one_of(st.integers(-2, 64), st.integers(2**21, 2**62), ANY_VALUE),
+    present=st.sets(st.sampled_from(["nonce", "salt", "kdf", "iterations", "memory"])),
+)
+def test_any_challenge_gets_a_proof_or_a_value_error(
+    nonce: Any, salt: Any, kdf: Any, iterations: Any, memory: Any, present: set[str]
+) -> None:
+    """Whatever a router puts in a CHALLENGE: a proof, or a ValueError naming the problem;
+    never another exception, and never hours of KDF or terabytes of Argon2 memory."""
+    values = {"nonce": nonce, "salt": salt, "kdf": kdf, "iterations": iterations, "memory": memory}
+    client = auth.AuthScram(authid="a", password="p")
+    client._nonce = NONCE_16
+    try:
+        proof = answer(client, {key: values[key] for key in present})
+    except ValueError:
+        return
+    assert len(base64.b64decode(proof, validate=True)) == 32

@@ -157,6 +157,12 @@ class AuthTicket(_Base):
         return self._ticket
 
 
+#: What a salted WAMP-CRA CHALLENGE may ask (the key is derived on the event loop, as
+#: Autobahn does; Crossbar's defaults are 1000 and 32): more is a router's attack.
+_MAX_CRA_ITERATIONS = 1_000_000
+_MAX_CRA_KEYLEN = 1024
+
+
 class AuthWampCra(_Base):
     """WAMP-CRA: HMAC-SHA256 of the challenge under the secret (PBKDF2-derived when salted)."""
 
@@ -180,9 +186,12 @@ class AuthWampCra(_Base):
             raise ValueError("wampcra: CHALLENGE extra['challenge'] must be a str")
         key: bytes = self._secret.encode("utf8")
         if "salt" in extra:
-            key = derive_key(
-                key, extra["salt"], extra.get("iterations", 1000), extra.get("keylen", 32)
-            )
+            iterations, keylen = extra.get("iterations", 1000), extra.get("keylen", 32)
+            if type(iterations) is not int or not 0 < iterations <= _MAX_CRA_ITERATIONS:
+                raise ValueError(f"wampcra: iterations must be 1..{_MAX_CRA_ITERATIONS}")
+            if type(keylen) is not int or not 0 < keylen <= _MAX_CRA_KEYLEN:
+                raise ValueError(f"wampcra: keylen must be 1..{_MAX_CRA_KEYLEN}")
+            key = derive_key(key, extra["salt"], iterations, keylen)
         return compute_wcs(key, text.encode("utf8")).decode("ascii")
 
 

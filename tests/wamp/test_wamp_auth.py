@@ -234,3 +234,23 @@ def test_totp_bad_secret() -> None:
         auth.compute_totp("not base32!")
     with pytest.raises(TypeError, match="secret"):
         auth.compute_totp(b"GEZDGNBV")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"iterations": 10**12}, "iterations"),
+        ({"iterations": 0}, "iterations"),
+        ({"iterations": "1000"}, "iterations"),
+        ({"keylen": 2**40}, "keylen"),
+        ({"keylen": True}, "keylen"),
+    ],
+)
+def test_wampcra_refuses_a_salted_challenge_asking_too_much(
+    change: dict[str, Any], problem: str
+) -> None:
+    """A router may not make the client derive for hours or allocate a terabyte."""
+    cra = auth.create_authenticator("wampcra", authid="peter", secret="s")
+    extra = {"challenge": "c", "salt": "salt123", "iterations": 1000, "keylen": 32, **change}
+    with pytest.raises(ValueError, match=problem):
+        cra.on_challenge(None, types.Challenge("wampcra", extra))

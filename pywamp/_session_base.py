@@ -478,4 +478,5 @@ def transport_details_of(transport: Any) -> TransportDetails | None:
         is_secure=secure,
         own_pid=os.getpid(),
         websocket_protocol=info.protocol,
+        channel_id=dict(info.channel_id) if info.channel_id else None,
     )

@@ -46,7 +46,7 @@ from pywamp.router.authenticators import (
 )
 from pywamp.router.callout import callout
 from pywamp.router.ids import session_id
-from pywamp.router.session import CHALLENGING, abort, settle
+from pywamp.router.session import CHALLENGING, abort, public_transport, settle
 from pywamp.wamp._scram import KDFS
 from pywamp.wamp.auth import derive_key
 
@@ -221,7 +221,7 @@ class DynamicAuthenticator:
         authid = hello_authid(details)
         sid = session_id()
         info = {
-            "transport": dict(transport),
+            "transport": public_transport(transport),
             "session": sid,
             "authmethod": self.method,
             "authid": authid,

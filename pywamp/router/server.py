@@ -127,6 +127,8 @@ class Connection:
             details["protocol"] = info.protocol
         if info.http_path:
             details["http_path"] = info.http_path
+        if info.channel_id:
+            details["channel_id"] = info.channel_id  # for channel-bound authentication
         if self.listener is not None:
             details["listener"] = self.listener  # per-listener authentication
         self.session = self.router.core.attach(details, self)

@@ -158,8 +158,18 @@ class RouterSession:
             "authmethod": self.authmethod,
             "authprovider": self.authprovider,
             "authextra": self.authextra,
-            "transport": dict(self.transport),
+            "transport": public_transport(self.transport),
         }
+
+
+def public_transport(transport: Mapping[str, Any]) -> dict[str, Any]:
+    """A session's transport as the meta API and dynamic authenticators show it: channel
+    ids in hex, as Autobahn's ``TransportDetails.parse`` reads them."""
+    shown = dict(transport)
+    ids = shown.get("channel_id")
+    if isinstance(ids, Mapping):
+        shown["channel_id"] = {kind: bytes(value).hex() for kind, value in ids.items()}
+    return shown
 
 
 def abort(session: RouterSession, reason: str, message: str, out: list[Output]) -> None:

@@ -12,6 +12,7 @@ right after it leave together at the start of the next loop turn.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import socket
 import weakref
@@ -81,6 +82,8 @@ class TransportInfo:
     http_path: str | None = None
     http_headers: dict[str, str] = field(default_factory=dict)
     protocol: str | None = None  # the WebSocket subprotocol
+    #: Channel ids by binding type (``tls-unique``) for authenticators that bind to TLS.
+    channel_id: dict[str, bytes] = field(default_factory=dict)
 
 
 class MessageHandler(Protocol):
@@ -569,3 +572,25 @@ def peer_of(transport: asyncio.BaseTransport) -> str:
         host, port = transport.get_extra_info("peername")[:2]
         return f"tcp6:{host}:{port}"
     return "unix"
+
+
+def channel_ids(tls_unique: object) -> dict[str, bytes]:
+    """The channel ids of a TLS connection, given its ``tls-unique`` binding data (the
+    first Finished message, RFC 5929): its SHA-256, as Autobahn and Crossbar bind to."""
+    if not isinstance(tls_unique, bytes):
+        return {}
+    return {"tls-unique": hashlib.sha256(tls_unique).digest()}
+
+
+def asyncio_info(kind: str, transport: asyncio.BaseTransport, is_server: bool) -> TransportInfo:
+    """What an asyncio connection is, once open (a TLS handshake is done by then)."""
+    ssl_object = transport.get_extra_info("ssl_object")
+    binding = getattr(ssl_object, "get_channel_binding", None)
+    return TransportInfo(
+        kind=kind,
+        serializer="",
+        peer=peer_of(transport),
+        is_server=is_server,
+        is_secure=transport.get_extra_info("sslcontext") is not None,
+        channel_id=channel_ids(binding("tls-unique")) if binding is not None else {},
+    )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pywamp import _native
 from pywamp.exception import HandshakeError
 from pywamp.transport._framing import WRITE_BATCH
-from pywamp.transport.base import MessageHandler, TransportInfo, WampTransport, peer_of
+from pywamp.transport.base import MessageHandler, WampTransport, asyncio_info
 
 __all__ = (
     "DEFAULT_MAX_MESSAGE_SIZE",
@@ -58,13 +58,7 @@ class _RawSocket(WampTransport):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        self.info = TransportInfo(
-            kind="rawsocket",
-            serializer="",
-            peer=peer_of(transport),
-            is_server=isinstance(self, RawSocketServer),
-            is_secure=transport.get_extra_info("sslcontext") is not None,
-        )
+        self.info = asyncio_info("rawsocket", transport, isinstance(self, RawSocketServer))
 
     def _handshake_data(self, data: bytes) -> None:
         self._hello += data

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pywamp import _native
 from pywamp.exception import HandshakeError, TransportError
 from pywamp.transport._framing import WRITE_BATCH, websocket_answer
-from pywamp.transport.base import MessageHandler, TransportInfo, WampTransport, peer_of
+from pywamp.transport.base import MessageHandler, WampTransport, asyncio_info
 
 __all__ = ("DEFAULT_MAX_MESSAGE_SIZE", "WebSocketClient", "WebSocketServer")
 
@@ -33,13 +33,7 @@ class _WebSocket(WampTransport):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        self.info = TransportInfo(
-            kind="websocket",
-            serializer="",
-            peer=peer_of(transport),
-            is_server=isinstance(self, WebSocketServer),
-            is_secure=transport.get_extra_info("sslcontext") is not None,
-        )
+        self.info = asyncio_info("websocket", transport, isinstance(self, WebSocketServer))
 
     def _handshake_data(self, data: bytes) -> None:
         self._request += data

@@ -16,7 +16,9 @@ from errno import ENOBUFS, EWOULDBLOCK
 from typing import Any
 
 from twisted.internet import defer, error, main, protocol
+from twisted.internet.interfaces import IHandshakeListener
 from twisted.python.failure import Failure
+from zope.interface import implementer  # type: ignore[import-untyped]
 
 from pywamp import _native
 from pywamp.asyncio._serializers import serializer_name as _serializer_name
@@ -29,7 +31,7 @@ from pywamp.transport._framing import (
     dispatch,
     websocket_answer,
 )
-from pywamp.transport.base import MessageHandler, TransportInfo
+from pywamp.transport.base import MessageHandler, TransportInfo, channel_ids
 from pywamp.transport.rawsocket import DEFAULT_MAX_MESSAGE_SIZE as RAWSOCKET_MAX
 from pywamp.transport.rawsocket import SERIALIZER_IDS, client_stream
 from pywamp.transport.url import parse_url
@@ -75,6 +77,7 @@ def _give_back_reads(transport: Any) -> None:
         del transport.doRead
 
 
+@implementer(IHandshakeListener)
 class _WampProtocol(protocol.Protocol):
     """Dispatch of decoded items and the life cycle shared by RawSocket and WebSocket."""
 
@@ -137,6 +140,13 @@ class _WampProtocol(protocol.Protocol):
             is_secure=self._is_secure(),
         )
         self._start()
+
+    def handshakeCompleted(self) -> None:
+        """TLS is up: the channel id an authenticator may bind to (``tls-unique``: this
+        client's Finished message, as for a client Python's ``ssl`` and Autobahn take it)."""
+        connection = getattr(self.transport, "getHandle", lambda: None)()
+        finished = getattr(connection, "get_finished", lambda: None)()
+        self.info.channel_id = channel_ids(finished)
 
     def _is_secure(self) -> bool:
         from twisted.internet.interfaces import ISSLTransport

@@ -195,7 +195,7 @@ class AuthWampCra(_Base):
         return compute_wcs(key, text.encode("utf8")).decode("ascii")
 
 
-def _channel_id(session: Any, binding: str) -> bytes:
+def _channel_id(session: Any, binding: str, method: str = "cryptosign") -> bytes:
     """The transport's channel id for a binding type (TLS only)."""
     details = getattr(session, "transport_details", None)
     if details is None:
@@ -203,7 +203,7 @@ def _channel_id(session: Any, binding: str) -> bytes:
     ids = getattr(details, "channel_id", None) or {}
     channel_id = ids.get(binding)
     if type(channel_id) is not bytes:
-        raise ValueError(f"cryptosign: channel binding {binding!r} needs a TLS transport with it")
+        raise ValueError(f"{method}: channel binding {binding!r} needs a TLS transport with it")
     return channel_id
 
 
@@ -264,6 +264,12 @@ class AuthScram(_Base):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
+        binding = super().authextra.get("channel_binding")
+        if binding is not None and (self._cbind == "" or binding != "tls-unique"):
+            raise ValueError(
+                f"{self.name}: no channel binding {binding!r} (wamp-scram: tls-unique)"
+            )
+        self._channel_binding: str | None = binding
         password = self._args.pop("password")
         if type(password) is not str:
             raise TypeError(f"{type(self).__name__}: password must be a str")
@@ -297,25 +303,30 @@ class AuthScram(_Base):
             raise ValueError(f"{self.name}: unknown kdf {kdf!r} (one of {', '.join(_scram.KDFS)})")
         if not isinstance(nonce, str) or not _extends(nonce, client_nonce):
             raise ValueError(f"{self.name}: the CHALLENGE nonce does not extend the client's")
+        cbind, extra_out = self._cbind, {"nonce": nonce}
+        if self._channel_binding is not None:
+            data = _channel_id(session, self._channel_binding, self.name)
+            cbind = _scram.b64(b"p=" + self._channel_binding.encode() + b",," + data)
+            extra_out.update(channel_binding=self._channel_binding, cbind_data=_scram.b64(data))
         authid = self._args["authid"]
         auth_message = (
             f"n={_scram.escape(authid)},r={client_nonce},"
-            f"r={nonce},s={salt},i={iterations},c={self._cbind},r={nonce}"
+            f"r={nonce},s={salt},i={iterations},c={cbind},r={nonce}"
         ).encode()
         derive = functools.partial(
             _scram.salted_password, self._password, salt, kdf, iterations, memory
         )
-        return self._answer(session, derive, auth_message, nonce)
+        return self._answer(session, derive, auth_message, extra_out)
 
     async def _answer(
-        self, session: Any, derive: Callable[[], bytes], auth_message: bytes, nonce: str
+        self, session: Any, derive: Callable[[], bytes], auth_message: bytes, extra: dict[str, str]
     ) -> Any:
         to_thread = getattr(getattr(session, "_adapter", None), "to_thread", None)
         salted = derive() if to_thread is None else await to_thread(derive)
         self._exchange = (salted, auth_message)
-        return self._signature(_scram.b64(_scram.client_proof(salted, auth_message)), nonce)
+        return self._signature(_scram.b64(_scram.client_proof(salted, auth_message)), extra)
 
-    def _signature(self, proof: str, nonce: str) -> Any:
+    def _signature(self, proof: str, extra: dict[str, str]) -> Any:
         """AUTHENTICATE's signature (and extra): Autobahn's dialect sends the proof alone."""
         return proof
 
@@ -337,14 +348,15 @@ class AuthScram(_Base):
 
 
 class AuthWampScram(AuthScram):
-    """WAMP-SCRAM as the spec writes it (authmethod ``wamp-scram``): the AuthMessage binds
-    no channel as ``c=biws``, and AUTHENTICATE echoes the combined nonce."""
+    """WAMP-SCRAM as the spec writes it (authmethod ``wamp-scram``): AUTHENTICATE echoes the
+    combined nonce; with ``authextra={"channel_binding": "tls-unique"}`` the proof binds
+    the TLS connection (else the AuthMessage says ``c=biws``, no binding)."""
 
     name = "wamp-scram"
     _cbind = _scram.b64(b"n,,")
 
-    def _signature(self, proof: str, nonce: str) -> Any:
-        return proof, {"nonce": nonce}
+    def _signature(self, proof: str, extra: dict[str, str]) -> Any:
+        return proof, extra
 
 
 def _extends(nonce: str, client_nonce: str) -> bool:

@@ -90,7 +90,7 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -
     raise RuntimeError(f"router did not listen on port {port} within {timeout} seconds")
 
 
-def _cryptosign_public_key(private_hex: str) -> str:
+def cryptosign_public_key(private_hex: str) -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -204,7 +204,7 @@ def crossbar_config(
                                     cryptosign_authid: {
                                         "realm": REALM,
                                         "role": "authenticated",
-                                        "authorized_keys": [_cryptosign_public_key(cryptosign_key)],
+                                        "authorized_keys": [cryptosign_public_key(cryptosign_key)],
                                     }
                                 },
                             },

@@ -179,6 +179,10 @@ def test_configuration_is_checked() -> None:
         auth.AuthScram(authid="a", password=b"p")
     with pytest.raises(ValueError, match="Unexpected key 'secret'"):
         auth.AuthScram(authid="a", password="p", secret="s")
+    with pytest.raises(ValueError, match="no channel binding 'tls-unique'"):
+        auth.AuthScram(authid="a", password="p", authextra={"channel_binding": "tls-unique"})
+    with pytest.raises(ValueError, match="no channel binding 'tls-exporter'"):
+        auth.AuthWampScram(authid="a", password="p", authextra={"channel_binding": "tls-exporter"})
 
 
 def test_argon2_without_argon2_cffi_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

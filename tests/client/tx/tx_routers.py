@@ -10,7 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from routers import REALM, Router, free_port, wait_for_port
+from routers import CRYPTOSIGN_USER, REALM, Router, cryptosign_public_key, free_port, wait_for_port
+
+#: The realm of the pywamp router where authentication must bind to the TLS connection.
+BOUND_REALM = "bound"
 
 
 def wait_for_socket(path: Path, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -40,6 +43,7 @@ class PywampNode:
 
     def config(self, cert_file: Path) -> str:
         """The router's TOML configuration."""
+        public_key = cryptosign_public_key(CRYPTOSIGN_USER[1])
         return "\n".join(
             [
                 "[[listeners]]",
@@ -57,6 +61,16 @@ class PywampNode:
                 "",
                 "[[realms]]",
                 f'name = "{REALM}"',
+                "",
+                # a realm whose cryptosign principal must bind to TLS (test_tx_auth.py)
+                "[[realms]]",
+                f'name = "{BOUND_REALM}"',
+                "[[realms.roles]]",
+                'name = "user"',
+                'permissions = [{ uri = "", match = "prefix", allow = { call = true } }]',
+                "[realms.auth.cryptosign]",
+                f'principals.{CRYPTOSIGN_USER[0]} = {{ authorized_keys = ["{public_key}"], '
+                'role = "user" }',
                 "",
             ]
         )

@@ -26,6 +26,7 @@ LACKS = {
         "sharded_registration": "Crossbar ignores runmode/rkey (sharded registrations)",
         "remove_callee": "Crossbar's wamp.registration.remove_callee drops the callee, then "
         "fails with wamp.error.runtime_error (no UNREGISTERED is sent)",
+        "wamp_scram": "Crossbar speaks only its own 'scram' (no 'wamp-scram', no channel binding)",
     },
     "pywamp": {},
 }

@@ -44,7 +44,8 @@ class Router:
     ws_url: str  # WebSocket, anonymous
     rs_url: str  # RawSocket over TCP, anonymous (same port as ws_url: universal)
     unix_url: str | None  # RawSocket over a Unix socket, anonymous
-    auth_url: str  # WebSocket with ticket / wampcra / cryptosign authentication
+    auth_url: str  # WebSocket with ticket / wampcra / cryptosign / scram authentication
+    auth_tls_url: str  # the same over TLS (authentication bound to the connection)
     tls_ws_url: str  # WebSocket over TLS, anonymous
     tls_rs_url: str  # RawSocket over TLS, anonymous (same port)
     ca_pem: bytes  # the certificate authority the TLS port's certificate chains to
@@ -111,11 +112,16 @@ def _permissions() -> list[dict[str, Any]]:
 
 
 def crossbar_config(
-    port: int, auth_port: int, unix_path: str, tls_port: int, tls_files: tuple[str, str]
+    port: int,
+    auth_port: int,
+    unix_path: str,
+    tls_port: int,
+    tls_files: tuple[str, str],
+    auth_tls_port: int,
 ) -> dict[str, Any]:
     """A one-router node: realm1, anonymous and authenticated roles with every permission
     and disclosure on; a universal (RawSocket + WebSocket) port, the same over TLS, a Unix
-    RawSocket, and an authenticating WebSocket port."""
+    RawSocket, and an authenticating WebSocket port, the same over TLS."""
     serializers = ["json", "msgpack", "cbor"]
     rawsocket = {"serializers": serializers, "options": {"max_message_size": 16 * 1024 * 1024}}
     websocket_options = {
@@ -124,6 +130,59 @@ def crossbar_config(
         "auto_ping_interval": 0,
     }
     cryptosign_authid, cryptosign_key = CRYPTOSIGN_USER
+    tls = {"key": tls_files[0], "certificate": tls_files[1]}
+
+    def endpoint(port: int, **more: Any) -> dict[str, Any]:
+        return {"type": "tcp", "port": port, "interface": "127.0.0.1", **more}
+
+    def authenticating(endpoint: dict[str, Any]) -> dict[str, Any]:
+        """A WebSocket transport where every method of the tests authenticates."""
+        return {
+            "type": "websocket",
+            "endpoint": endpoint,
+            "serializers": serializers,
+            "options": websocket_options,
+            "auth": {
+                "ticket": {
+                    "type": "static",
+                    "principals": {
+                        TICKET_USER[0]: {
+                            "ticket": TICKET_USER[1],
+                            "role": "authenticated",
+                        }
+                    },
+                },
+                "wampcra": {
+                    "type": "static",
+                    "users": {
+                        WAMPCRA_USER[0]: {
+                            "secret": WAMPCRA_USER[1],
+                            "role": "authenticated",
+                        }
+                    },
+                },
+                "cryptosign": {
+                    "type": "static",
+                    "principals": {
+                        cryptosign_authid: {
+                            "realm": REALM,
+                            "role": "authenticated",
+                            "authorized_keys": [cryptosign_public_key(cryptosign_key)],
+                        }
+                    },
+                },
+                "scram": {
+                    "type": "static",
+                    "principals": {
+                        SCRAM_USER[0]: {
+                            **scram_credential(SCRAM_USER[1], b"erin-salt-16byte"),
+                            "role": "authenticated",
+                        }
+                    },
+                },
+            },
+        }
+
     return {
         "version": 2,
         "controller": {},
@@ -142,7 +201,7 @@ def crossbar_config(
                 "transports": [
                     {
                         "type": "universal",
-                        "endpoint": {"type": "tcp", "port": port, "interface": "127.0.0.1"},
+                        "endpoint": endpoint(port),
                         "rawsocket": rawsocket,
                         "websocket": {
                             "ws": {
@@ -154,12 +213,7 @@ def crossbar_config(
                     },
                     {
                         "type": "universal",
-                        "endpoint": {
-                            "type": "tcp",
-                            "port": tls_port,
-                            "interface": "127.0.0.1",
-                            "tls": {"key": tls_files[0], "certificate": tls_files[1]},
-                        },
+                        "endpoint": endpoint(tls_port, tls=tls),
                         "rawsocket": rawsocket,
                         "websocket": {
                             "ws": {
@@ -174,51 +228,8 @@ def crossbar_config(
                         "endpoint": {"type": "unix", "path": unix_path},
                         **rawsocket,
                     },
-                    {
-                        "type": "websocket",
-                        "endpoint": {"type": "tcp", "port": auth_port, "interface": "127.0.0.1"},
-                        "serializers": serializers,
-                        "options": websocket_options,
-                        "auth": {
-                            "ticket": {
-                                "type": "static",
-                                "principals": {
-                                    TICKET_USER[0]: {
-                                        "ticket": TICKET_USER[1],
-                                        "role": "authenticated",
-                                    }
-                                },
-                            },
-                            "wampcra": {
-                                "type": "static",
-                                "users": {
-                                    WAMPCRA_USER[0]: {
-                                        "secret": WAMPCRA_USER[1],
-                                        "role": "authenticated",
-                                    }
-                                },
-                            },
-                            "cryptosign": {
-                                "type": "static",
-                                "principals": {
-                                    cryptosign_authid: {
-                                        "realm": REALM,
-                                        "role": "authenticated",
-                                        "authorized_keys": [cryptosign_public_key(cryptosign_key)],
-                                    }
-                                },
-                            },
-                            "scram": {
-                                "type": "static",
-                                "principals": {
-                                    SCRAM_USER[0]: {
-                                        **scram_credential(SCRAM_USER[1], b"erin-salt-16byte"),
-                                        "role": "authenticated",
-                                    }
-                                },
-                            },
-                        },
-                    },
+                    authenticating(endpoint(auth_port)),
+                    authenticating(endpoint(auth_tls_port, tls=tls)),
                 ],
             }
         ],
@@ -245,6 +256,7 @@ class _Node:
         self.auth_port = free_port()
         self.unix_path = str(workdir / "rawsocket.sock")
         self.tls_port = free_port()
+        self.auth_tls_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workdir / f"{self.name}.log"
 
@@ -269,6 +281,7 @@ class _Node:
             self.unix_path,
             self.tls_port,
             (str(key_file), str(cert_file)),
+            self.auth_tls_port,
         )
         (cbdir / "config.json").write_text(json.dumps(config, indent=2))
         env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -285,6 +298,7 @@ class _Node:
             wait_for_port(self.port, self.process, timeout)
             wait_for_port(self.auth_port, self.process, timeout)
             wait_for_port(self.tls_port, self.process, timeout)
+            wait_for_port(self.auth_tls_port, self.process, timeout)
         except RuntimeError as e:
             self.stop()
             raise RuntimeError(f"{e}\n--- {self.name} log ---\n{self.log.read_text()}") from None
@@ -294,6 +308,7 @@ class _Node:
             rs_url=f"rs://127.0.0.1:{self.port}",
             unix_url=f"unix:{self.unix_path}",
             auth_url=f"ws://127.0.0.1:{self.auth_port}/ws",
+            auth_tls_url=f"wss://127.0.0.1:{self.auth_tls_port}/ws",
             tls_ws_url=f"wss://127.0.0.1:{self.tls_port}/ws",
             tls_rs_url=f"rss://127.0.0.1:{self.tls_port}",
             ca_pem=authority.cert_pem.bytes(),

@@ -129,3 +129,26 @@ async def test_failing_on_challenge_aborts(router: Router) -> None:
 async def test_anonymous_is_refused_where_authentication_is_required(router: Router) -> None:
     with pytest.raises(ApplicationError):
         await connect(router.auth_url, router.realm)
+
+
+BOUND = {"authextra": {"channel_binding": "tls-unique"}}
+
+
+async def bound_join(router: Router, method: str, credentials: dict[str, Any]) -> None:
+    """Join the authenticating TLS port with ``method`` bound to the connection."""
+    authentication = {method: {**credentials, **BOUND}}
+    async with connect(
+        router.auth_tls_url, router.realm, authentication=authentication, ssl=router.client_ssl()
+    ) as session:
+        assert (session.authmethod, session.authrole) == (method, "authenticated")
+
+
+async def test_cryptosign_bound_to_tls(router: Router) -> None:
+    """The router computes the channel id (tls-unique) the client binds its signature to."""
+    await bound_join(router, "cryptosign", AUTHENTICATION["cryptosign"])
+
+
+@pytest.mark.needs("wamp_scram")
+async def test_wamp_scram_bound_to_tls(router: Router) -> None:
+    """The spec's SCRAM, its proof bound to the TLS connection (Crossbar's own keys)."""
+    await bound_join(router, "wamp-scram", AUTHENTICATION["scram"])

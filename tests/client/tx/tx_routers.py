@@ -105,6 +105,7 @@ class PywampNode:
             rs_url=f"rs://127.0.0.1:{self.port}",
             unix_url=f"unix:{self.unix_path}",
             auth_url=f"ws://127.0.0.1:{self.port}/ws",  # no authentication configured
+            auth_tls_url=f"wss://127.0.0.1:{self.tls_port}/ws",  # none here either
             tls_ws_url=f"wss://127.0.0.1:{self.tls_port}/ws",
             tls_rs_url=f"rss://127.0.0.1:{self.tls_port}",
             ca_pem=authority.cert_pem.bytes(),

@@ -48,6 +48,7 @@ from pywamp.wamp._scram import (
     b64,
     escape,
     keys,
+    proves,
     salted_password,
     server_signature,
 )
@@ -201,12 +202,7 @@ class _ScramPending(_Expiring):
         who = self.who
         stored = b64decode(who.stored_key) if who is not None else None
         stored = stored or secrets.token_bytes(32)
-        proof = b64decode(signature) or b""
-        client_signature = hmac.new(stored, auth_message, hashlib.sha256).digest()
-        valid = False
-        if len(proof) == len(client_signature):
-            client_key = bytes(a ^ b for a, b in zip(client_signature, proof, strict=True))
-            valid = hmac.compare_digest(hashlib.sha256(client_key).digest(), stored)
+        valid = proves(stored, auth_message, b64decode(signature) or b"")
         server_key = b64decode(who.server_key) if who is not None else None
         if not (live and same_nonce and bind_ok and valid and who is not None and server_key):
             return failed()

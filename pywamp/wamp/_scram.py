@@ -29,6 +29,7 @@ __all__ = (
     "client_proof",
     "escape",
     "keys",
+    "proves",
     "salted_password",
     "server_signature",
     "unb64",
@@ -123,12 +124,28 @@ def keys(salted: bytes) -> tuple[bytes, bytes]:
     return hashlib.sha256(client_key).digest(), server_key
 
 
+def _xor(a: bytes, b: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
+
+
+def _client_signature(stored_key: bytes, auth_message: bytes) -> bytes:
+    return hmac.new(stored_key, auth_message, hashlib.sha256).digest()
+
+
 def client_proof(salted: bytes, auth_message: bytes) -> bytes:
     """ClientProof = ClientKey XOR HMAC(StoredKey, AuthMessage)."""
     client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
     stored_key = hashlib.sha256(client_key).digest()
-    signature = hmac.new(stored_key, auth_message, hashlib.sha256).digest()
-    return bytes(a ^ b for a, b in zip(client_key, signature, strict=True))
+    return _xor(client_key, _client_signature(stored_key, auth_message))
+
+
+def proves(stored_key: bytes, auth_message: bytes, proof: bytes) -> bool:
+    """Whether ``proof`` is a ClientProof for this StoredKey: the router's check, which
+    recovers ClientKey and hashes it (the router never holds the password's keys)."""
+    signature = _client_signature(stored_key, auth_message)
+    if len(proof) != len(signature):
+        return False
+    return hmac.compare_digest(hashlib.sha256(_xor(signature, proof)).digest(), stored_key)
 
 
 def server_signature(server_key: bytes, auth_message: bytes) -> bytes:

@@ -23,6 +23,7 @@ from autobahn.asyncio.wamp import ApplicationSession as AbSession  # noqa: E402
 from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
 from autobahn.wamp.auth import AuthCryptoSign as AbCryptoSign  # noqa: E402
 from autobahn.wamp.types import ComponentConfig  # noqa: E402
+from scram_credentials import principal_fields, toml_principal  # noqa: E402
 
 from pywamp import connect  # noqa: E402
 from pywamp.exception import ApplicationError  # noqa: E402
@@ -38,16 +39,8 @@ BOUND = {"channel_binding": "tls-unique"}
 
 def scram_principal() -> str:
     """A spec WAMP-SCRAM principal (PBKDF2) with keys made here, outside pywamp."""
-    import hmac
-
     salted = hashlib.pbkdf2_hmac("sha256", PASSWORD.encode(), SALT, 2, 32)
-    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
-    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).hexdigest()
-    return (
-        f'{{ kdf = "pbkdf2", iterations = 2, salt = "{SALT.hex()}", '
-        f'stored-key = "{hashlib.sha256(client_key).hexdigest()}", '
-        f'server-key = "{server_key}", role = "user" }}'
-    )
+    return toml_principal(principal_fields("pbkdf2", salted, SALT, 2), "user")
 
 
 @pytest.fixture(scope="module")

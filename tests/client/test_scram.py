@@ -7,13 +7,13 @@ in ``test_auth.py``.)"""
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import nacl.pwhash
 import pytest
+from scram_credentials import principal_fields, toml_principal
 
 from pywamp import connect
 from pywamp.exception import ApplicationError
@@ -25,14 +25,9 @@ PASSWORD = "correct horse battery"
 
 def principal(kdf: str, salted: bytes, *, server_key: bytes | None = None) -> str:
     """A TOML principal with the keys of ``salted`` (a SaltedPassword made by the test)."""
-    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
-    server_key = server_key or hmac.new(salted, b"Server Key", hashlib.sha256).digest()
-    memory = "" if kdf == "pbkdf2" else ", memory = 64"
-    return (
-        f'{{ kdf = "{kdf}", iterations = 2{memory}, salt = "{SALT.hex()}", '
-        f'stored-key = "{hashlib.sha256(client_key).hexdigest()}", '
-        f'server-key = "{server_key.hex()}", role = "user" }}'
-    )
+    memory = None if kdf == "pbkdf2" else 64
+    fields = principal_fields(kdf, salted, SALT, 2, memory, server_key)
+    return toml_principal(fields, "user")
 
 
 PBKDF2_KEY = hashlib.pbkdf2_hmac("sha256", PASSWORD.encode(), SALT, 2, 32)

@@ -10,12 +10,15 @@ principal's keys were made with.
 
 The spec names the method ``wamp-scram``; Autobahn and Crossbar say ``scram``. Register
 one ``ScramAuthenticator`` under both names: it answers with the name the client chose.
-Usernames and passwords are not SASLprep-normalised (ASCII input is unaffected).
+The AuthMessage carries the HELLO's authid SASLprep-ed (principals are looked up by the
+authid as sent, as Crossbar does); ``scram_principal`` uses the password as given, as
+Autobahn's ``derive_scram_credential`` does.
 
 Under the name ``scram`` the router also speaks Autobahn's and Crossbar's dialect, so an
 Autobahn client (``AuthScram``) can join: the client sends no ``nonce`` in
 AUTHENTICATE.extra (the pending challenge fixes it anyway) and its AuthMessage ends in
-``c=,r=<nonce>`` (an empty channel binding) rather than RFC 5802's ``c=biws``. A proof
+``c=,r=<nonce>`` (an empty channel binding) rather than RFC 5802's ``c=biws``, and its
+username is not escaped (``=`` and ``,`` stay as they are). A proof
 over either AuthMessage is checked; the ServerSignature is computed over the one that
 verified. Under ``wamp-scram`` only the spec's exchange is accepted.
 """
@@ -41,6 +44,7 @@ from pywamp.router.authenticators import (
     hello_authid,
     text_bytes,
 )
+from pywamp.wamp._saslprep import saslprep
 from pywamp.wamp._scram import (
     ARGON2ID13,
     ARGON2ID_13,
@@ -126,6 +130,10 @@ class ScramAuthenticator:
         authid = hello_authid(details)
         if authid is None:
             return Deny(errors.AUTHENTICATION_FAILED, "SCRAM needs HELLO.Details.authid")
+        try:
+            username = saslprep(authid, "SCRAM authid")
+        except ValueError as e:
+            return Deny(errors.AUTHENTICATION_FAILED, str(e))
         authextra = hello_authextra(details)
         client_nonce = _printable_nonce(authextra.get("nonce"))
         if client_nonce is None:
@@ -151,9 +159,9 @@ class ScramAuthenticator:
         }
         if params.memory is not None:
             extra["memory"] = params.memory
-        first = f"n={escape(authid)},r={client_nonce},r={nonce},s={salt},i={params.iterations}"
+        first = f"r={client_nonce},r={nonce},s={salt},i={params.iterations}"
         pending = _ScramPending(
-            self, who, method, first, nonce, binding, bound, now + self.challenge_timeout
+            self, who, method, username, first, nonce, binding, bound, now + self.challenge_timeout
         )
         return Challenged(method, extra, pending)
 
@@ -164,6 +172,7 @@ class _ScramPending(_Expiring):
         owner: ScramAuthenticator,
         who: Principal | None,
         method: str,
+        username: str,
         first: str,
         nonce: str,
         binding: str | None,
@@ -174,7 +183,8 @@ class _ScramPending(_Expiring):
         self.owner = owner
         self.who = who
         self.method = method
-        self.first = first
+        self.username = username
+        self.first = first  # the AuthMessage after the username, up to the channel binding
         self.nonce = nonce
         self.binding = binding
         self.bound = bound
@@ -198,7 +208,8 @@ class _ScramPending(_Expiring):
             bind_ok = binding == self.binding and data is not None and self.bound is not None
             bind_ok = bind_ok and hmac.compare_digest(data or b"", self.bound or b"")
             cbind_text = b64(b"p=" + self.binding.encode("ascii") + b",," + (data or b""))
-        auth_message = f"{self.first},c={cbind_text},r={self.nonce}".encode()
+        username = self.username if dialect else escape(self.username)
+        auth_message = f"n={username},{self.first},c={cbind_text},r={self.nonce}".encode()
         who = self.who
         stored = b64decode(who.stored_key) if who is not None else None
         stored = stored or secrets.token_bytes(32)

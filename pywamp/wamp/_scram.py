@@ -10,7 +10,8 @@ The KDF name a CHALLENGE carries fixes what SaltedPassword is:
   Crossbar's ``config.json`` principals and ``derive_scram_credential`` are of this kind.
 
 Argon2 comes from ``argon2-cffi`` (``pip install pywamp[scram]``); PBKDF2 needs nothing.
-Usernames and passwords are not SASLprep-normalised (ASCII text is unaffected).
+The AuthMessage's username is SASLprep-ed (``pywamp.wamp._saslprep``) by every dialect;
+the spec's prepares the password too, Autobahn's and Crossbar's use it as given.
 """
 
 from __future__ import annotations

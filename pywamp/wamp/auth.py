@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pywamp.wamp import _scram
+from pywamp.wamp._saslprep import saslprep
 
 __all__ = (
     "WCS_SECRET_CHARSET",
@@ -253,7 +254,9 @@ class AuthScram(_Base):
     travels, and WELCOME must carry the router's proof that it holds the keys.
 
     Configure with ``authid`` and ``password``. The KDF runs off the event loop (Argon2 at
-    Crossbar's default cost takes about a second); Argon2 needs ``pywamp[scram]``.
+    Crossbar's default cost takes about a second); Argon2 needs ``pywamp[scram]``. The
+    AuthMessage carries the authid SASLprep-ed and unescaped, the password is used as
+    given: as Autobahn and Crossbar do.
     """
 
     name = "scram"
@@ -261,6 +264,8 @@ class AuthScram(_Base):
     _required = ("authid", "password")
     #: The AuthMessage's channel binding part: Autobahn and Crossbar leave it empty.
     _cbind = ""
+    #: Whether the password is SASLprep-ed too (the spec) or used as given (Autobahn).
+    _prepare_password = False
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -273,7 +278,12 @@ class AuthScram(_Base):
         password = self._args.pop("password")
         if type(password) is not str:
             raise TypeError(f"{type(self).__name__}: password must be a str")
+        if self._prepare_password:
+            password = saslprep(password, f"{self.name} password")
         self._password: str = password
+        self._username = saslprep(self._args["authid"], f"{self.name} authid")
+        if not self._username:
+            raise ValueError(f"{self.name}: the authid is empty once SASLprep-ed")
         self._nonce: str | None = None
         # (SaltedPassword, AuthMessage) of the last challenge, for checking WELCOME
         self._exchange: tuple[bytes, bytes] | None = None
@@ -308,9 +318,8 @@ class AuthScram(_Base):
             data = _channel_id(session, self._channel_binding, self.name)
             cbind = _scram.b64(b"p=" + self._channel_binding.encode() + b",," + data)
             extra_out.update(channel_binding=self._channel_binding, cbind_data=_scram.b64(data))
-        authid = self._args["authid"]
         auth_message = (
-            f"n={_scram.escape(authid)},r={client_nonce},"
+            f"n={self._username_field()},r={client_nonce},"
             f"r={nonce},s={salt},i={iterations},c={cbind},r={nonce}"
         ).encode()
         derive = functools.partial(
@@ -325,6 +334,10 @@ class AuthScram(_Base):
         salted = derive() if to_thread is None else await to_thread(derive)
         self._exchange = (salted, auth_message)
         return self._signature(_scram.b64(_scram.client_proof(salted, auth_message)), extra)
+
+    def _username_field(self) -> str:
+        """The AuthMessage's username: Autobahn and Crossbar do not escape ``=`` and ``,``."""
+        return self._username
 
     def _signature(self, proof: str, extra: dict[str, str]) -> Any:
         """AUTHENTICATE's signature (and extra): Autobahn's dialect sends the proof alone."""
@@ -350,10 +363,15 @@ class AuthScram(_Base):
 class AuthWampScram(AuthScram):
     """WAMP-SCRAM as the spec writes it (authmethod ``wamp-scram``): AUTHENTICATE echoes the
     combined nonce; with ``authextra={"channel_binding": "tls-unique"}`` the proof binds
-    the TLS connection (else the AuthMessage says ``c=biws``, no binding)."""
+    the TLS connection (else the AuthMessage says ``c=biws``, no binding). The authid and
+    the password are SASLprep-ed, the username escaped as RFC 5802 writes it."""
 
     name = "wamp-scram"
     _cbind = _scram.b64(b"n,,")
+    _prepare_password = True
+
+    def _username_field(self) -> str:
+        return _scram.escape(self._username)
 
     def _signature(self, proof: str, extra: dict[str, str]) -> Any:
         return proof, extra

@@ -27,6 +27,9 @@ WAMPCRA_USER = ("bob", "bob-cra-secret")
 CRYPTOSIGN_USER = ("carol", "4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510")
 #: A SCRAM principal (Crossbar's argon2id-13 keys, made as Autobahn makes them).
 SCRAM_USER = ("erin", "erin-scram-password")
+#: A SCRAM authid SASLprep changes (the ligature becomes "fi"), with "=" and "," that the
+#: AuthMessage of Autobahn's dialect leaves unescaped; erin's password and keys.
+SCRAM_PREPARED_AUTHID = "\ufb01ona=1,x"
 #: ``authentication=`` for each method, as a Component or ``connect`` takes it.
 AUTHENTICATION: dict[str, dict[str, str]] = {
     "ticket": {"authid": TICKET_USER[0], "ticket": TICKET_USER[1]},
@@ -174,10 +177,11 @@ def crossbar_config(
                 "scram": {
                     "type": "static",
                     "principals": {
-                        SCRAM_USER[0]: {
+                        authid: {
                             **scram_credential(SCRAM_USER[1], b"erin-salt-16byte"),
                             "role": "authenticated",
                         }
+                        for authid in (SCRAM_USER[0], SCRAM_PREPARED_AUTHID)
                     },
                 },
             },

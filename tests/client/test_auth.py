@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 from helpers import Inbox
-from routers import AUTHENTICATION, TICKET_USER, WAMPCRA_USER, Router
+from routers import (
+    AUTHENTICATION,
+    SCRAM_PREPARED_AUTHID,
+    SCRAM_USER,
+    TICKET_USER,
+    WAMPCRA_USER,
+    Router,
+)
 
 from pywamp import connect
 from pywamp.asyncio.component import Component
@@ -152,3 +159,10 @@ async def test_cryptosign_bound_to_tls(router: Router) -> None:
 async def test_wamp_scram_bound_to_tls(router: Router) -> None:
     """The spec's SCRAM, its proof bound to the TLS connection (Crossbar's own keys)."""
     await bound_join(router, "wamp-scram", AUTHENTICATION["scram"])
+
+
+async def test_scram_authid_is_prepared_as_the_router_prepares_it(router: Router) -> None:
+    """Crossbar puts SASLprep(authid) unescaped in the AuthMessage: so must the client."""
+    authentication = {"scram": {"authid": SCRAM_PREPARED_AUTHID, "password": SCRAM_USER[1]}}
+    async with connect(router.auth_url, router.realm, authentication=authentication) as session:
+        assert (session.authid, session.authmethod) == (SCRAM_PREPARED_AUTHID, "scram")

@@ -36,6 +36,8 @@ PRINCIPALS = {
     "paula": principal("pbkdf2", PBKDF2_KEY),
     "arno": principal("argon2id13", ARGON2_KEY),
     "mallory": principal("pbkdf2", PBKDF2_KEY, server_key=bytes(32)),  # the router's keys lie
+    # SASLprep makes the ligature "fi"; the spec's AuthMessage escapes "=" and ","
+    '"\ufb01ona=1,x"': principal("pbkdf2", PBKDF2_KEY),
 }
 
 
@@ -68,6 +70,32 @@ async def test_joins_with_keys_made_elsewhere(router: Router, method: str, authi
         assert (session.authid, session.authrole, session.authmethod) == (authid, "user", method)
         await session.register(lambda: "up", "com.example.ping")
         assert await session.call("com.example.ping") == "up"
+
+
+@pytest.mark.parametrize("method", ["scram", "wamp-scram"])
+async def test_the_authid_is_saslprepped(router: Router, method: str) -> None:
+    credentials = {"authid": "\ufb01ona=1,x", "password": PASSWORD}
+    async with connect(url(router), "realm1", authentication={method: credentials}) as session:
+        assert session.authid == "\ufb01ona=1,x"
+
+
+# The same password but for its spaces: NO-BREAK SPACE and EM SPACE, which SASLprep maps to
+# SPACE. The spec prepares passwords, Autobahn's dialect uses them as given.
+SPACED = PASSWORD.replace(" ", "\u00a0", 1).replace(" ", "\u2003", 1)
+
+
+@pytest.mark.parametrize(("method", "joins"), [("wamp-scram", True), ("scram", False)])
+async def test_only_the_spec_dialect_prepares_the_password(
+    router: Router, method: str, joins: bool
+) -> None:
+    credentials = {"authid": "paula", "password": SPACED}
+    try:
+        async with connect(url(router), "realm1", authentication={method: credentials}) as session:
+            joined = session.authid == "paula"
+    except ApplicationError as refused:
+        assert refused.error == "wamp.error.authentication_failed"
+        joined = False
+    assert joined is joins
 
 
 @pytest.mark.parametrize("method", ["scram", "wamp-scram"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import re
 from types import SimpleNamespace
@@ -364,6 +366,58 @@ def test_scram_rfc7677_vector(method: str) -> None:
     assert welcome.details["authmethod"] == method
     assert welcome.details["authrole"] == "frontend"
     assert welcome.details["authextra"]["verifier"] == RFC_VERIFIER
+
+
+def rfc5802(password: str, auth_message: str) -> tuple[str, str]:
+    """ClientProof and ServerSignature (base64) over ``auth_message``, written out from
+    RFC 5802 section 3 with PBKDF2 at the RFC salt and 4096 rounds."""
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(RFC_SALT), 4096)
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    signature = hmac.digest(hashlib.sha256(client_key).digest(), auth_message.encode(), "sha256")
+    proof = bytes(a ^ b for a, b in zip(client_key, signature, strict=True))
+    server = hmac.digest(
+        hmac.digest(salted, b"Server Key", "sha256"), auth_message.encode(), "sha256"
+    )
+    return base64.b64encode(proof).decode(), base64.b64encode(server).decode()
+
+
+# SASLprep turns the ligature into "fi"; RFC 5802 escapes "=" and "," as =3D and =2C,
+# Autobahn and Crossbar leave them as they are.
+@pytest.mark.parametrize(
+    ("method", "username", "cbind", "extra"),
+    [
+        ("wamp-scram", "fiona=3D1=2Cx", "biws", {"nonce": RFC_CLIENT_NONCE + RFC_SERVER_NONCE}),
+        ("scram", "fiona=1,x", "", {}),
+    ],
+)
+def test_scram_auth_message_holds_the_saslprepped_authid(
+    method: str, username: str, cbind: str, extra: dict[str, str]
+) -> None:
+    fiona = scram_principal("\ufb01ona=1,x", "frontend", "pencil", salt=RFC_SALT, iterations=4096)
+    scram = ScramAuthenticator([fiona], server_nonce=lambda: RFC_SERVER_NONCE)
+    net = realm((method, scram))
+    client = hello(
+        net, authmethods=[method], authid="\ufb01ona=1,x", authextra={"nonce": RFC_CLIENT_NONCE}
+    )
+    client.take_one(Challenge)
+    nonce = RFC_CLIENT_NONCE + RFC_SERVER_NONCE
+    proof, verifier = rfc5802(
+        "pencil",
+        f"n={username},r={RFC_CLIENT_NONCE},r={nonce},s={RFC_SALT},i=4096,c={cbind},r={nonce}",
+    )
+    client.send(Authenticate(proof, extra))
+    welcome = client.take_one(Welcome)
+    assert welcome.details["authid"] == "\ufb01ona=1,x"  # the principal as named
+    assert welcome.details["authextra"]["verifier"] == verifier
+
+
+def test_scram_refuses_an_authid_saslprep_forbids() -> None:
+    net = scram_net()
+    authextra = {"nonce": RFC_CLIENT_NONCE}
+    client = hello(net, authmethods=["wamp-scram"], authid="us\u0007er", authextra=authextra)
+    abort = aborted(client)
+    assert abort.reason == FAILED
+    assert "control character (U+0007" in abort.details["message"]
 
 
 def test_scram_failures_abort_the_same_way() -> None:

@@ -58,6 +58,9 @@ STRANGER_PRIV = nacl.signing.SigningKey(bytes(range(1, 33))).encode().hex()
 
 
 ERIN = scram_credential(SCRAM_PASSWORD, b"erin-salt-16byte")
+#: An authid SASLprep changes (the ligature becomes "fi"), with "=" and "," that Autobahn's
+#: AuthMessage leaves unescaped.
+FIONA = "\ufb01ona=1,x"
 CARL_KEY = derive_key(CRA_PASSWORD, CRA_SALT, 100, 32).decode()  # what the router keeps
 STORED = (CARL_KEY, ERIN["stored-key"], ERIN["server-key"])  # secret on the router's side
 
@@ -105,6 +108,7 @@ keylen = 32
 principals.dana = {{ authorized_keys = ["{DANA_PUB}"], role = "user" }}
 [realms.auth.scram]
 principals.erin = {erin}
+principals.{toml_string(FIONA)} = {erin}
 
 [[realms]]
 name = "open"
@@ -221,6 +225,12 @@ async def test_scram_with_autobahns_client(router: Router) -> None:
     details = client.joined.result()
     assert (details.authid, details.authmethod) == ("erin", "scram")
     assert client.challenges[0].extra["kdf"] == "argon2id-13"
+    await client.close()
+
+
+async def test_scram_authid_prepared_as_autobahn_prepares_it(router: Router) -> None:
+    client = await joined(router, "static", AuthScram(authid=FIONA, password=SCRAM_PASSWORD))
+    assert client.joined.result().authid == FIONA
     await client.close()
 
 

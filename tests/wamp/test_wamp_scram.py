@@ -16,6 +16,7 @@ import pytest
 import txaio
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from passlib.utils import saslprep
 
 txaio.use_asyncio()
 
@@ -72,9 +73,29 @@ def test_create_authenticator_knows_both_names() -> None:
     assert isinstance(scram, auth.Authenticator)
 
 
-@settings(max_examples=25, deadline=None)
+# Printable ASCII ("=" and "," among it) and characters SASLprep makes ASCII: spaces, a
+# soft hyphen, ligatures, full-width forms, a Roman numeral, a feminine ordinal.
+PREPARED_TO_ASCII = st.one_of(
+    st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+    st.sampled_from("\u00a0\u2003\u3000\u00ad\ufb01\ufb00\uff21\uff1d\u2168\u00aa"),
+)
+
+
+def prepared_by_passlib(text: str) -> bool:
+    """Whether Autobahn's client takes ``text`` as an authid: passlib's SASLprep prepares it
+    to ASCII (Autobahn encodes its AuthMessage as ASCII)."""
+    try:
+        return saslprep(text).isascii() and bool(saslprep(text))
+    except ValueError:
+        return False
+
+
+@settings(max_examples=40, deadline=None)
 @given(
-    authid=st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=12),
+    authid=st.one_of(
+        st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=12),
+        st.text(PREPARED_TO_ASCII, min_size=1, max_size=12).filter(prepared_by_passlib),
+    ),
     password=st.text(min_size=1, max_size=20).filter(lambda p: "\0" not in p),
     salt=st.binary(min_size=16, max_size=16),
     iterations=st.integers(1, 3),
@@ -183,6 +204,13 @@ def test_configuration_is_checked() -> None:
         auth.AuthScram(authid="a", password="p", authextra={"channel_binding": "tls-unique"})
     with pytest.raises(ValueError, match="no channel binding 'tls-exporter'"):
         auth.AuthWampScram(authid="a", password="p", authextra={"channel_binding": "tls-exporter"})
+    with pytest.raises(ValueError, match=r"scram authid contains a control character \(U\+0007"):
+        auth.AuthScram(authid="a\u0007", password="p")
+    with pytest.raises(ValueError, match="authid is empty once SASLprep-ed"):
+        auth.AuthScram(authid="\u00ad", password="p")
+    with pytest.raises(ValueError, match="wamp-scram password contains a private use character"):
+        auth.AuthWampScram(authid="a", password="p\ue000")
+    auth.AuthScram(authid="a", password="p\ue000")  # Autobahn's dialect: the password as given
 
 
 def test_argon2_without_argon2_cffi_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

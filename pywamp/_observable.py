@@ -30,8 +30,8 @@ class Observable:
     _valid_events: tuple[str, ...] | None = None
 
     def set_valid_events(self, valid_events: Iterable[str] | None = None) -> None:
-        """Restrict ``on``/``fire`` to these event names."""
-        self._valid_events = tuple(valid_events) if valid_events is not None else None
+        """Restrict ``on``/``fire`` to these event names (none given: no restriction)."""
+        self._valid_events = tuple(valid_events) if valid_events else None
 
     def _check_event(self, event: str) -> None:
         if self._valid_events is not None and event not in self._valid_events:

@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from pywamp._ids import session_id
 from pywamp.router import errors
 from pywamp.router.auth import (
     Accept,
@@ -52,7 +53,6 @@ from pywamp.router.auth import (
     Deny,
     PendingAuth,
 )
-from pywamp.router.ids import session_id
 
 __all__ = (
     "AnonymousAuthenticator",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pywamp._ids import IdSequence, random_bits
 from pywamp._native import (
     Error,
     Matcher,
@@ -27,7 +28,6 @@ from pywamp.router import errors
 from pywamp.router.features import has_feature
 from pywamp.router.filters import DEFAULT_PUBLISH, Filter, PublishOptions, opt_bool
 from pywamp.router.history import EventHistory, Retained, uri_details
-from pywamp.router.ids import IdSequence, random_bits
 from pywamp.router.outputs import Output, Send
 
 if TYPE_CHECKING:

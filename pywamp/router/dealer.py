@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pywamp._ids import MAX_ID, IdSequence
 from pywamp._native import (
     Call,
     Cancel,
@@ -44,7 +45,6 @@ from pywamp.router.calls import Leg, PendingCall, gathered, late_answer
 from pywamp.router.errors import ProtocolViolation
 from pywamp.router.features import has_feature
 from pywamp.router.filters import opt_bool, passthru
-from pywamp.router.ids import MAX_ID, IdSequence
 from pywamp.router.outputs import Output, Send, Timer
 from pywamp.router.registrations import INVOKE_POLICIES, RUNMODES, Callee, Registration
 

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from pywamp._ids import session_id
 from pywamp._native import Error
 from pywamp.router import errors
 from pywamp.router.auth import Accept, Answer, Ask, Challenged, Deny, _serial
@@ -45,7 +46,6 @@ from pywamp.router.authenticators import (
     hello_authid,
 )
 from pywamp.router.callout import callout
-from pywamp.router.ids import session_id
 from pywamp.router.session import CHALLENGING, abort, public_transport, settle
 from pywamp.wamp._scram import KDFS
 from pywamp.wamp.auth import derive_key

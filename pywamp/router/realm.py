@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pywamp._ids import session_id
 from pywamp._native import (
     Abort,
     Authenticate,
@@ -33,7 +34,6 @@ from pywamp.router.config import RealmConfig
 from pywamp.router.dealer import Dealer
 from pywamp.router.errors import ProtocolViolation
 from pywamp.router.features import AGENT, router_roles
-from pywamp.router.ids import session_id
 from pywamp.router.meta import MetaApi
 from pywamp.router.outputs import Close, Output, Send, Timer
 from pywamp.router.session import CLOSED, CLOSING, ESTABLISHED, NEW, RouterSession

@@ -564,3 +564,50 @@ fn nodes_with_many_children_find_every_one() {
         }
     }
 }
+
+/// A million keys of every policy, shaped like the benchmarks' (shared components, a third
+/// of each policy): every key is stored, the tables stay under 128 bytes per key, and
+/// lookups of each kind agree with a scan of all of them.
+#[test]
+fn a_million_keys_fit_and_answer_as_a_scan() {
+    const N: u32 = 1_000_000;
+    let key = |i: u32| -> (String, Policy) {
+        let (a, s) = (i % 100, i % 1009);
+        match i % 6 {
+            0 | 1 => (format!("com.app{a}.svc{s}.proc{i}"), Policy::Exact),
+            2 => (format!("com.app{a}.svc{s}.p{i}."), Policy::Prefix),
+            3 => (format!("com.app{a}.svc{s}.p{i}"), Policy::Prefix),
+            4 => (format!("com.app{a}..proc{i}"), Policy::Wildcard),
+            _ => (format!("com..svc{s}.ev{i}"), Policy::Wildcard),
+        }
+    };
+    let mut m = Matcher::new();
+    let mut entries = Vec::with_capacity(N as usize);
+    for i in 0..N {
+        let (uri, policy) = key(i);
+        m.add(&uri, policy, i).unwrap();
+        entries.push((uri, policy, i));
+    }
+    assert_eq!(m.len(), N as usize);
+    let per_key = m.table_bytes() / N as usize;
+    assert!(per_key < 128, "{per_key} bytes per key");
+    for (uri, policy, value) in entries.iter().step_by(9973) {
+        assert_eq!(m.get(uri, *policy), Some(value));
+    }
+    // A hit on a key of each kind, spread over the whole range, and near misses of it.
+    for i in (0..N).step_by(76_919) {
+        let (uri, policy) = key(i);
+        let hit = match policy {
+            Policy::Exact => uri,
+            Policy::Prefix if uri.ends_with('.') => uri + "x.y",
+            Policy::Prefix => uri + "7",
+            Policy::Wildcard => uri.replace("..", ".w."),
+        };
+        assert!(reference(&entries, &hit).contains(&i), "{hit}");
+        for probe in [hit.replacen("com.", "org.", 1), hit.clone() + ".z", hit] {
+            let expected = reference(&entries, &probe);
+            assert_eq!(found(&m, &probe), expected, "{probe}");
+            assert_eq!(best(&m, &probe), expected.first().copied(), "{probe}");
+        }
+    }
+}

@@ -21,6 +21,7 @@ import struct
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Protocol, runtime_checkable
+from urllib.parse import quote
 
 from pywamp.wamp import _scram
 from pywamp.wamp._saslprep import saslprep
@@ -45,6 +46,7 @@ __all__ = (
     "generate_totp_secret",
     "generate_wcs",
     "pbkdf2",
+    "qrcode_from_totp",
 )
 
 
@@ -552,6 +554,23 @@ def compute_totp(secret: str, offset: int = 0, *, now: float | None = None) -> s
     start = digest[19] & 15
     code = (struct.unpack(">I", digest[start : start + 4])[0] & 0x7FFFFFFF) % 1000000
     return f"{code:06d}"
+
+
+def qrcode_from_totp(secret: str, label: str, issuer: str) -> bytes:
+    """An SVG QR code of the ``otpauth://`` URI an authenticator app scans to learn the
+    secret (label and issuer percent-encoded); needs ``qrcode`` (``pywamp[qrcode]``)."""
+    for name, value in (("secret", secret), ("label", label), ("issuer", issuer)):
+        if type(value) is not str:
+            raise TypeError(f"qrcode_from_totp: {name} must be a str, got {type(value).__name__}")
+    try:
+        import qrcode
+        import qrcode.image.svg
+    except ImportError:
+        raise ImportError("qrcode_from_totp needs qrcode: pip install pywamp[qrcode]") from None
+    uri = f"otpauth://totp/{quote(label, safe=':@')}?secret={secret}&issuer={quote(issuer)}"
+    image = qrcode.make(uri, box_size=3, image_factory=qrcode.image.svg.SvgImage)
+    svg: bytes = image.to_string()
+    return svg
 
 
 def check_totp(secret: str, ticket: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sys
 import time
 from typing import Any
 
@@ -234,6 +235,33 @@ def test_totp_bad_secret() -> None:
         auth.compute_totp("not base32!")
     with pytest.raises(TypeError, match="secret"):
         auth.compute_totp(b"GEZDGNBV")  # type: ignore[arg-type]
+
+
+def test_qrcode_from_totp_as_autobahn() -> None:
+    secret = auth.generate_totp_secret()
+    ours = auth.qrcode_from_totp(secret, "alice@example.com", "ACME")
+    assert ours.startswith(b"<svg")
+    assert ours == ab.qrcode_from_totp(secret, "alice@example.com", "ACME")
+
+
+def test_qrcode_from_totp_encodes_label_and_issuer() -> None:
+    """Google's Key Uri Format: a label and issuer with spaces are percent-encoded (Autobahn
+    puts them in the URI as they are); the issuer prefix's colon stays."""
+    import qrcode
+    import qrcode.image.svg
+
+    uri = "otpauth://totp/ACME%20Corp:alice%20smith?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Corp"
+    expected = qrcode.make(uri, box_size=3, image_factory=qrcode.image.svg.SvgImage).to_string()
+    ours = auth.qrcode_from_totp("JBSWY3DPEHPK3PXP", "ACME Corp:alice smith", "ACME Corp")
+    assert ours == expected
+
+
+def test_qrcode_from_totp_checks_its_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(TypeError, match="label must be a str, got bytes"):
+        auth.qrcode_from_totp("JBSWY3DPEHPK3PXP", b"alice", "ACME")  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "qrcode", None)
+    with pytest.raises(ImportError, match=r"pip install pywamp\[qrcode\]"):
+        auth.qrcode_from_totp("JBSWY3DPEHPK3PXP", "alice", "ACME")
 
 
 @pytest.mark.parametrize(

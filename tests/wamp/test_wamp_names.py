@@ -85,8 +85,6 @@ def test_api_names_exist(module: object, names: list[str], autobahn_module: obje
     for name in names:
         assert hasattr(module, name), name
     for name in autobahn_module.__all__:  # type: ignore[attr-defined]
-        if name == "qrcode_from_totp":
-            continue  # QR codes are not provided
         assert hasattr(module, name), f"{module.__name__}.{name}"  # type: ignore[attr-defined]
 
 

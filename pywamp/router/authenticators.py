@@ -38,7 +38,6 @@ import json
 import secrets
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import Any
 
 from pywamp._ids import session_id
@@ -53,6 +52,7 @@ from pywamp.router.auth import (
     Deny,
     PendingAuth,
 )
+from pywamp.router.history import rfc3339
 
 __all__ = (
     "AnonymousAuthenticator",
@@ -194,12 +194,6 @@ class _TicketPending(_Expiring):
 # -- WAMP-CRA ---------------------------------------------------------------------------
 
 
-def iso_timestamp(now: float) -> str:
-    """``now`` as ``2014-06-22T16:51:41.643Z`` (UTC, milliseconds)."""
-    moment = datetime.fromtimestamp(now, timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 class WampCraAuthenticator:
     """WAMP-CRA: the client signs a JSON challenge with HMAC-SHA256 under the shared secret."""
 
@@ -235,7 +229,7 @@ class WampCraAuthenticator:
                 "nonce": secrets.token_urlsafe(16),
                 "authprovider": self.authprovider,
                 "authid": authid,
-                "timestamp": iso_timestamp(now),
+                "timestamp": rfc3339(now),
                 "authrole": role,
                 "authmethod": "wampcra",
                 "session": sid,

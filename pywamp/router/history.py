@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pywamp.router.errors import INVALID_ARGUMENT
+from pywamp.util import utcstr
 
 if TYPE_CHECKING:
     from pywamp.router.filters import Filter
@@ -29,8 +30,7 @@ class QueryError(Exception):
 
 def rfc3339(t: float) -> str:
     """POSIX seconds as ``2026-01-02T03:04:05.678Z``."""
-    text = datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds")
-    return text.replace("+00:00", "Z")
+    return utcstr(datetime.fromtimestamp(t, timezone.utc))
 
 
 def uri_details(entry_id: int, created: float, uri: str, match: str) -> dict[str, Any]:

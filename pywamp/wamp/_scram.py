@@ -118,11 +118,14 @@ def _argon2id(secret: bytes, salt: bytes, iterations: int, memory: int) -> bytes
         raise ValueError(f"SCRAM Argon2id refused its parameters: {e}") from None
 
 
+def _client_key(salted: bytes) -> bytes:
+    return hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+
+
 def keys(salted: bytes) -> tuple[bytes, bytes]:
     """(StoredKey, ServerKey): what a router keeps of a SaltedPassword."""
-    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
     server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
-    return hashlib.sha256(client_key).digest(), server_key
+    return hashlib.sha256(_client_key(salted)).digest(), server_key
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
@@ -135,7 +138,7 @@ def _client_signature(stored_key: bytes, auth_message: bytes) -> bytes:
 
 def client_proof(salted: bytes, auth_message: bytes) -> bytes:
     """ClientProof = ClientKey XOR HMAC(StoredKey, AuthMessage)."""
-    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    client_key = _client_key(salted)
     stored_key = hashlib.sha256(client_key).digest()
     return _xor(client_key, _client_signature(stored_key, auth_message))
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from pywamp import _native
 from pywamp.exception import ProtocolError
+from pywamp.transport.rawsocket import SERIALIZER_IDS
 
 __all__ = ("CBORSerializer", "JsonSerializer", "MsgPackSerializer", "Serializer")
 
@@ -50,7 +51,7 @@ class JsonSerializer(Serializer):
     """JSON (``wamp.2.json``), binary values as ``"\\0"`` + base64 strings."""
 
     SERIALIZER_ID = "json"
-    RAWSOCKET_SERIALIZER_ID = 1
+    RAWSOCKET_SERIALIZER_ID = SERIALIZER_IDS["json"]
     MIME_TYPE = "application/json"
     BINARY = False
 
@@ -59,7 +60,7 @@ class MsgPackSerializer(Serializer):
     """MessagePack (``wamp.2.msgpack``)."""
 
     SERIALIZER_ID = "msgpack"
-    RAWSOCKET_SERIALIZER_ID = 2
+    RAWSOCKET_SERIALIZER_ID = SERIALIZER_IDS["msgpack"]
     MIME_TYPE = "application/x-msgpack"
 
 
@@ -67,5 +68,5 @@ class CBORSerializer(Serializer):
     """CBOR (``wamp.2.cbor``)."""
 
     SERIALIZER_ID = "cbor"
-    RAWSOCKET_SERIALIZER_ID = 3
+    RAWSOCKET_SERIALIZER_ID = SERIALIZER_IDS["cbor"]
     MIME_TYPE = "application/cbor"
